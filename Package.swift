@@ -1,0 +1,36 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Data flows one way: HDF5 → Datasets → Engine → ODiMO → Reports → odimo CLI.
+// The C modules are thin system-library wrappers; only the Swift module of the same
+// name talks to each of them.
+let package = Package(
+  name: "odimo",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "odimo", targets: ["odimo"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+  ],
+  targets: [
+    .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5-serial"),
+    .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng"),
+    .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib"),
+    .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
+    .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
+    .systemLibrary(name: "CDeflate", path: "Sources/CDeflate", pkgConfig: "libdeflate"),
+    .target(name: "HDF5", dependencies: ["CHDF5", "CDeflate"]),
+    .executableTarget(
+      name: "odimo",
+      dependencies: [
+        "HDF5",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
+    .testTarget(name: "NativeLibraryTests", dependencies: ["CPNG", "CZlib", "CDNNL", "CJPEG", "HDF5"]),
+    .testTarget(name: "CLITests", dependencies: ["HDF5"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

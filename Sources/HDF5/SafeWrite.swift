@@ -1,0 +1,57 @@
+import Foundation
+
+/// Writes files so that a crash or an error never leaves a half-written file under the
+/// final name, and an existing file is replaced only once its successor is complete:
+/// the writer fills a temporary file in the same folder, which is flushed to disk and
+/// renamed over the target (rename is atomic within a file system).
+public enum SafeWrite {
+  /// A failure to put the finished file in place.
+  public struct Failure: Error, CustomStringConvertible, Sendable {
+    public let target: String
+    public let detail: String
+    public var description: String { "\(target): could not write safely: \(detail)" }
+  }
+
+  /// Calls `body` with a temporary path next to `target`; when it returns, the
+  /// temporary file is synced and renamed to `target`. If `body` throws, the temporary
+  /// file is removed and `target` is left as it was.
+  @discardableResult
+  public static func replace<R>(_ target: String, _ body: (_ temporaryPath: String) throws -> R) throws -> R {
+    let url = URL(fileURLWithPath: target)
+    let folder = url.deletingLastPathComponent().path
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+      throw Failure(target: target, detail: "the folder \(folder) does not exist")
+    }
+    let temporary = url.deletingLastPathComponent()
+      .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+    do {
+      let result = try body(temporary)
+      try sync(temporary)
+      guard rename(temporary, target) == 0 else {
+        throw Failure(target: target, detail: String(cString: strerror(errno)))
+      }
+      try? sync(folder)
+      return result
+    } catch {
+      unlink(temporary)
+      throw error
+    }
+  }
+
+  /// Writes `data` to `target` safely.
+  public static func write(_ data: Data, to target: String) throws {
+    try replace(target) { temporary in
+      guard FileManager.default.createFile(atPath: temporary, contents: data) else {
+        throw Failure(target: target, detail: "could not create \(temporary)")
+      }
+    }
+  }
+
+  private static func sync(_ path: String) throws {
+    let descriptor = open(path, O_RDONLY)
+    guard descriptor >= 0 else { throw Failure(target: path, detail: "cannot open to sync: \(String(cString: strerror(errno)))") }
+    defer { close(descriptor) }
+    fsync(descriptor)
+  }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import HDF5
+
+/// Exit statuses that mean something to scripts (documented in `odimo --help`).
+enum ExitStatus {
+  static let failure: Int32 = 1
+  static let badInput: Int32 = 3
+}
+
+/// Runs a command body, printing any error as one clear line on stderr and mapping it
+/// to an exit status: bad input (files, values) is 3, anything else 1.
+func reportingErrors(_ body: () throws -> Void) throws {
+  do {
+    try body()
+  } catch let error as ExitCode {
+    throw error
+  } catch let error as ValidationError {
+    throw error
+  } catch {
+    FileHandle.standardError.write(Data("odimo: error: \(error)\n".utf8))
+    throw ExitCode(isBadInput(error) ? ExitStatus.badInput : ExitStatus.failure)
+  }
+}
+
+private func isBadInput(_ error: any Error) -> Bool {
+  switch error {
+  case is HDF5Error, is InputError: true
+  default: false
+  }
+}
+
+/// A user-supplied value or file that cannot be used, with what was expected.
+struct InputError: Error, CustomStringConvertible {
+  let description: String
+  init(_ description: String) { self.description = description }
+}
+
+/// Prints a value as pretty JSON with sorted keys on stdout.
+func printJSON<T: Encodable>(_ value: T) throws {
+  let encoder = JSONEncoder()
+  encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+  encoder.nonConformingFloatEncodingStrategy = .convertToString(
+    positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+  let data = try encoder.encode(value)
+  FileHandle.standardOutput.write(data)
+  FileHandle.standardOutput.write(Data("\n".utf8))
+}

@@ -1,0 +1,17 @@
+import ArgumentParser
+
+@main
+struct Odimo: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "odimo",
+    abstract: "Split a DNN's layers across the compute units of an edge SoC while training it (ODiMO).",
+    discussion: """
+      Exit status: 0 success, 1 failure while running, 2 bad command line, \
+      3 bad input (missing, malformed or inconsistent file or value).
+      """,
+    version: odimoVersion,
+    subcommands: [Inspect.self, Bench.self]
+  )
+}
+
+let odimoVersion = "0.1.0"

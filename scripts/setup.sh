@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs everything odimo needs on a fresh Debian 12 (bookworm) machine and builds it.
+# Run as root (or with sudo). Swift 6 must already be on PATH.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  libhdf5-dev hdf5-tools      # HDF5 1.10 (serial) and h5dump
+  libpng-dev zlib1g-dev       # PNG reports, zlib
+  libdeflate-dev              # fast inflate for gzip-chunked datasets
+  libdnnl-dev                 # oneDNN 2.6: the training engine's kernels
+  libturbojpeg0-dev           # JPEG decoding for the ImageNet importer
+  python3-h5py                # interoperability tests and the h5py benchmark
+  dataset-fashion-mnist       # the real dataset every machine has
+  pkg-config
+)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+if [ "${ODIMO_SKIP_BUILD:-0}" != 1 ]; then
+  swift build -c release --product odimo
+fi
+echo "setup: done ($(swift build -c release --show-bin-path)/odimo)"
