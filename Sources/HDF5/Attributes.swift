@@ -118,7 +118,7 @@ extension HDF5File {
 
   private static func writeStrings(_ strings: [String], attribute: hid_t, type: hid_t) -> herr_t {
     let pointers = strings.map { strdup($0) }
-    defer { pointers.forEach { free($0) } }
+    defer { for pointer in pointers { free(pointer) } }
     let constPointers = pointers.map { UnsafePointer<CChar>($0) }
     return constPointers.withUnsafeBufferPointer { H5Awrite(attribute, type, $0.baseAddress) }
   }
@@ -163,7 +163,8 @@ extension HDF5File {
       }
       let attribute = H5Aopen(object, name, odimo_h5p_default())
       guard attribute >= 0 else {
-        throw HDF5Error(.readFailed, file: path, path: full, "could not open attribute '\(name)'", stack: drainErrorStack())
+        throw HDF5Error(
+          .readFailed, file: path, path: full, "could not open attribute '\(name)'", stack: drainErrorStack())
       }
       defer { H5Aclose(attribute) }
       return try readAttribute(attribute, name: name, objectPath: full)
@@ -183,7 +184,8 @@ extension HDF5File {
     let type = H5Aget_type(attribute)
     defer { H5Tclose(type) }
     let fail = { (detail: String) in
-      HDF5Error(.readFailed, file: self.path, path: objectPath, "attribute '\(name)': \(detail)", stack: drainErrorStack())
+      HDF5Error(
+        .readFailed, file: self.path, path: objectPath, "attribute '\(name)': \(detail)", stack: drainErrorStack())
     }
     switch H5Tget_class(type) {
     case H5T_INTEGER:
@@ -204,13 +206,14 @@ extension HDF5File {
     }
   }
 
-  private func readStrings(_ attribute: hid_t, type: hid_t, count: Int, fail: (String) -> HDF5Error) throws -> [String] {
+  private func readStrings(_ attribute: hid_t, type: hid_t, count: Int, fail: (String) -> HDF5Error) throws -> [String]
+  {
     if H5Tis_variable_str(type) > 0 {
       let memoryType = Self.utf8StringType()
       defer { H5Tclose(memoryType) }
       var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
       guard H5Aread(attribute, memoryType, &pointers) >= 0 else { throw fail("could not read strings") }
-      defer { pointers.forEach { if let pointer = $0 { H5free_memory(pointer) } } }
+      defer { for case let pointer? in pointers { H5free_memory(pointer) } }
       return pointers.map { $0.map { String(cString: $0) } ?? "" }
     }
     let width = H5Tget_size(type)

@@ -1,7 +1,7 @@
 import CDeflate
-import Foundation
 import CHDF5
 import Dispatch
+import Foundation
 
 /// A faster path for reading whole chunks of gzip-compressed datasets: raw chunks are
 /// read from the file and then checked (fletcher32), inflated (libdeflate, several times
@@ -42,7 +42,9 @@ struct ChunkReader {
     }
     // Supported pipelines: [shuffle] gzip [fletcher32], in that order. Without
     // compression HDF5's own path is already a plain copy.
-    let supported: [[Stage]] = [[.deflate], [.shuffle, .deflate], [.deflate, .fletcher32], [.shuffle, .deflate, .fletcher32]]
+    let supported: [[Stage]] = [
+      [.deflate], [.shuffle, .deflate], [.deflate, .fletcher32], [.shuffle, .deflate, .fletcher32],
+    ]
     guard supported.contains(stages) else { return nil }
     let rowBytes = shape.dropFirst().reduce(1, *) * elementSize
     return ChunkReader(chunkRows: Int(chunk[0]), rowBytes: rowBytes, elementSize: elementSize, stages: stages)
@@ -113,7 +115,9 @@ struct ChunkReader {
   }
 
   /// Undoes the filter stages on one stored chunk, writing its first `target.count` bytes.
-  private func decode(_ stored: [UInt8], chunkBytes: Int, chunkRow: Int, into target: UnsafeMutableRawBufferPointer) throws {
+  private func decode(_ stored: [UInt8], chunkBytes: Int, chunkRow: Int, into target: UnsafeMutableRawBufferPointer)
+    throws
+  {
     var payload = stored[...]
     if stages.last == .fletcher32 {
       guard payload.count >= 4 else { throw Failure.checksum(chunkRow: chunkRow) }
@@ -198,7 +202,8 @@ final class Inflater: @unchecked Sendable {
   /// Inflates a zlib stream into `output`, which must receive exactly its size.
   func inflate(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Bool {
     var produced = 0
-    let result = libdeflate_zlib_decompress(handle, input.baseAddress, input.count, output.baseAddress, output.count, &produced)
+    let result = libdeflate_zlib_decompress(
+      handle, input.baseAddress, input.count, output.baseAddress, output.count, &produced)
     return result == LIBDEFLATE_SUCCESS && produced == output.count
   }
 }

@@ -24,7 +24,8 @@ public final class HDF5Dataset: @unchecked Sendable {
     var dims = [hsize_t](repeating: 0, count: max(rank, 1))
     H5Sget_simple_extent_dims(space, &dims, nil)
     H5Sclose(space)
-    chunkReader = rank > 0 ? ChunkReader.make(for: id, shape: dims.prefix(rank).map { Int($0) }, elementSize: elementSize) : nil
+    chunkReader =
+      rank > 0 ? ChunkReader.make(for: id, shape: dims.prefix(rank).map { Int($0) }, elementSize: elementSize) : nil
   }
 
   deinit {
@@ -159,7 +160,10 @@ public final class HDF5Dataset: @unchecked Sendable {
   private func readAll<T: HDF5Element>(into buffer: UnsafeMutableBufferPointer<T>) throws {
     let id = try liveId()
     try checkType(T.self)
-    guard H5Dread(id, T.elementType.nativeType, odimo_h5s_all(), odimo_h5s_all(), odimo_h5p_default(), buffer.baseAddress) >= 0 else {
+    guard
+      H5Dread(id, T.elementType.nativeType, odimo_h5s_all(), odimo_h5s_all(), odimo_h5p_default(), buffer.baseAddress)
+        >= 0
+    else {
       throw error(.readFailed, "could not read the data (corrupt or truncated file?)", stack: drainErrorStack())
     }
   }
@@ -183,7 +187,8 @@ public final class HDF5Dataset: @unchecked Sendable {
         throw error(.shapeMismatch, "rows \(rows.lowerBound)..<\(rows.upperBound) are outside 0..<\(shape[0])")
       }
       guard buffer.count == rows.count * rowElements else {
-        throw error(.shapeMismatch, "buffer holds \(buffer.count) elements, \(rows.count) rows need \(rows.count * rowElements)")
+        throw error(
+          .shapeMismatch, "buffer holds \(buffer.count) elements, \(rows.count) rows need \(rows.count * rowElements)")
       }
       if rows.isEmpty { return }
       if let chunkReader, chunkReader.covers(rows, totalRows: shape[0]) {
@@ -198,7 +203,8 @@ public final class HDF5Dataset: @unchecked Sendable {
         H5Sclose(fileSpace)
         H5Sclose(memorySpace)
       }
-      guard H5Dread(id, T.elementType.nativeType, memorySpace, fileSpace, odimo_h5p_default(), buffer.baseAddress) >= 0 else {
+      guard H5Dread(id, T.elementType.nativeType, memorySpace, fileSpace, odimo_h5p_default(), buffer.baseAddress) >= 0
+      else {
         throw error(.readFailed, "could not read rows \(rows) (corrupt or truncated file?)", stack: drainErrorStack())
       }
     }
@@ -264,7 +270,8 @@ public final class HDF5Dataset: @unchecked Sendable {
         H5Sclose(fileSpace)
         H5Sclose(memorySpace)
       }
-      guard H5Dwrite(id, T.elementType.nativeType, memorySpace, fileSpace, odimo_h5p_default(), values.baseAddress) >= 0 else {
+      guard H5Dwrite(id, T.elementType.nativeType, memorySpace, fileSpace, odimo_h5p_default(), values.baseAddress) >= 0
+      else {
         throw error(.writeFailed, "could not write rows \(rows)", stack: drainErrorStack())
       }
     }
@@ -278,7 +285,8 @@ public final class HDF5Dataset: @unchecked Sendable {
       var dims = shape.map { hsize_t($0) }
       guard !dims.isEmpty, rows >= 0 else { throw error(.invalidArgument, "cannot resize to \(rows) rows") }
       if let limit = maxShape.first ?? nil, rows > limit {
-        throw error(.shapeMismatch, "the first axis is fixed at most \(limit) rows; created without extendable storage?")
+        throw error(
+          .shapeMismatch, "the first axis is fixed at most \(limit) rows; created without extendable storage?")
       }
       dims[0] = hsize_t(rows)
       guard H5Dset_extent(id, dims) >= 0 else {
@@ -312,7 +320,9 @@ extension HDF5File {
       let full = Self.normalise(objectPath)
       try requireWritable(full)
       let file = try handle(full)
-      guard !contains(full) else { throw HDF5Error(.alreadyExists, file: path, path: full, "an object already has this path") }
+      guard !contains(full) else {
+        throw HDF5Error(.alreadyExists, file: path, path: full, "an object already has this path")
+      }
       guard shape.allSatisfy({ $0 >= 0 }) else {
         throw HDF5Error(.invalidArgument, file: path, path: full, "negative extent in shape \(shape)")
       }

@@ -72,14 +72,16 @@ func drainErrorStack() -> [String] {
   final class Box { var lines: [String] = [] }
   let box = Box()
   let context = Unmanaged.passUnretained(box).toOpaque()
-  H5Ewalk2(odimo_h5e_default(), H5E_WALK_DOWNWARD, { _, entry, context in
-    guard let entry, let context else { return 0 }
-    let box = Unmanaged<Box>.fromOpaque(context).takeUnretainedValue()
-    let function = entry.pointee.func_name.map { String(cString: $0) } ?? "?"
-    let message = entry.pointee.desc.map { String(cString: $0) } ?? ""
-    box.lines.append("\(function): \(message)")
-    return 0
-  }, context)
+  H5Ewalk2(
+    odimo_h5e_default(), H5E_WALK_DOWNWARD,
+    { _, entry, context in
+      guard let entry, let context else { return 0 }
+      let box = Unmanaged<Box>.fromOpaque(context).takeUnretainedValue()
+      let function = entry.pointee.func_name.map { String(cString: $0) } ?? "?"
+      let message = entry.pointee.desc.map { String(cString: $0) } ?? ""
+      box.lines.append("\(function): \(message)")
+      return 0
+    }, context)
   H5Eclear2(odimo_h5e_default())
   return box.lines
 }

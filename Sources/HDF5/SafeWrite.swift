@@ -50,7 +50,9 @@ public enum SafeWrite {
 
   private static func sync(_ path: String) throws {
     let descriptor = open(path, O_RDONLY)
-    guard descriptor >= 0 else { throw Failure(target: path, detail: "cannot open to sync: \(String(cString: strerror(errno)))") }
+    guard descriptor >= 0 else {
+      throw Failure(target: path, detail: "cannot open to sync: \(String(cString: strerror(errno)))")
+    }
     defer { close(descriptor) }
     fsync(descriptor)
   }

@@ -172,7 +172,8 @@ func runProcess(_ executable: String, _ arguments: [String]) throws -> String {
   let errors = err.fileHandleForReading.readDataToEndOfFile()
   process.waitUntilExit()
   guard process.terminationStatus == 0 else {
-    throw InputError("\(executable) \(arguments.joined(separator: " ")) failed: \(String(decoding: errors, as: UTF8.self))")
+    throw InputError(
+      "\(executable) \(arguments.joined(separator: " ")) failed: \(String(decoding: errors, as: UTF8.self))")
   }
   return String(decoding: output, as: UTF8.self)
 }

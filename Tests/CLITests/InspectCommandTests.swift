@@ -8,7 +8,8 @@ import Testing
   private func sample() throws -> String {
     let path = scratch.file("sample.h5")
     let file = try HDF5File.create(path)
-    try file.write((0..<120).map { UInt8($0) }, to: "train/images", shape: [10, 2, 2, 3], options: .archived(chunks: [1, 2, 2, 3]))
+    try file.write(
+      (0..<120).map { UInt8($0) }, to: "train/images", shape: [10, 2, 2, 3], options: .archived(chunks: [1, 2, 2, 3]))
     try file.write((0..<10).map { Int64($0 % 3) }, to: "train/labels")
     try file.setAttribute("format", .string("odimo-dataset"))
     try file.setAttribute("mean", .doubles((0..<20).map(Double.init)))

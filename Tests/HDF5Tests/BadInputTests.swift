@@ -42,7 +42,9 @@ import Testing
   @Test func corruptChunkIsCaughtByChecksum() throws {
     let path = scratch.file("corrupt.h5")
     let file = try HDF5File.create(path)
-    try file.write([UInt8](repeating: 7, count: 4096), to: "raw", shape: [4096], options: DatasetOptions(chunks: [4096], fletcher32: true))
+    try file.write(
+      [UInt8](repeating: 7, count: 4096), to: "raw", shape: [4096],
+      options: DatasetOptions(chunks: [4096], fletcher32: true))
     file.close()
     var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
     let run = [UInt8](repeating: 7, count: 64)
@@ -67,7 +69,9 @@ import Testing
       try file.dataset("data/x").read(as: Float.self, expectingShape: [32, 64])
     }
     #expect(wrongShape.kind == .shapeMismatch)
-    let outOfRange = try #require(throws: HDF5Error.self) { try file.dataset("data/x").readRows(60..<70, as: Float.self) }
+    let outOfRange = try #require(throws: HDF5Error.self) {
+      try file.dataset("data/x").readRows(60..<70, as: Float.self)
+    }
     #expect(outOfRange.kind == .shapeMismatch)
     let group = try #require(throws: HDF5Error.self) { try file.dataset("data") }
     #expect(group.kind == .typeMismatch)

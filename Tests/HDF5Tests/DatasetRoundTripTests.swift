@@ -49,12 +49,14 @@ import Testing
 
   @Test func hyperslabRowsReadAndWrite() throws {
     let file = try HDF5File.create(scratch.file("rows.h5"))
-    let dataset = try file.createDataset("images", type: .uint8, shape: [10, 2, 3], options: .archived(chunks: [1, 2, 3]))
+    let dataset = try file.createDataset(
+      "images", type: .uint8, shape: [10, 2, 3], options: .archived(chunks: [1, 2, 3]))
     for row in 0..<10 {
       try dataset.writeRows(at: row, [UInt8](repeating: UInt8(row), count: 6))
     }
     let middle: [UInt8] = try dataset.readRows(3..<6)
-    #expect(middle == [UInt8](repeating: 3, count: 6) + [UInt8](repeating: 4, count: 6) + [UInt8](repeating: 5, count: 6))
+    #expect(
+      middle == [UInt8](repeating: 3, count: 6) + [UInt8](repeating: 4, count: 6) + [UInt8](repeating: 5, count: 6))
     try dataset.writeRows(at: 8, [UInt8](repeating: 99, count: 12))
     let all: [UInt8] = try dataset.read()
     #expect(Array(all[48...]) == [UInt8](repeating: 99, count: 12))
@@ -66,7 +68,8 @@ import Testing
   @Test func extendableDatasetGrowsAlongFirstAxis() throws {
     let path = scratch.file("trace.h5")
     let file = try HDF5File.create(path)
-    let trace = try file.createDataset("trace/loss", type: .float64, shape: [0, 2], options: .archived(extendable: true))
+    let trace = try file.createDataset(
+      "trace/loss", type: .float64, shape: [0, 2], options: .archived(extendable: true))
     try trace.append([1.0, 2.0])
     try trace.append([3.0, 4.0, 5.0, 6.0])
     #expect(trace.shape == [3, 2])

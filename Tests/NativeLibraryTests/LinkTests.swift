@@ -1,8 +1,8 @@
 import CDNNL
-import HDF5
 import CJPEG
 import CPNG
 import CZlib
+import HDF5
 import Testing
 
 /// Every native library the project binds to links and reports the version the set-up installs.
