@@ -11,7 +11,8 @@ let package = Package(
     .executable(name: "odimo", targets: ["odimo"])
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
   ],
   targets: [
     .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5-serial"),
@@ -21,16 +22,26 @@ let package = Package(
     .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
     .systemLibrary(name: "CDeflate", path: "Sources/CDeflate", pkgConfig: "libdeflate"),
     .target(name: "HDF5", dependencies: ["CHDF5", "CDeflate"]),
+    .target(name: "Engine", dependencies: ["HDF5"]),
+    .target(
+      name: "Hardware",
+      dependencies: ["Engine", "HDF5", .product(name: "TOMLKit", package: "TOMLKit")],
+      resources: [.copy("Descriptions")]
+    ),
     .executableTarget(
       name: "odimo",
       dependencies: [
         "HDF5",
+        "Engine",
+        "Hardware",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
     .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
     .testTarget(name: "NativeLibraryTests", dependencies: ["CPNG", "CZlib", "CDNNL", "CJPEG", "HDF5"]),
     .testTarget(name: "CLITests", dependencies: ["HDF5"]),
+    .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+    .testTarget(name: "HardwareTests", dependencies: ["Hardware", "Engine"]),
   ],
   swiftLanguageModes: [.v6]
 )

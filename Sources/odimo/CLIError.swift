@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HDF5
+import Hardware
 
 /// Exit statuses that mean something to scripts (documented in `odimo --help`).
 enum ExitStatus {
@@ -25,7 +26,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
 
 private func isBadInput(_ error: any Error) -> Bool {
   switch error {
-  case is HDF5Error, is InputError: true
+  case is HDF5Error, is InputError, is SoCDescriptionError, is MappingMismatch, is UnmappableLayer: true
   default: false
   }
 }

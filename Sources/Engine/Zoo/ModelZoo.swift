@@ -1,0 +1,41 @@
+/// The models odimo can build, by name.
+public enum ModelZoo {
+  /// A request that cannot be built.
+  public struct UnknownModel: Error, CustomStringConvertible, Sendable {
+    public let description: String
+  }
+
+  /// Names accepted by `make`, with a one-line description each.
+  public static let catalogue: [(name: String, summary: String)] = [
+    ("resnet8", "ResNet-8 (MLPerf Tiny): 3×3 stem, one basic block per stage (16/32/64)"),
+    ("resnet20", "ResNet-20 for CIFAR: 19 3×3 convs, 2 1×1 shortcuts, classifier"),
+    ("resnet18", "ResNet-18 with the CIFAR stem (3×3, stride 1, no max-pool)"),
+    ("resnet18-imagenet", "ResNet-18 with the ImageNet stem (7×7 stride 2 + max-pool)"),
+    ("mobilenetv1", "MobileNetV1; stride-1 stem for inputs up to 64 px (the 32×32 variant), else stride 2"),
+  ]
+
+  /// Builds model `name` for square `resolution`-pixel inputs with `channels` input
+  /// channels and `classes` outputs; `width` scales MobileNetV1's channels.
+  public static func make(
+    _ name: String, resolution: Int, channels: Int = 3, classes: Int = 10, width: Double = 1
+  ) throws -> Architecture {
+    guard resolution >= 8, channels >= 1, classes >= 2, width > 0, width <= 4 else {
+      throw UnknownModel(
+        description:
+          "cannot build \(name) for \(channels)×\(resolution)×\(resolution) inputs, \(classes) classes, width \(width): "
+          + "expected resolution ≥ 8, channels ≥ 1, classes ≥ 2 and 0 < width ≤ 4")
+    }
+    let input = FeatureShape(channels: channels, height: resolution, width: resolution)
+    switch name.lowercased() {
+    case "resnet8": return ResNet.resnet8(input: input, classes: classes)
+    case "resnet20": return ResNet.resnet20(input: input, classes: classes)
+    case "resnet18": return ResNet.resnet18(imagenetStem: false, input: input, classes: classes)
+    case "resnet18-imagenet": return ResNet.resnet18(imagenetStem: true, input: input, classes: classes)
+    case "mobilenetv1":
+      return MobileNetV1.make(input: input, classes: classes, width: width, stemStride: resolution <= 64 ? 1 : 2)
+    default:
+      throw UnknownModel(
+        description: "unknown model '\(name)'; expected one of \(catalogue.map(\.name).joined(separator: ", "))")
+    }
+  }
+}

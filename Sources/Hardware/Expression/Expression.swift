@@ -1,0 +1,123 @@
+import Foundation
+
+/// A cycle formula over a layer's geometry, parsed from an SoC description file.
+///
+/// Syntax: numbers (`12`, `1.5e3`), variables, `+ - * / % ^`, comparisons
+/// (`< <= > >= == !=`, giving 1 or 0), `&&`, `||`, `!`, `cond ? a : b`, parentheses and
+/// functions `ceil`, `floor`, `round`, `abs`, `min`, `max` (two or more arguments),
+/// `if(cond, a, b)`, `ceildiv(a, b)` (= ⌊(a + b − 1)/b⌋, i.e. ⌈a/b⌉ for whole a) and `gate(x)` (= [x ≥ 1]).
+/// Variables: `ch` (this unit's output channels, fractional while searching), `c_in`,
+/// `c_out` (the whole layer's), `k_x`, `k_y`, `k`, `o_x`, `o_y`, `groups`, `stride`,
+/// plus the description's named constants and named sub-formulas.
+///
+/// Formulas are differentiable in `ch` like the built-ins: `ceil`, `floor` and `round`
+/// pass their argument's gradient straight through, `ceildiv(a, b)` has slope 1/b
+/// (`corrected`) or 1 (`reference`), and `gate` has the ramp's gradient between 0 and 1.
+public struct Expression: Sendable, CustomStringConvertible {
+  indirect enum Node: Sendable {
+    case number(Double)
+    case variable(Variable)
+    case unary(String, Node)
+    case binary(String, Node, Node)
+    case conditional(Node, Node, Node)
+    case call(String, [Node])
+  }
+
+  /// The variables a formula can read.
+  public enum Variable: String, Sendable, CaseIterable {
+    case ch, c_in, c_out, k_x, k_y, k, o_x, o_y, groups, stride
+  }
+
+  let root: Node
+  /// The source text.
+  public let source: String
+
+  /// Parses `source`; `constants` are extra named values and `definitions` named
+  /// sub-formulas, both folded in at parse time.
+  public init(_ source: String, constants: [String: Double] = [:], definitions: [String: Expression] = [:])
+    throws(ExpressionError)
+  {
+    var parser = ExpressionParser(source, constants: constants, definitions: definitions.mapValues(\.root))
+    self.root = try parser.parse()
+    self.source = source
+  }
+
+  public var description: String { source }
+
+  /// Evaluates the formula for `channels` of a layer's output channels.
+  public func evaluate(geometry g: LayerGeometry, channels: Dual, convention: CostConvention) -> Dual {
+    Self.evaluate(root, geometry: g, channels: channels, convention: convention)
+  }
+
+  private static func evaluate(_ node: Node, geometry g: LayerGeometry, channels: Dual, convention: CostConvention)
+    -> Dual
+  {
+    func eval(_ node: Node) -> Dual { evaluate(node, geometry: g, channels: channels, convention: convention) }
+    switch node {
+    case .number(let value):
+      return Dual(value)
+    case .variable(let variable):
+      switch variable {
+      case .ch: return channels
+      case .c_in: return Dual(Double(g.cIn))
+      case .c_out: return Dual(Double(g.cOut))
+      case .k_x, .k: return Dual(Double(g.kX))
+      case .k_y: return Dual(Double(g.kY))
+      case .o_x: return Dual(Double(g.oX))
+      case .o_y: return Dual(Double(g.oY))
+      case .groups: return Dual(Double(g.groups))
+      case .stride: return Dual(Double(g.stride))
+      }
+    case .unary(let op, let operand):
+      let x = eval(operand)
+      return op == "-" ? -x : Dual(x.value == 0 ? 1 : 0)
+    case .conditional(let condition, let then, let otherwise):
+      return eval(condition).value != 0 ? eval(then) : eval(otherwise)
+    case .binary(let op, let left, let right):
+      let a = eval(left)
+      let b = eval(right)
+      switch op {
+      case "+": return a + b
+      case "-": return a - b
+      case "*": return a * b
+      case "/": return a / b
+      case "%": return Dual(a.value.truncatingRemainder(dividingBy: b.value), derivative: a.derivative)
+      case "^":
+        let value = Foundation.pow(a.value, b.value)
+        let fromBase = b.value * Foundation.pow(a.value, b.value - 1) * a.derivative
+        let fromExponent = b.derivative == 0 ? 0 : value * Foundation.log(a.value) * b.derivative
+        return Dual(value, derivative: fromBase + fromExponent)
+      case "<": return Dual(a.value < b.value ? 1 : 0)
+      case "<=": return Dual(a.value <= b.value ? 1 : 0)
+      case ">": return Dual(a.value > b.value ? 1 : 0)
+      case ">=": return Dual(a.value >= b.value ? 1 : 0)
+      case "==": return Dual(a.value == b.value ? 1 : 0)
+      case "!=": return Dual(a.value != b.value ? 1 : 0)
+      case "&&": return Dual(a.value != 0 && b.value != 0 ? 1 : 0)
+      default: return Dual(a.value != 0 || b.value != 0 ? 1 : 0)  // "||"
+      }
+    case .call(let name, let arguments):
+      let values = arguments.map(eval)
+      switch name {
+      case "ceil": return Dual.ceil(values[0])
+      case "floor": return Dual.floor(values[0])
+      case "round": return Dual(values[0].value.rounded(), derivative: values[0].derivative)
+      case "abs": return values[0].value < 0 ? -values[0] : values[0]
+      case "min": return values.dropFirst().reduce(values[0]) { Dual.min($0, $1) }
+      case "max": return values.dropFirst().reduce(values[0]) { Dual.max($0, $1) }
+      case "if": return values[0].value != 0 ? values[1] : values[2]
+      case "ceildiv": return Dual.ceilDiv(values[0], values[1].value, convention)
+      default: return Dual.gate(values[0])  // "gate"
+      }
+    }
+  }
+}
+
+/// A formula that cannot be parsed, with the 0-based character offset of the problem.
+public struct ExpressionError: Error, Sendable, CustomStringConvertible {
+  public let message: String
+  /// Offset in characters from the start of the formula.
+  public let offset: Int
+
+  public var description: String { "column \(offset + 1): \(message)" }
+}

@@ -1,0 +1,285 @@
+import Foundation
+import TOMLKit
+
+/// An SoC description file that cannot be used, with the file and where in it.
+public struct SoCDescriptionError: Error, CustomStringConvertible, Sendable {
+  public let file: String
+  /// 1-based line and column, when known.
+  public let line: Int?
+  public let column: Int?
+  public let message: String
+
+  public var description: String {
+    var place = file
+    if let line { place += ":\(line)" }
+    if let column { place += ":\(column)" }
+    return "\(place): \(message)"
+  }
+}
+
+/// A TOML number written as an integer or a float (`260` or `260.0`).
+struct Number: Decodable {
+  let value: Double
+  init(from decoder: any Decoder) throws {
+    let container = try decoder.singleValueContainer()
+    if let integer = try? container.decode(Int.self) {
+      value = Double(integer)
+    } else {
+      value = try container.decode(Double.self)
+    }
+  }
+}
+
+/// The TOML form of an SoC (documented in `datasets/FORMATS.md`, section "SoC
+/// description"). Every unit's `cycles` is an `Expression` over the layer geometry.
+struct SoCFile: Decodable {
+  struct Unit: Decodable {
+    let name: String
+    let operations: [String]
+    let kernels: [Int]?
+    let weights: String
+    let activations: String
+    let power_mw: Number?
+    let clock_mhz: Number?
+    let cycles: String
+  }
+  struct PowerState: Decodable {
+    let busy: [String]
+    let mw: Number
+  }
+  struct Power: Decodable {
+    let model: String
+    let idle_mw: Number?
+    let states: [PowerState]?
+  }
+  let name: String
+  let summary: String?
+  let clock_mhz: Number
+  let mapping_style: String
+  let reference_temperature: Number?
+  let constants: [String: Number]?
+  let formulas: [String: String]?
+  let units: [Unit]
+  let power: Power?
+}
+
+extension SoC {
+  /// Reads an SoC description from a TOML file.
+  public static func load(contentsOf path: String) throws -> SoC {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw SoCDescriptionError(
+        file: path, line: nil, column: nil, message: "cannot read the file (missing or unreadable)")
+    }
+    guard let text = String(data: data, encoding: .utf8) else {
+      throw SoCDescriptionError(file: path, line: nil, column: nil, message: "not UTF-8 text; expected a TOML file")
+    }
+    return try parse(text, file: path)
+  }
+
+  /// Parses an SoC description; `file` names it in errors.
+  public static func parse(_ text: String, file: String) throws -> SoC {
+    let fail = { (message: String, line: Int?, column: Int?) in
+      SoCDescriptionError(file: file, line: line, column: column, message: message)
+    }
+    let description: SoCFile
+    do {
+      var decoder = TOMLDecoder()
+      decoder.strictDecoding = true
+      description = try decoder.decode(SoCFile.self, from: text)
+    } catch let error as TOMLParseError {
+      throw fail(error.description, error.source.begin.line, error.source.begin.column)
+    } catch let error as UnexpectedKeysError {
+      let keys = error.keys.values.map { $0.map(\.stringValue).joined(separator: ".") }.sorted()
+      throw fail("unknown key\(keys.count == 1 ? "" : "s") \(keys.joined(separator: ", "))", nil, nil)
+    } catch let error as DecodingError {
+      throw fail(decodingMessage(error), nil, nil)
+    }
+    let locate = { (formula: String, offset: Int) -> (Int?, Int?) in
+      locateFormula(formula, offset: offset, in: text)
+    }
+    guard description.clock_mhz.value > 0, description.clock_mhz.value.isFinite else {
+      throw fail("clock_mhz must be a positive number of MHz, got \(description.clock_mhz.value)", nil, nil)
+    }
+    guard let style = MappingStyle(rawValue: description.mapping_style) else {
+      throw fail(
+        "mapping_style '\(description.mapping_style)' is not one of shared-weights, alternative-operators", nil, nil)
+    }
+    guard !description.units.isEmpty else { throw fail("an SoC needs at least one [[units]] table", nil, nil) }
+    let constants = (description.constants ?? [:]).mapValues(\.value)
+    let definitions = try parseDefinitions(description.formulas ?? [:], constants: constants) { name, error in
+      let (line, column) = locate(description.formulas?[name] ?? "", error.offset)
+      return fail("formula '\(name)': \(error.message)", line, column)
+    }
+    var units: [ComputeUnit] = []
+    for unit in description.units {
+      guard !units.contains(where: { $0.name == unit.name }) else {
+        throw fail("unit '\(unit.name)' is listed twice", nil, nil)
+      }
+      let operations = try Set(
+        unit.operations.map { name -> OperatorKind in
+          guard let kind = OperatorKind(rawValue: name) else {
+            throw fail(
+              "unit '\(unit.name)': operation '\(name)' is not one of convolution, depthwise, linear", nil, nil)
+          }
+          return kind
+        })
+      guard let weights = NumberFormat(unit.weights), let activations = NumberFormat(unit.activations) else {
+        throw fail(
+          "unit '\(unit.name)': formats must look like int8, uint7, ternary or float32 "
+            + "(weights '\(unit.weights)', activations '\(unit.activations)')", nil, nil)
+      }
+      let cycles: Expression
+      do {
+        cycles = try Expression(unit.cycles, constants: constants, definitions: definitions)
+      } catch {
+        let (line, column) = locate(unit.cycles, error.offset)
+        throw fail("unit '\(unit.name)' cycles: \(error.message)", line, column)
+      }
+      units.append(
+        ComputeUnit(
+          name: unit.name, clockHz: (unit.clock_mhz ?? description.clock_mhz).value * 1e6,
+          activePowerMilliwatts: unit.power_mw?.value,
+          operations: operations, kernels: unit.kernels.map(Set.init), weightFormat: weights,
+          activationFormat: activations, cycles: .expression(cycles)))
+    }
+    let power = try parsePower(description.power, units: units) { fail($0, nil, nil) }
+    return SoC(
+      name: description.name, summary: description.summary ?? description.name,
+      clockHz: description.clock_mhz.value * 1e6,
+      units: units, power: power, mappingStyle: style,
+      referenceTemperature: description.reference_temperature?.value ?? 1)
+  }
+
+  /// Parses named sub-formulas, each of which may use those parsed before it; the order
+  /// is found by retrying, so files may list them in any order.
+  private static func parseDefinitions(
+    _ sources: [String: String], constants: [String: Double],
+    error: (String, ExpressionError) -> SoCDescriptionError
+  ) throws -> [String: Expression] {
+    var parsed: [String: Expression] = [:]
+    var pending = sources.keys.sorted()
+    while !pending.isEmpty {
+      var failures: [(String, ExpressionError)] = []
+      for name in pending {
+        do {
+          parsed[name] = try Expression(sources[name] ?? "", constants: constants, definitions: parsed)
+        } catch {
+          failures.append((name, error))
+        }
+      }
+      if failures.count == pending.count, let (name, failure) = failures.first {
+        let waitsOnOther = failures.contains { f in pending.contains { f.1.message.contains("'\($0)'") } }
+        throw error(
+          name, waitsOnOther ? ExpressionError(message: "formulas refer to each other in a cycle", offset: 0) : failure)
+      }
+      pending = failures.map(\.0)
+    }
+    return parsed
+  }
+
+  private static func parsePower(_ power: SoCFile.Power?, units: [ComputeUnit], fail: (String) -> SoCDescriptionError)
+    throws -> PowerModel
+  {
+    guard let power else { return .unknown }
+    switch power.model {
+    case "per-unit":
+      guard let idle = power.idle_mw?.value else { throw fail("[power] model per-unit needs idle_mw") }
+      if let unit = units.first(where: { $0.activePowerMilliwatts == nil }) {
+        throw fail("[power] model per-unit needs power_mw on every unit; '\(unit.name)' has none")
+      }
+      return .perUnit(idleMilliwatts: idle)
+    case "busy-sets":
+      var table: [[Int]: Double] = [:]
+      for state in power.states ?? [] {
+        let indices = try state.busy.map { name -> Int in
+          guard let index = units.firstIndex(where: { $0.name == name }) else {
+            throw fail("[[power.states]] names unknown unit '\(name)'")
+          }
+          return index
+        }.sorted()
+        table[indices] = state.mw.value
+      }
+      for mask in 1..<(1 << units.count) {
+        let subset = units.indices.filter { mask & (1 << $0) != 0 }
+        guard table[subset] != nil else {
+          throw fail(
+            "[[power.states]] lacks the power while exactly {\(subset.map { units[$0].name }.joined(separator: ", "))} are busy"
+          )
+        }
+      }
+      return .busySets(table)
+    default:
+      throw fail("[power] model '\(power.model)' is not one of busy-sets, per-unit")
+    }
+  }
+
+  private static func decodingMessage(_ error: DecodingError) -> String {
+    func path(_ keys: [any CodingKey]) -> String {
+      keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: ["."])
+    }
+    switch error {
+    case .keyNotFound(let key, let context):
+      let parent = path(
+        context.codingPath.last?.stringValue == key.stringValue ? context.codingPath.dropLast() : context.codingPath)
+      return "missing key '\(key.stringValue)'" + (parent.isEmpty ? "" : " in \(parent)")
+    case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
+      return "\(path(context.codingPath)): expected \(type)"
+    case .dataCorrupted(let context):
+      return "\(path(context.codingPath)): \(context.debugDescription)"
+    @unknown default:
+      return String(describing: error)
+    }
+  }
+
+  /// The 1-based line and column of character `offset` of `formula` in the TOML text
+  /// (the first place the formula appears as a string).
+  static func locateFormula(_ formula: String, offset: Int, in text: String) -> (Int?, Int?) {
+    guard !formula.isEmpty else { return (nil, nil) }
+    for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+      if let range = line.range(of: formula) {
+        return (number + 1, line.distance(from: line.startIndex, to: range.lowerBound) + offset + 1)
+      }
+    }
+    return (nil, nil)
+  }
+}
+
+/// The SoCs odimo knows by name, and description files.
+public enum SoCCatalogue {
+  public static let builtins: [SoC] = [.diana, .darkside, .naive]
+
+  /// The SoC description files shipped with odimo (DIANA and Darkside written in the
+  /// description language, and a three-unit example).
+  public static var shippedDescriptions: [String: URL] {
+    var found: [String: URL] = [:]
+    guard let folder = Bundle.module.resourceURL?.appendingPathComponent("Descriptions"),
+      let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path)
+    else { return found }
+    for name in names where name.hasSuffix(".toml") {
+      found[String(name.dropLast(5))] = folder.appendingPathComponent(name)
+    }
+    return found
+  }
+
+  /// A built-in SoC by name, a shipped description by name, or a TOML file by path.
+  public static func soc(_ nameOrPath: String) throws -> SoC {
+    if let builtin = builtins.first(where: { $0.name == nameOrPath.lowercased() }) { return builtin }
+    let shipped = shippedDescriptions
+    // Shipped files by stem ("trio") or file name ("diana.toml"), unless a file of that
+    // name exists where the user is.
+    if !FileManager.default.fileExists(atPath: nameOrPath),
+      let url = shipped[nameOrPath] ?? shipped[String(nameOrPath.dropLast(5))],
+      nameOrPath.hasSuffix(".toml") || shipped[nameOrPath] != nil
+    {
+      return try SoC.load(contentsOf: url.path)
+    }
+    if nameOrPath.hasSuffix(".toml") || FileManager.default.fileExists(atPath: nameOrPath) {
+      return try SoC.load(contentsOf: nameOrPath)
+    }
+    throw SoCDescriptionError(
+      file: nameOrPath, line: nil, column: nil,
+      message:
+        "no such SoC; expected one of \((builtins.map(\.name) + shipped.keys.sorted().map { $0 + ".toml" }).joined(separator: ", ")) "
+        + "or the path of a .toml description")
+  }
+}
