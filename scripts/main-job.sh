@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
 # The main job on its built-in default: everything odimo can do end to end today.
-# Output goes to out/ (ignored by git).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 odimo="$(swift build -c release --show-bin-path)/odimo"
-mkdir -p out
-echo "== HDF5 storage: write, read back and compare with h5py"
+
+echo "== Cost models: ResNet-20 on DIANA under the manual heuristic mappings"
+for mapping in all-digital all-analog min-latency-max8bit; do
+  "$odimo" cost network --soc diana --model resnet20 --mapping "$mapping" | tail -2 | sed "s/^/$mapping: /"
+done
+echo "== Cost models: MobileNetV1 (32×32) on Darkside"
+for mapping in all-cluster all-dwe dws balanced; do
+  "$odimo" cost network --soc darkside --model mobilenetv1 --mapping "$mapping" | tail -2 | sed "s/^/$mapping: /"
+done
+echo "== HDF5 storage: batch reads against h5py in the same run"
 "$odimo" bench read --images 20000 --rounds 3 --compare-h5py

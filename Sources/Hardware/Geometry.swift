@@ -60,16 +60,6 @@ public struct LayerGeometry: Sendable, Hashable, Codable, CustomStringConvertibl
     channels * Double(cIn / max(groups, 1)) * Double(kX * kY * oX * oY)
   }
 
-  enum CodingKeys: String, CodingKey {
-    case kind, groups, stride
-    case cIn = "c_in"
-    case cOut = "c_out"
-    case kX = "k_x"
-    case kY = "k_y"
-    case oX = "o_x"
-    case oY = "o_y"
-  }
-
   public var description: String {
     let kindText = kind == .depthwise ? "dw" : kind == .linear ? "fc" : "conv"
     return "\(kindText) \(cIn)→\(cOut) k\(kX)×\(kY) s\(stride) @\(oX)×\(oY)"

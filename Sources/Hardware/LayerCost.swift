@@ -35,10 +35,23 @@ enum UnitCombination {
   }
 
   /// The latency the search sees: corrected (τ relative to the layer) or reference (τ fixed).
+  /// The corrected gradient includes τ's own dependence on the slowest unit, so it is
+  /// the true gradient of the value.
   static func softLatency(_ times: [Double], soc: SoC, convention: CostConvention) -> CostWithGradient {
-    let temperature =
-      convention == .reference ? soc.referenceTemperature : relativeTemperature * max(times.max() ?? 0, 1e-9)
-    return smoothMax(times, temperature: temperature)
+    guard convention == .corrected, let largest = times.max(), largest > 0,
+      let slowest = times.firstIndex(of: largest)
+    else {
+      return smoothMax(times, temperature: convention == .reference ? soc.referenceTemperature : 1e-9)
+    }
+    let temperature = relativeTemperature * largest
+    var result = smoothMax(times, temperature: temperature)
+    // ∂L/∂τ = −Var_p(t)/τ², with p the softmax weights.
+    let weights = times.map { Foundation.exp(($0 - largest) / temperature) }
+    let total = weights.reduce(0.0, +)
+    let variance = zip(weights, times).map { w, t in w / total * (t - result.value) * (t - result.value) }.reduce(
+      0.0, +)
+    result.gradient[slowest] += -variance / (temperature * temperature) * relativeTemperature
+    return result
   }
 
   /// Exact layer latency: the slowest unit.

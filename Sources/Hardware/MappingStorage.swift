@@ -9,12 +9,12 @@ extension Mapping {
 
   private struct JSONForm: Codable {
     var format: String
-    var format_version: Int
+    var formatVersion: Int
     var name: String
     var soc: String
     var model: String
     var units: [String]
-    var replaces_blocks: Bool
+    var replacesBlocks: Bool
     /// Per layer: name and, for each output channel, the index of its unit.
     var layers: [JSONLayer]
   }
@@ -27,10 +27,11 @@ extension Mapping {
   /// The mapping as JSON text.
   public func jsonData() throws -> Data {
     let form = JSONForm(
-      format: Self.formatName, format_version: Self.formatVersion, name: name, soc: soc, model: model, units: units,
-      replaces_blocks: replacesBlocks, layers: layers.map { JSONLayer(name: $0.name, units: $0.units) })
+      format: Self.formatName, formatVersion: Self.formatVersion, name: name, soc: soc, model: model, units: units,
+      replacesBlocks: replacesBlocks, layers: layers.map { JSONLayer(name: $0.name, units: $0.units) })
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
+    encoder.keyEncodingStrategy = .convertToSnakeCase
     return try encoder.encode(form)
   }
 
@@ -75,7 +76,9 @@ extension Mapping {
       }
       let form: JSONForm
       do {
-        form = try JSONDecoder().decode(JSONForm.self, from: data)
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        form = try decoder.decode(JSONForm.self, from: data)
       } catch {
         throw MappingMismatch(description: "\(path): not an odimo mapping JSON file (\(error))")
       }
@@ -83,7 +86,7 @@ extension Mapping {
         throw MappingMismatch(description: "\(path): format is '\(form.format)', expected '\(formatName)'")
       }
       return Mapping(
-        name: form.name, soc: form.soc, model: form.model, units: form.units, replacesBlocks: form.replaces_blocks,
+        name: form.name, soc: form.soc, model: form.model, units: form.units, replacesBlocks: form.replacesBlocks,
         layers: form.layers.map { LayerAssignment(name: $0.name, units: $0.units) })
     }
     let file = try HDF5File.open(path)

@@ -39,9 +39,15 @@ struct SoCFile: Decodable {
     let kernels: [Int]?
     let weights: String
     let activations: String
-    let power_mw: Number?
-    let clock_mhz: Number?
+    let powerMilliwatts: Number?
+    let clockMegahertz: Number?
     let cycles: String
+
+    enum CodingKeys: String, CodingKey {
+      case name, operations, kernels, weights, activations, cycles
+      case powerMilliwatts = "power_mw"
+      case clockMegahertz = "clock_mhz"
+    }
   }
   struct PowerState: Decodable {
     let busy: [String]
@@ -49,18 +55,30 @@ struct SoCFile: Decodable {
   }
   struct Power: Decodable {
     let model: String
-    let idle_mw: Number?
+    let idleMilliwatts: Number?
     let states: [PowerState]?
+
+    enum CodingKeys: String, CodingKey {
+      case model, states
+      case idleMilliwatts = "idle_mw"
+    }
   }
   let name: String
   let summary: String?
-  let clock_mhz: Number
-  let mapping_style: String
-  let reference_temperature: Number?
+  let clockMegahertz: Number
+  let mappingStyle: String
+  let referenceTemperature: Number?
   let constants: [String: Number]?
   let formulas: [String: String]?
   let units: [Unit]
   let power: Power?
+
+  enum CodingKeys: String, CodingKey {
+    case name, summary, constants, formulas, units, power
+    case clockMegahertz = "clock_mhz"
+    case mappingStyle = "mapping_style"
+    case referenceTemperature = "reference_temperature"
+  }
 }
 
 extension SoC {
@@ -97,12 +115,12 @@ extension SoC {
     let locate = { (formula: String, offset: Int) -> (Int?, Int?) in
       locateFormula(formula, offset: offset, in: text)
     }
-    guard description.clock_mhz.value > 0, description.clock_mhz.value.isFinite else {
-      throw fail("clock_mhz must be a positive number of MHz, got \(description.clock_mhz.value)", nil, nil)
+    guard description.clockMegahertz.value > 0, description.clockMegahertz.value.isFinite else {
+      throw fail("clock_mhz must be a positive number of MHz, got \(description.clockMegahertz.value)", nil, nil)
     }
-    guard let style = MappingStyle(rawValue: description.mapping_style) else {
+    guard let style = MappingStyle(rawValue: description.mappingStyle) else {
       throw fail(
-        "mapping_style '\(description.mapping_style)' is not one of shared-weights, alternative-operators", nil, nil)
+        "mapping_style '\(description.mappingStyle)' is not one of shared-weights, alternative-operators", nil, nil)
     }
     guard !description.units.isEmpty else { throw fail("an SoC needs at least one [[units]] table", nil, nil) }
     let constants = (description.constants ?? [:]).mapValues(\.value)
@@ -137,17 +155,17 @@ extension SoC {
       }
       units.append(
         ComputeUnit(
-          name: unit.name, clockHz: (unit.clock_mhz ?? description.clock_mhz).value * 1e6,
-          activePowerMilliwatts: unit.power_mw?.value,
+          name: unit.name, clockHz: (unit.clockMegahertz ?? description.clockMegahertz).value * 1e6,
+          activePowerMilliwatts: unit.powerMilliwatts?.value,
           operations: operations, kernels: unit.kernels.map(Set.init), weightFormat: weights,
           activationFormat: activations, cycles: .expression(cycles)))
     }
     let power = try parsePower(description.power, units: units) { fail($0, nil, nil) }
     return SoC(
       name: description.name, summary: description.summary ?? description.name,
-      clockHz: description.clock_mhz.value * 1e6,
+      clockHz: description.clockMegahertz.value * 1e6,
       units: units, power: power, mappingStyle: style,
-      referenceTemperature: description.reference_temperature?.value ?? 1)
+      referenceTemperature: description.referenceTemperature?.value ?? 1)
   }
 
   /// Parses named sub-formulas, each of which may use those parsed before it; the order
@@ -183,7 +201,7 @@ extension SoC {
     guard let power else { return .unknown }
     switch power.model {
     case "per-unit":
-      guard let idle = power.idle_mw?.value else { throw fail("[power] model per-unit needs idle_mw") }
+      guard let idle = power.idleMilliwatts?.value else { throw fail("[power] model per-unit needs idle_mw") }
       if let unit = units.first(where: { $0.activePowerMilliwatts == nil }) {
         throw fail("[power] model per-unit needs power_mw on every unit; '\(unit.name)' has none")
       }

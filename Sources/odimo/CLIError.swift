@@ -37,9 +37,11 @@ struct InputError: Error, CustomStringConvertible {
   init(_ description: String) { self.description = description }
 }
 
-/// Prints a value as pretty JSON with sorted keys on stdout.
-func printJSON<T: Encodable>(_ value: T) throws {
+/// Prints a value as pretty JSON with sorted keys on stdout; property names become
+/// snake_case keys unless `snakeCaseKeys` is false (keys that are data, like attribute names).
+func printJSON<T: Encodable>(_ value: T, snakeCaseKeys: Bool = true) throws {
   let encoder = JSONEncoder()
+  if snakeCaseKeys { encoder.keyEncodingStrategy = .convertToSnakeCase }
   encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
   encoder.nonConformingFloatEncodingStrategy = .convertToString(
     positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")

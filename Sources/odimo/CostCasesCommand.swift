@@ -22,11 +22,11 @@ struct CostCases: ParsableCommand {
 
   struct Query: Codable {
     struct Geometry: Codable {
-      let c_in: Int
-      let c_out: Int
+      let cIn: Int
+      let cOut: Int
       let k: Int
-      let o_x: Int
-      let o_y: Int
+      let oX: Int
+      let oY: Int
     }
     let soc: String
     let unit: String
@@ -43,7 +43,9 @@ struct CostCases: ParsableCommand {
       }
       var queries: [Query]
       do {
-        queries = try JSONDecoder().decode([Query].self, from: data)
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        queries = try decoder.decode([Query].self, from: data)
       } catch {
         throw InputError("\(file): expected a JSON array of cost queries: \(describe(error))")
       }
@@ -58,15 +60,15 @@ struct CostCases: ParsableCommand {
           )
         }
         let g = query.geometry
-        guard g.c_in > 0, g.c_out > 0, g.k > 0, g.o_x > 0, g.o_y > 0, query.groups > 0,
-          query.channels >= 0, query.channels <= Double(g.c_out)
+        guard g.cIn > 0, g.cOut > 0, g.k > 0, g.oX > 0, g.oY > 0, query.groups > 0,
+          query.channels >= 0, query.channels <= Double(g.cOut)
         else {
           throw InputError(
-            "\(file): query \(index): sizes must be positive and 0 ≤ channels ≤ c_out (got channels \(query.channels), c_out \(g.c_out))"
+            "\(file): query \(index): sizes must be positive and 0 ≤ channels ≤ c_out (got channels \(query.channels), c_out \(g.cOut))"
           )
         }
         let geometry = LayerGeometry(
-          cIn: g.c_in, cOut: g.c_out, kX: g.k, kY: g.k, oX: g.o_x, oY: g.o_y, groups: query.groups)
+          cIn: g.cIn, cOut: g.cOut, kX: g.k, kY: g.k, oX: g.oX, oY: g.oY, groups: query.groups)
         guard unit.runs(geometry) else {
           throw InputError("\(file): query \(index): unit \(unit.name) of \(soc.name) cannot run \(geometry)")
         }
@@ -82,7 +84,7 @@ struct CostCases: ParsableCommand {
           print(
             String(
               format: "%-10@ %-9@ %6d %5d %6d %2d %4d %4d %9g %13.3f", q.soc as NSString, q.unit as NSString, q.groups,
-              q.geometry.c_in, q.geometry.c_out, q.geometry.k, q.geometry.o_x, q.geometry.o_y, q.channels, q.cycles ?? 0
+              q.geometry.cIn, q.geometry.cOut, q.geometry.k, q.geometry.oX, q.geometry.oY, q.channels, q.cycles ?? 0
             ))
         }
       }

@@ -108,24 +108,24 @@ struct NetworkCostJSON: Encodable {
   }
   struct Layer: Encodable {
     let name: String
-    let out_channels: Int
+    let outChannels: Int
     let units: [Unit]
-    let latency_cycles: Double
-    let energy_uj: Double?
+    let latencyCycles: Double
+    let energyUj: Double?
   }
   struct Reference: Encodable {
-    let splittable_layers: Int
-    let latency_cycles: Double
-    let latency_ms: Double
-    let energy_uj: Double?
+    let splittableLayers: Int
+    let latencyCycles: Double
+    let latencyMs: Double
+    let energyUj: Double?
   }
   let soc: String
   let model: String
   let mapping: String
-  let clock_hz: Double
-  let latency_cycles: Double
-  let latency_ms: Double
-  let energy_uj: Double?
+  let clockHz: Double
+  let latencyCycles: Double
+  let latencyMs: Double
+  let energyUj: Double?
   let reference: Reference
   let layers: [Layer]
 
@@ -133,19 +133,19 @@ struct NetworkCostJSON: Encodable {
     soc = report.soc
     model = report.model
     mapping = report.mapping
-    clock_hz = report.clockHz
-    latency_cycles = report.latencyCycles
-    latency_ms = report.latencyMilliseconds
-    energy_uj = report.energyMicrojoules
+    clockHz = report.clockHz
+    latencyCycles = report.latencyCycles
+    latencyMs = report.latencyMilliseconds
+    energyUj = report.energyMicrojoules
     reference = Reference(
-      splittable_layers: report.reference.splittableLayers, latency_cycles: report.reference.latencyCycles,
-      latency_ms: report.reference.latencyCycles / report.clockHz * 1e3,
-      energy_uj: report.reference.energyMicrojoules)
+      splittableLayers: report.reference.splittableLayers, latencyCycles: report.reference.latencyCycles,
+      latencyMs: report.reference.latencyCycles / report.clockHz * 1e3,
+      energyUj: report.reference.energyMicrojoules)
     layers = report.layers.map { layer in
       Layer(
-        name: layer.name, out_channels: layer.outChannels,
+        name: layer.name, outChannels: layer.outChannels,
         units: layer.units.map { Unit(unit: $0.unit, channels: $0.channels, cycles: $0.cycles, geometry: $0.geometry) },
-        latency_cycles: layer.latencyCycles, energy_uj: layer.energyMicrojoules)
+        latencyCycles: layer.latencyCycles, energyUj: layer.energyMicrojoules)
     }
   }
 }

@@ -29,7 +29,7 @@ struct Inspect: ParsableCommand {
       defer { h5.close() }
       let objects = try h5.walk()
       if json {
-        try printJSON(objects.map(InspectedObject.init))
+        try printJSON(objects.map(InspectedObject.init), snakeCaseKeys: false)
       } else {
         for object in objects { print(render(object)) }
       }

@@ -25,7 +25,13 @@ public struct Expression: Sendable, CustomStringConvertible {
 
   /// The variables a formula can read.
   public enum Variable: String, Sendable, CaseIterable {
-    case ch, c_in, c_out, k_x, k_y, k, o_x, o_y, groups, stride
+    case ch, k, groups, stride
+    case cIn = "c_in"
+    case cOut = "c_out"
+    case kX = "k_x"
+    case kY = "k_y"
+    case oX = "o_x"
+    case oY = "o_y"
   }
 
   let root: Node
@@ -59,12 +65,12 @@ public struct Expression: Sendable, CustomStringConvertible {
     case .variable(let variable):
       switch variable {
       case .ch: return channels
-      case .c_in: return Dual(Double(g.cIn))
-      case .c_out: return Dual(Double(g.cOut))
-      case .k_x, .k: return Dual(Double(g.kX))
-      case .k_y: return Dual(Double(g.kY))
-      case .o_x: return Dual(Double(g.oX))
-      case .o_y: return Dual(Double(g.oY))
+      case .cIn: return Dual(Double(g.cIn))
+      case .cOut: return Dual(Double(g.cOut))
+      case .kX, .k: return Dual(Double(g.kX))
+      case .kY: return Dual(Double(g.kY))
+      case .oX: return Dual(Double(g.oX))
+      case .oY: return Dual(Double(g.oY))
       case .groups: return Dual(Double(g.groups))
       case .stride: return Dual(Double(g.stride))
       }
