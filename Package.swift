@@ -21,8 +21,10 @@ let package = Package(
     .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
     .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
     .systemLibrary(name: "CDeflate", path: "Sources/CDeflate", pkgConfig: "libdeflate"),
+    .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto"),
     .target(name: "HDF5", dependencies: ["CHDF5", "CDeflate"]),
-    .target(name: "Engine", dependencies: ["HDF5"]),
+    .target(name: "Datasets", dependencies: ["HDF5", "CZlib", "CJPEG", "CPNG", "CCrypto"]),
+    .target(name: "Engine", dependencies: ["HDF5", "Datasets"]),
     .target(
       name: "Hardware",
       dependencies: ["Engine", "HDF5", .product(name: "TOMLKit", package: "TOMLKit")],
@@ -32,6 +34,7 @@ let package = Package(
       name: "odimo",
       dependencies: [
         "HDF5",
+        "Datasets",
         "Engine",
         "Hardware",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -40,6 +43,7 @@ let package = Package(
     .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
     .testTarget(name: "NativeLibraryTests", dependencies: ["CPNG", "CZlib", "CDNNL", "CJPEG", "HDF5"]),
     .testTarget(name: "CLITests", dependencies: ["HDF5"]),
+    .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "HDF5"]),
     .testTarget(name: "EngineTests", dependencies: ["Engine"]),
     .testTarget(name: "HardwareTests", dependencies: ["Hardware", "Engine"]),
   ],

@@ -10,7 +10,7 @@ struct Odimo: ParsableCommand {
       3 bad input (missing, malformed or inconsistent file or value).
       """,
     version: odimoVersion,
-    subcommands: [Inspect.self, Cost.self, Bench.self]
+    subcommands: [DataCommand.self, Inspect.self, Cost.self, Bench.self]
   )
 }
 

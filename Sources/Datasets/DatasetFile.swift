@@ -1,0 +1,102 @@
+import Foundation
+import HDF5
+
+/// The metadata of an odimo dataset file (format "odimo-dataset"; see
+/// datasets/README.md). Opening checks the format and every split's consistency.
+public struct DatasetFile: Sendable {
+  public static let formatName = "odimo-dataset"
+  public static let formatVersion = 1
+  /// Splits in the order they are listed.
+  public static let splitNames = ["train", "val", "test"]
+
+  /// One split's shape.
+  public struct Split: Sendable, Equatable {
+    public let name: String
+    public let count: Int
+    public let height: Int
+    public let width: Int
+    public let channels: Int
+    public let hasCoarseLabels: Bool
+  }
+
+  public let path: String
+  public let name: String
+  public let formatVersion: Int
+  public let classNames: [String]
+  public let coarseClassNames: [String]?
+  /// Per-channel mean and standard deviation of the training split, pixel scale 0–1.
+  public let mean: [Double]
+  public let std: [Double]
+  public let source: String
+  public let splits: [Split]
+
+  public var numClasses: Int { classNames.count }
+
+  /// The split called `name`, or an error listing those the file has.
+  public func split(_ name: String) throws -> Split {
+    guard let split = splits.first(where: { $0.name == name }) else {
+      throw DatasetError.wrongFormat(path, "no split '\(name)'; the file has \(splits.map(\.name).joined(separator: ", "))")
+    }
+    return split
+  }
+
+  /// Reads and checks the metadata of the dataset at `path`.
+  public init(path: String) throws {
+    let file = try HDF5File.open(path)
+    defer { file.close() }
+    self.path = path
+    func attribute(_ key: String) throws -> AttributeValue {
+      guard file.hasAttribute(key) else {
+        throw DatasetError.wrongFormat(path, "root attribute '\(key)' is missing; expected an odimo dataset file")
+      }
+      return try file.attribute(key)
+    }
+    guard try attribute("format").stringValue == Self.formatName else {
+      throw DatasetError.wrongFormat(path, "format is not '\(Self.formatName)'; import data with odimo data import")
+    }
+    guard let version = try attribute("format_version").intValue, version >= 1, version <= Self.formatVersion else {
+      throw DatasetError.wrongFormat(path, "unsupported format_version (this odimo reads 1…\(Self.formatVersion))")
+    }
+    formatVersion = Int(version)
+    name = try attribute("name").stringValue ?? ""
+    classNames = try attribute("class_names").stringsValue ?? []
+    coarseClassNames = file.hasAttribute("coarse_class_names") ? try file.attribute("coarse_class_names").stringsValue : nil
+    mean = try attribute("mean").doublesValue ?? []
+    std = try attribute("std").doublesValue ?? []
+    source = try attribute("source").stringValue ?? ""
+    guard try attribute("layout").stringValue == "NHWC" else {
+      throw DatasetError.wrongFormat(path, "layout must be NHWC")
+    }
+    guard let declared = try attribute("num_classes").intValue, Int(declared) == classNames.count, declared >= 2 else {
+      throw DatasetError.wrongFormat(path, "num_classes does not match the \(classNames.count) class_names")
+    }
+    var splits: [Split] = []
+    for name in Self.splitNames where file.contains(name) {
+      let images = try file.dataset("\(name)/images")
+      let labels = try file.dataset("\(name)/labels")
+      let shape = images.shape
+      guard shape.count == 4, images.elementType == .uint8 else {
+        throw DatasetError.wrongFormat(path, "\(name)/images must be uint8 N×H×W×C, found \(images.typeName) \(shape)")
+      }
+      guard labels.shape == [shape[0]], labels.elementType == .int64 else {
+        throw DatasetError.wrongFormat(path, "\(name)/labels must be int64 [\(shape[0])], found \(labels.typeName) \(labels.shape)")
+      }
+      guard shape[3] == mean.count, shape[3] == std.count else {
+        throw DatasetError.wrongFormat(path, "mean/std have \(mean.count)/\(std.count) entries for \(shape[3]) channels")
+      }
+      splits.append(
+        Split(
+          name: name, count: shape[0], height: shape[1], width: shape[2], channels: shape[3],
+          hasCoarseLabels: file.contains("\(name)/coarse_labels")))
+    }
+    guard !splits.isEmpty else { throw DatasetError.wrongFormat(path, "the file has no train, val or test split") }
+    self.splits = splits
+  }
+
+  /// All labels of a split.
+  public func labels(of split: String) throws -> [Int64] {
+    let file = try HDF5File.open(path)
+    defer { file.close() }
+    return try file.read("\(split)/labels", as: Int64.self)
+  }
+}

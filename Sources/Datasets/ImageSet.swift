@@ -1,0 +1,84 @@
+/// Decoded images of one split held in memory: N × H × W × C bytes, row-major.
+public struct ImageSet: Sendable {
+  public var height: Int
+  public var width: Int
+  public var channels: Int
+  public var pixels: [UInt8]
+  public var labels: [Int64]
+  /// CIFAR-100's superclass labels, when the source has them.
+  public var coarseLabels: [Int64]?
+
+  public init(height: Int, width: Int, channels: Int, pixels: [UInt8], labels: [Int64], coarseLabels: [Int64]? = nil) {
+    self.height = height
+    self.width = width
+    self.channels = channels
+    self.pixels = pixels
+    self.labels = labels
+    self.coarseLabels = coarseLabels
+  }
+
+  public var count: Int { labels.count }
+  public var imageBytes: Int { height * width * channels }
+
+  /// The images at `indices`, in that order.
+  public func subset(_ indices: [Int]) -> ImageSet {
+    var pixels = [UInt8]()
+    pixels.reserveCapacity(indices.count * imageBytes)
+    for index in indices {
+      pixels.append(contentsOf: self.pixels[(index * imageBytes)..<((index + 1) * imageBytes)])
+    }
+    return ImageSet(
+      height: height, width: width, channels: channels, pixels: pixels, labels: indices.map { labels[$0] },
+      coarseLabels: coarseLabels.map { coarse in indices.map { coarse[$0] } })
+  }
+}
+
+/// Deterministic, stratified carving of a validation split out of a training split.
+public enum ValidationSplit {
+  /// Per class, a seeded shuffle of that class's indices; the first round(fraction × n)
+  /// go to validation. Both lists are returned in ascending index order, so the
+  /// training split keeps the source's order.
+  public static func stratified(labels: [Int64], fraction: Double, seed: UInt64) throws -> (train: [Int], validation: [Int]) {
+    guard fraction >= 0, fraction < 1 else {
+      throw DatasetError.invalidOption("--val-split must be in [0, 1), got \(fraction)")
+    }
+    var byClass: [Int64: [Int]] = [:]
+    for (index, label) in labels.enumerated() { byClass[label, default: []].append(index) }
+    var generator = SplitMix64(seed: seed)
+    var validation: [Int] = []
+    for label in byClass.keys.sorted() {
+      var members = byClass[label] ?? []
+      members.shuffle(using: &generator)
+      let take = Int((fraction * Double(members.count)).rounded())
+      validation.append(contentsOf: members.prefix(take))
+    }
+    validation.sort()
+    let chosen = Set(validation)
+    return (labels.indices.filter { !chosen.contains($0) }, validation)
+  }
+}
+
+/// SplitMix64 (Steele, Lea, Flood 2014): a small, fast, well-distributed generator whose
+/// sequence depends only on its seed, so every run with a seed gives the same numbers.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+  private var state: UInt64
+
+  public init(seed: UInt64) { state = seed }
+
+  public mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+
+  /// A uniform Double in [0, 1).
+  public mutating func nextUnit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+
+  /// A generator for stream `stream` of `seed` (e.g. one per epoch), independent of others.
+  public static func stream(seed: UInt64, _ stream: UInt64) -> SplitMix64 {
+    var mixer = SplitMix64(seed: seed ^ (stream &* 0xD1B5_4A32_D192_ED03))
+    return SplitMix64(seed: mixer.next())
+  }
+}

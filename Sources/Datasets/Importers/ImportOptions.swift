@@ -1,0 +1,67 @@
+import Foundation
+
+/// What every importer needs besides its source.
+public struct ImportOptions: Sendable {
+  /// The dataset file to write.
+  public var output: String
+  /// Replace an existing output file.
+  public var force: Bool
+  /// Fraction of the training images carved out, stratified, as a validation split (0: none).
+  public var validationFraction: Double
+  /// Seed of the validation split.
+  public var seed: UInt64
+  public var progress: ProgressHandler?
+
+  public init(output: String, force: Bool = false, validationFraction: Double = 0, seed: UInt64 = 0, progress: ProgressHandler? = nil) {
+    self.output = output
+    self.force = force
+    self.validationFraction = validationFraction
+    self.seed = seed
+    self.progress = progress
+  }
+}
+
+/// The formats `odimo data import` reads.
+public enum ImportFormat: String, CaseIterable, Sendable {
+  case cifar10, cifar100, mnist, fashionMNIST = "fashion-mnist", imagenet
+}
+
+/// Imports datasets from their official distributions into odimo dataset files.
+public enum DatasetImporter {
+  /// Imports `source` (a folder or archive, depending on the format) into `options.output`.
+  public static func run(_ format: ImportFormat, source: String, options: ImportOptions, resolution: Int = 64, synsets: String? = nil)
+    throws
+  {
+    guard FileManager.default.fileExists(atPath: source) else {
+      throw DatasetError.unreadable(source, "no such file or folder")
+    }
+    switch format {
+    case .cifar10, .cifar100:
+      try CIFARImporter.run(hundred: format == .cifar100, source: source, options: options)
+    case .mnist, .fashionMNIST:
+      try IDXImporter.run(fashion: format == .fashionMNIST, folder: source, options: options)
+    case .imagenet:
+      try ImageNetImporter.run(root: source, resolution: resolution, synsets: synsets, options: options)
+    }
+  }
+
+  /// Writes a dataset from in-memory train and test sets, carving the validation split.
+  static func write(train: ImageSet, test: ImageSet, description: DatasetDescription, options: ImportOptions) throws {
+    try DatasetWriter.create(options.output, description: description, force: options.force) { writer in
+      if options.validationFraction > 0 {
+        let (trainIndices, validationIndices) = try ValidationSplit.stratified(
+          labels: train.labels, fraction: options.validationFraction, seed: options.seed)
+        try writer.write("train", train.subset(trainIndices), progress: options.progress)
+        try writer.write("val", train.subset(validationIndices), progress: options.progress)
+      } else {
+        try writer.write("train", train, progress: options.progress)
+      }
+      try writer.write("test", test, progress: options.progress)
+    }
+  }
+
+  /// The `source` attribute: what was imported, then one sha256sum-style line per file.
+  static func provenance(_ summary: String, files: [(digest: String, name: String)]) -> String {
+    ([summary] + files.map { "\($0.digest)  \($0.name)" }).joined(separator: "\n")
+  }
+}
