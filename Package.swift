@@ -43,7 +43,7 @@ let package = Package(
     .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
     .testTarget(name: "NativeLibraryTests", dependencies: ["CPNG", "CZlib", "CDNNL", "CJPEG", "HDF5"]),
     .testTarget(name: "CLITests", dependencies: ["HDF5"]),
-    .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "HDF5"]),
+    .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "HDF5", "CJPEG", "CPNG"]),
     .testTarget(name: "EngineTests", dependencies: ["Engine"]),
     .testTarget(name: "HardwareTests", dependencies: ["Hardware", "Engine"]),
   ],

@@ -10,6 +10,7 @@ packages=(
   libdeflate-dev              # fast inflate for gzip-chunked datasets
   libdnnl-dev                 # oneDNN 2.6: the training engine's kernels
   libturbojpeg0-dev           # JPEG decoding for the ImageNet importer
+  libssl-dev                  # SHA-256 of imported files (libcrypto)
   python3-h5py                # interoperability tests and the h5py benchmark
   dataset-fashion-mnist       # the real dataset every machine has
   pkg-config

@@ -35,7 +35,8 @@ public struct DatasetFile: Sendable {
   /// The split called `name`, or an error listing those the file has.
   public func split(_ name: String) throws -> Split {
     guard let split = splits.first(where: { $0.name == name }) else {
-      throw DatasetError.wrongFormat(path, "no split '\(name)'; the file has \(splits.map(\.name).joined(separator: ", "))")
+      throw DatasetError.wrongFormat(
+        path, "no split '\(name)'; the file has \(splits.map(\.name).joined(separator: ", "))")
     }
     return split
   }
@@ -60,7 +61,8 @@ public struct DatasetFile: Sendable {
     formatVersion = Int(version)
     name = try attribute("name").stringValue ?? ""
     classNames = try attribute("class_names").stringsValue ?? []
-    coarseClassNames = file.hasAttribute("coarse_class_names") ? try file.attribute("coarse_class_names").stringsValue : nil
+    coarseClassNames =
+      file.hasAttribute("coarse_class_names") ? try file.attribute("coarse_class_names").stringsValue : nil
     mean = try attribute("mean").doublesValue ?? []
     std = try attribute("std").doublesValue ?? []
     source = try attribute("source").stringValue ?? ""
@@ -79,10 +81,12 @@ public struct DatasetFile: Sendable {
         throw DatasetError.wrongFormat(path, "\(name)/images must be uint8 N×H×W×C, found \(images.typeName) \(shape)")
       }
       guard labels.shape == [shape[0]], labels.elementType == .int64 else {
-        throw DatasetError.wrongFormat(path, "\(name)/labels must be int64 [\(shape[0])], found \(labels.typeName) \(labels.shape)")
+        throw DatasetError.wrongFormat(
+          path, "\(name)/labels must be int64 [\(shape[0])], found \(labels.typeName) \(labels.shape)")
       }
       guard shape[3] == mean.count, shape[3] == std.count else {
-        throw DatasetError.wrongFormat(path, "mean/std have \(mean.count)/\(std.count) entries for \(shape[3]) channels")
+        throw DatasetError.wrongFormat(
+          path, "mean/std have \(mean.count)/\(std.count) entries for \(shape[3]) channels")
       }
       splits.append(
         Split(

@@ -70,10 +70,12 @@ public final class DatasetWriter {
     let images = try file.createDataset(
       "\(name)/images", type: .uint8, shape: [0, height, width, channels],
       options: .archived(chunks: [chunk, height, width, channels], extendable: true))
-    let labels = try file.createDataset("\(name)/labels", type: .int64, shape: [0], options: .archived(chunks: [4096], extendable: true))
+    let labels = try file.createDataset(
+      "\(name)/labels", type: .int64, shape: [0], options: .archived(chunks: [4096], extendable: true))
     let coarse =
       coarseLabels
-      ? try file.createDataset("\(name)/coarse_labels", type: .int64, shape: [0], options: .archived(chunks: [4096], extendable: true))
+      ? try file.createDataset(
+        "\(name)/coarse_labels", type: .int64, shape: [0], options: .archived(chunks: [4096], extendable: true))
       : nil
     if name == "train" {
       channelSums = [UInt64](repeating: 0, count: channels)
@@ -111,12 +113,14 @@ public final class DatasetWriter {
 
   /// Appends a whole in-memory split in blocks, reporting progress.
   public func write(_ name: String, _ set: ImageSet, progress: ProgressHandler? = nil) throws {
-    try beginSplit(name, height: set.height, width: set.width, channels: set.channels, coarseLabels: set.coarseLabels != nil)
+    try beginSplit(
+      name, height: set.height, width: set.width, channels: set.channels, coarseLabels: set.coarseLabels != nil)
     let block = 4096
     for start in stride(from: 0, to: set.count, by: block) {
       let end = min(set.count, start + block)
       try append(
-        pixels: Array(set.pixels[(start * set.imageBytes)..<(end * set.imageBytes)]), labels: Array(set.labels[start..<end]),
+        pixels: Array(set.pixels[(start * set.imageBytes)..<(end * set.imageBytes)]),
+        labels: Array(set.labels[start..<end]),
         coarseLabels: set.coarseLabels.map { Array($0[start..<end]) })
       progress?(Progress(phase: name, done: end, total: set.count))
     }

@@ -38,7 +38,9 @@ public enum ValidationSplit {
   /// Per class, a seeded shuffle of that class's indices; the first round(fraction × n)
   /// go to validation. Both lists are returned in ascending index order, so the
   /// training split keeps the source's order.
-  public static func stratified(labels: [Int64], fraction: Double, seed: UInt64) throws -> (train: [Int], validation: [Int]) {
+  public static func stratified(labels: [Int64], fraction: Double, seed: UInt64) throws -> (
+    train: [Int], validation: [Int]
+  ) {
     guard fraction >= 0, fraction < 1 else {
       throw DatasetError.invalidOption("--val-split must be in [0, 1), got \(fraction)")
     }

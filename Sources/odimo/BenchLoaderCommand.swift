@@ -58,17 +58,20 @@ struct BenchLoader: ParsableCommand {
       }
       let summary = Summary(
         imagesPerSecond: median(rates), rounds: rates, batch: batch, images: loader.split.count,
-        resident: loader.split.count * loader.split.height * loader.split.width * loader.split.channels <= memoryMib << 20)
+        resident: loader.split.count * loader.split.height * loader.split.width * loader.split.channels <= memoryMib
+          << 20)
       if json { return try printJSON(summary) }
       print(
-        String(format: "loader: %.0f images/s (median of %d epochs of %d images, batch %d, crop+flip, %@)",
+        String(
+          format: "loader: %.0f images/s (median of %d epochs of %d images, batch %d, crop+flip, %@)",
           summary.imagesPerSecond, rounds, summary.images, batch, summary.resident ? "resident" : "streamed"))
     }
   }
 
   private func writeSynthetic(_ path: String) throws {
     var generator = SplitMix64(seed: 7)
-    let description = DatasetDescription(name: "synthetic", classNames: (0..<10).map { "class\($0)" }, source: "synthetic")
+    let description = DatasetDescription(
+      name: "synthetic", classNames: (0..<10).map { "class\($0)" }, source: "synthetic")
     try DatasetWriter.create(path, description: description, force: true) { writer in
       try writer.beginSplit("train", height: 32, width: 32, channels: 3)
       for start in stride(from: 0, to: images, by: 1000) {

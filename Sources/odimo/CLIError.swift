@@ -27,7 +27,8 @@ func reportingErrors(_ body: () throws -> Void) throws {
 
 private func isBadInput(_ error: any Error) -> Bool {
   switch error {
-  case is HDF5Error, is InputError, is DatasetError, is SoCDescriptionError, is MappingMismatch, is UnmappableLayer: true
+  case is HDF5Error, is InputError, is DatasetError, is SoCDescriptionError, is MappingMismatch, is UnmappableLayer:
+    true
   default: false
   }
 }

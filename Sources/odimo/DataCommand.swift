@@ -99,7 +99,8 @@ struct DataInfo: ParsableCommand {
           histogram[Int(label)] += 1
         }
         return Summary.Split(
-          name: split.name, count: split.count, shape: [split.height, split.width, split.channels], classHistogram: histogram)
+          name: split.name, count: split.count, shape: [split.height, split.width, split.channels],
+          classHistogram: histogram)
       }
       let summary = Summary(
         file: file, name: dataset.name, formatVersion: dataset.formatVersion, numClasses: dataset.numClasses,
@@ -108,14 +109,18 @@ struct DataInfo: ParsableCommand {
       if json { return try printJSON(summary) }
       print("\(dataset.name): \(file) (odimo-dataset v\(dataset.formatVersion), \(dataset.numClasses) classes)")
       for split in splits {
-        print("  \(split.name): \(split.count) images of \(split.shape.map(String.init).joined(separator: "×")) (H×W×C)")
+        print(
+          "  \(split.name): \(split.count) images of \(split.shape.map(String.init).joined(separator: "×")) (H×W×C)")
       }
-      print("  mean " + dataset.mean.map { String(format: "%.4f", $0) }.joined(separator: " ")
-        + "  std " + dataset.std.map { String(format: "%.4f", $0) }.joined(separator: " ") + " (train, pixel scale 0–1)")
+      print(
+        "  mean " + dataset.mean.map { String(format: "%.4f", $0) }.joined(separator: " ")
+          + "  std " + dataset.std.map { String(format: "%.4f", $0) }.joined(separator: " ")
+          + " (train, pixel scale 0–1)")
       print("  classes:")
       for (index, name) in dataset.classNames.enumerated() {
-        print("    \(String(index).padding(toLength: 4, withPad: " ", startingAt: 0))\(name.padding(toLength: 24, withPad: " ", startingAt: 0))"
-          + splits.map { "\($0.name) \($0.classHistogram[index])" }.joined(separator: "  "))
+        print(
+          "    \(String(index).padding(toLength: 4, withPad: " ", startingAt: 0))\(name.padding(toLength: 24, withPad: " ", startingAt: 0))"
+            + splits.map { "\($0.name) \($0.classHistogram[index])" }.joined(separator: "  "))
       }
       print("  source:")
       for line in dataset.source.split(separator: "\n").prefix(12) { print("    \(line)") }

@@ -6,8 +6,8 @@ struct Odimo: ParsableCommand {
     commandName: "odimo",
     abstract: "Split a DNN's layers across the compute units of an edge SoC while training it (ODiMO).",
     discussion: """
-      Exit status: 0 success, 1 failure while running, 2 bad command line, \
-      3 bad input (missing, malformed or inconsistent file or value).
+      Exit status: 0 success, 1 failure while running, 3 bad input (a missing, malformed \
+      or inconsistent file or value; the message names it), 64 bad command line.
       """,
     version: odimoVersion,
     subcommands: [DataCommand.self, Inspect.self, Cost.self, Bench.self]

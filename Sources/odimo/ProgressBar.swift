@@ -28,7 +28,9 @@ final class ProgressBar: @unchecked Sendable {
     let fraction = total > 0 ? Double(done) / Double(total) : 1
     let width = 30
     let filled = Int(fraction * Double(width))
-    let bar = String(repeating: "=", count: filled) + (filled < width ? ">" : "") + String(repeating: " ", count: max(0, width - filled - 1))
+    let bar =
+      String(repeating: "=", count: filled) + (filled < width ? ">" : "")
+      + String(repeating: " ", count: max(0, width - filled - 1))
     let elapsed = now.timeIntervalSince(start)
     let rate = elapsed > 0 ? Double(done) / elapsed : 0
     let remaining = rate > 0 ? Double(total - done) / rate : 0
@@ -45,6 +47,7 @@ final class ProgressBar: @unchecked Sendable {
 
   static func duration(_ seconds: Double) -> String {
     let whole = Int(seconds.rounded())
-    return whole >= 3600 ? "\(whole / 3600)h\(whole % 3600 / 60)m" : whole >= 60 ? "\(whole / 60)m\(whole % 60)s" : "\(whole)s"
+    return whole >= 3600
+      ? "\(whole / 3600)h\(whole % 3600 / 60)m" : whole >= 60 ? "\(whole / 60)m\(whole % 60)s" : "\(whole)s"
   }
 }

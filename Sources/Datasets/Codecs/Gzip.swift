@@ -4,7 +4,9 @@ import Foundation
 /// gzip decompression through zlib, for IDX files and `.tar.gz` archives.
 enum Gzip {
   /// Whether `data` starts with the gzip magic bytes.
-  static func isGzip(_ data: Data) -> Bool { data.count >= 2 && data[data.startIndex] == 0x1F && data[data.startIndex + 1] == 0x8B }
+  static func isGzip(_ data: Data) -> Bool {
+    data.count >= 2 && data[data.startIndex] == 0x1F && data[data.startIndex + 1] == 0x8B
+  }
 
   /// Inflates a whole gzip stream; `path` names the file in errors.
   static func inflate(_ data: Data, path: String) throws -> Data {
@@ -29,7 +31,8 @@ enum Gzip {
           guard status == Z_OK || status == Z_STREAM_END else {
             throw DatasetError.corrupt(
               path, offset: Int(stream.total_in),
-              status == Z_BUF_ERROR ? "the gzip stream is truncated" : "the gzip stream is corrupt (zlib status \(status))")
+              status == Z_BUF_ERROR
+                ? "the gzip stream is truncated" : "the gzip stream is corrupt (zlib status \(status))")
           }
           output.append(out.baseAddress!, count: chunk - Int(stream.avail_out))
         }

@@ -18,7 +18,8 @@ enum CIFARImporter {
           let path = folder + "/" + name
           if let data = FileManager.default.contents(atPath: path) { return (path, data) }
         }
-        throw DatasetError.unreadable(root + "/" + name, "missing CIFAR file (looked in the folder and its cifar-*-b* subfolder)")
+        throw DatasetError.unreadable(
+          root + "/" + name, "missing CIFAR file (looked in the folder and its cifar-*-b* subfolder)")
       case .archive(let path, let archive):
         guard let found = archive.file(named: name) else {
           throw DatasetError.unreadable(path, "the archive has no \(name); is it the binary version of CIFAR?")
@@ -65,7 +66,8 @@ enum CIFARImporter {
         }
       }
     }
-    return ImageSet(height: 32, width: 32, channels: 3, pixels: pixels, labels: labels, coarseLabels: hundred ? coarse : nil)
+    return ImageSet(
+      height: 32, width: 32, channels: 3, pixels: pixels, labels: labels, coarseLabels: hundred ? coarse : nil)
   }
 
   static func names(_ file: (name: String, data: Data), expected: Int) throws -> [String] {

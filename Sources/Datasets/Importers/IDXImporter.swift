@@ -48,7 +48,9 @@ enum IDXImporter {
     throw DatasetError.unreadable((folder as NSString).appendingPathComponent(stem + "[.gz]"), "missing IDX file")
   }
 
-  static func load(images stem: String, labels labelStem: String, folder: String, classes: Int) throws -> (ImageSet, [String]) {
+  static func load(images stem: String, labels labelStem: String, folder: String, classes: Int) throws -> (
+    ImageSet, [String]
+  ) {
     let imagePath = try locate(stem, in: folder)
     let labelPath = try locate(labelStem, in: folder)
     let images = try parse(Gzip.contents(of: imagePath), path: imagePath, rank: 3)
@@ -73,7 +75,9 @@ enum IDXImporter {
       images: "train-images-idx3-ubyte", labels: "train-labels-idx1-ubyte", folder: folder, classes: classes.count)
     let (test, testFiles) = try load(
       images: "t10k-images-idx3-ubyte", labels: "t10k-labels-idx1-ubyte", folder: folder, classes: classes.count)
-    let files = try (trainFiles + testFiles).map { (try SHA256.hexDigest(ofFile: $0), ($0 as NSString).lastPathComponent) }
+    let files = try (trainFiles + testFiles).map {
+      (try SHA256.hexDigest(ofFile: $0), ($0 as NSString).lastPathComponent)
+    }
     let name = fashion ? "fashion-mnist" : "mnist"
     let description = DatasetDescription(
       name: name, classNames: classes,

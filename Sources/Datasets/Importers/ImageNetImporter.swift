@@ -22,7 +22,9 @@ enum ImageNetImporter {
       guard FileManager.default.fileExists(atPath: classFolder) else { continue }
       let names = try FileManager.default.contentsOfDirectory(atPath: classFolder)
         .filter { extensions.contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
-      guard !names.isEmpty else { throw DatasetError.wrongFormat(classFolder, "the class folder holds no JPEG or PNG image") }
+      guard !names.isEmpty else {
+        throw DatasetError.wrongFormat(classFolder, "the class folder holds no JPEG or PNG image")
+      }
       listing.files += names.map { classFolder + "/" + $0 }
       listing.labels += [Int64](repeating: Int64(label), count: names.count)
     }
@@ -50,16 +52,20 @@ enum ImageNetImporter {
       throw DatasetError.invalidOption("--resolution must be 8…1024 pixels, got \(resolution)")
     }
     let trainFolder = root + "/train"
-    guard let wnids = try? FileManager.default.contentsOfDirectory(atPath: trainFolder).filter({ name in
-      var isDirectory: ObjCBool = false
-      return FileManager.default.fileExists(atPath: trainFolder + "/" + name, isDirectory: &isDirectory) && isDirectory.boolValue
-    }).sorted(), wnids.count >= 2
+    guard
+      let wnids = try? FileManager.default.contentsOfDirectory(atPath: trainFolder).filter({ name in
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: trainFolder + "/" + name, isDirectory: &isDirectory)
+          && isDirectory.boolValue
+      }).sorted(), wnids.count >= 2
     else {
       throw DatasetError.wrongFormat(root, "expected train/<class>/*.JPEG with at least two class folders")
     }
     let train = try list(trainFolder, classes: wnids)
     let test = try list(root + "/val", classes: wnids)
-    if let stray = try? FileManager.default.contentsOfDirectory(atPath: root + "/val").first(where: { !wnids.contains($0) }) {
+    if let stray = try? FileManager.default.contentsOfDirectory(atPath: root + "/val").first(where: {
+      !wnids.contains($0)
+    }) {
       throw DatasetError.wrongFormat(root + "/val/" + stray, "is not a class of the training split")
     }
     let names = try classNames(wnids: wnids, synsets: synsets)
@@ -86,7 +92,8 @@ enum ImageNetImporter {
         try writer.beginSplit(name, height: resolution, width: resolution, channels: 3)
         for start in stride(from: 0, to: listing.files.count, by: block) {
           let end = min(listing.files.count, start + block)
-          let pixels = try decodeBlock(Array(listing.files[start..<end]), resolution: resolution, digests: &digests, offset: done)
+          let pixels = try decodeBlock(
+            Array(listing.files[start..<end]), resolution: resolution, digests: &digests, offset: done)
           try writer.append(pixels: pixels, labels: Array(listing.labels[start..<end]))
           done += end - start
           options.progress?(Progress(phase: name, done: done, total: all.count))
@@ -94,7 +101,8 @@ enum ImageNetImporter {
       }
       manifest = zip(digests, all).map { "\($0)  \(String($1.dropFirst(root.count + 1)))" }.joined(separator: "\n")
       try writer.setProvenance(
-        summary: "imagenet from \(root): \(all.count) images resized to \(resolution)×\(resolution)", manifest: manifest)
+        summary: "imagenet from \(root): \(all.count) images resized to \(resolution)×\(resolution)", manifest: manifest
+      )
     }
   }
 

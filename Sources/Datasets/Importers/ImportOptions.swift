@@ -12,7 +12,10 @@ public struct ImportOptions: Sendable {
   public var seed: UInt64
   public var progress: ProgressHandler?
 
-  public init(output: String, force: Bool = false, validationFraction: Double = 0, seed: UInt64 = 0, progress: ProgressHandler? = nil) {
+  public init(
+    output: String, force: Bool = false, validationFraction: Double = 0, seed: UInt64 = 0,
+    progress: ProgressHandler? = nil
+  ) {
     self.output = output
     self.force = force
     self.validationFraction = validationFraction
@@ -23,17 +26,25 @@ public struct ImportOptions: Sendable {
 
 /// The formats `odimo data import` reads.
 public enum ImportFormat: String, CaseIterable, Sendable {
-  case cifar10, cifar100, mnist, fashionMNIST = "fashion-mnist", imagenet
+  case cifar10, cifar100, mnist
+  case fashionMNIST = "fashion-mnist"
+  case imagenet
 }
 
 /// Imports datasets from their official distributions into odimo dataset files.
 public enum DatasetImporter {
   /// Imports `source` (a folder or archive, depending on the format) into `options.output`.
-  public static func run(_ format: ImportFormat, source: String, options: ImportOptions, resolution: Int = 64, synsets: String? = nil)
+  public static func run(
+    _ format: ImportFormat, source: String, options: ImportOptions, resolution: Int = 64, synsets: String? = nil
+  )
     throws
   {
     guard FileManager.default.fileExists(atPath: source) else {
       throw DatasetError.unreadable(source, "no such file or folder")
+    }
+    // Refuse before the (possibly long) import, not after it.
+    if FileManager.default.fileExists(atPath: options.output) && !options.force {
+      throw DatasetError.outputExists(options.output)
     }
     switch format {
     case .cifar10, .cifar100:

@@ -12,7 +12,9 @@ public struct Augmentation: Sendable, Equatable {
   /// Translate by a uniform shift in ±this fraction of the size on each axis (0 = off).
   public var maxTranslation: Double
 
-  public init(cropPadding: Int = 0, horizontalFlip: Bool = false, maxRotationDegrees: Double = 0, maxTranslation: Double = 0) {
+  public init(
+    cropPadding: Int = 0, horizontalFlip: Bool = false, maxRotationDegrees: Double = 0, maxTranslation: Double = 0
+  ) {
     self.cropPadding = cropPadding
     self.horizontalFlip = horizontalFlip
     self.maxRotationDegrees = maxRotationDegrees

@@ -66,7 +66,9 @@ public final class BatchLoader: @unchecked Sendable {
 
   /// Opens `split` of the dataset at `path`.
   public init(path: String, split name: String, options: LoaderOptions) throws {
-    guard options.batchSize > 0 else { throw DatasetError.invalidOption("batch size must be positive, got \(options.batchSize)") }
+    guard options.batchSize > 0 else {
+      throw DatasetError.invalidOption("batch size must be positive, got \(options.batchSize)")
+    }
     dataset = try DatasetFile(path: path)
     split = try dataset.split(name)
     guard options.batchSize <= split.count else {
@@ -79,7 +81,8 @@ public final class BatchLoader: @unchecked Sendable {
     labels = try file.read("\(name)/labels", as: Int64.self)
     let classes = Int64(dataset.numClasses)
     if let bad = labels.firstIndex(where: { $0 < 0 || $0 >= classes }) {
-      throw DatasetError.badRecord("\(path) \(name)/labels", record: bad, "label \(labels[bad]) is outside 0…\(classes - 1)")
+      throw DatasetError.badRecord(
+        "\(path) \(name)/labels", record: bad, "label \(labels[bad]) is outside 0…\(classes - 1)")
     }
     chunkRows = images.chunkShape?.first ?? 1024
     let imageBytes = split.height * split.width * split.channels
@@ -131,7 +134,9 @@ public final class BatchLoader: @unchecked Sendable {
     var produced = 0
     for group in groups {
       if let resident {
-        for index in group { pending.append((resident[(index * imageBytes)..<((index + 1) * imageBytes)], labels[index])) }
+        for index in group {
+          pending.append((resident[(index * imageBytes)..<((index + 1) * imageBytes)], labels[index]))
+        }
       } else {
         // Read the group's chunks (whole-chunk reads take the fast decode path).
         let chunks = Set(group.map { $0 / chunkRows }).sorted()
@@ -157,7 +162,9 @@ public final class BatchLoader: @unchecked Sendable {
     }
   }
 
-  private func makeBatch(_ items: ArraySlice<(pixels: ArraySlice<UInt8>, label: Int64)>, generator: inout SplitMix64) -> Batch {
+  private func makeBatch(_ items: ArraySlice<(pixels: ArraySlice<UInt8>, label: Int64)>, generator: inout SplitMix64)
+    -> Batch
+  {
     let imageElements = split.height * split.width * split.channels
     var output = [Float](repeating: 0, count: items.count * imageElements)
     let augmentation = options.augmentation
@@ -165,7 +172,8 @@ public final class BatchLoader: @unchecked Sendable {
       for (position, item) in items.enumerated() {
         let draw =
           augmentation.isIdentity
-          ? AugmentationDraw() : AugmentationDraw(augmentation, width: split.width, height: split.height, using: &generator)
+          ? AugmentationDraw()
+          : AugmentationDraw(augmentation, width: split.width, height: split.height, using: &generator)
         item.pixels.withUnsafeBufferPointer { source in
           let target = buffer.baseAddress! + position * imageElements
           if augmentation.usesAffine {
