@@ -40,12 +40,13 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
+    .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
     .testTarget(name: "NativeLibraryTests", dependencies: ["CPNG", "CZlib", "CDNNL", "CJPEG", "HDF5"]),
-    .testTarget(name: "CLITests", dependencies: ["HDF5"]),
-    .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "HDF5", "CJPEG", "CPNG"]),
+    .testTarget(name: "CLITests", dependencies: ["HDF5", "TestSupport"]),
+    .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "HDF5", "CJPEG", "CPNG", "TestSupport"]),
     .testTarget(name: "EngineTests", dependencies: ["Engine"]),
-    .testTarget(name: "HardwareTests", dependencies: ["Hardware", "Engine"]),
+    .testTarget(name: "HardwareTests", dependencies: ["Hardware", "Engine", "TestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

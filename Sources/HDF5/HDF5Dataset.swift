@@ -182,10 +182,7 @@ public final class HDF5Dataset: @unchecked Sendable {
       let id = try liveId()
       try checkType(T.self)
       let shape = self.shape
-      guard !shape.isEmpty else { throw error(.shapeMismatch, "a scalar dataset has no rows") }
-      guard rows.lowerBound >= 0, rows.upperBound <= shape[0] else {
-        throw error(.shapeMismatch, "rows \(rows.lowerBound)..<\(rows.upperBound) are outside 0..<\(shape[0])")
-      }
+      try checkRows(rows, shape: shape)
       guard buffer.count == rows.count * rowElements else {
         throw error(
           .shapeMismatch, "buffer holds \(buffer.count) elements, \(rows.count) rows need \(rows.count * rowElements)")
@@ -207,6 +204,14 @@ public final class HDF5Dataset: @unchecked Sendable {
       else {
         throw error(.readFailed, "could not read rows \(rows) (corrupt or truncated file?)", stack: drainErrorStack())
       }
+    }
+  }
+
+  /// Throws unless `rows` lies within the first axis of `shape`.
+  private func checkRows(_ rows: Range<Int>, shape: [Int]) throws {
+    guard let total = shape.first else { throw error(.shapeMismatch, "a scalar dataset has no rows") }
+    guard rows.lowerBound >= 0, rows.upperBound <= total else {
+      throw error(.shapeMismatch, "rows \(rows.lowerBound)..<\(rows.upperBound) are outside 0..<\(total)")
     }
   }
 
@@ -261,9 +266,7 @@ public final class HDF5Dataset: @unchecked Sendable {
         throw error(.shapeMismatch, "\(values.count) values are not whole rows of \(perRow) elements (shape \(shape))")
       }
       let rows = start..<(start + values.count / perRow)
-      guard start >= 0, rows.upperBound <= shape[0] else {
-        throw error(.shapeMismatch, "rows \(rows.lowerBound)..<\(rows.upperBound) are outside 0..<\(shape[0])")
-      }
+      try checkRows(rows, shape: shape)
       if rows.isEmpty { return }
       let (fileSpace, memorySpace) = try selectRows(rows, shape: shape)
       defer {

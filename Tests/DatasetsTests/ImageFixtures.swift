@@ -1,6 +1,7 @@
 import CJPEG
 import CPNG
 import Foundation
+import TestSupport
 
 /// Encodes small test images with the same libraries the importer decodes with.
 enum ImageFixtures {
@@ -28,7 +29,7 @@ enum ImageFixtures {
         handle, pixels, Int32(width), 0, Int32(height), Int32(TJPF_RGB.rawValue), &output, &size,
         Int32(TJSAMP_444.rawValue), quality, 0)
         == 0, let output
-    else { throw PythonFailure(message: "JPEG encoding failed") }
+    else { throw ProcessFailure("JPEG encoding failed") }
     defer { tjFree(output) }
     return Data(bytes: output, count: Int(size))
   }
@@ -42,11 +43,11 @@ enum ImageFixtures {
     image.format = odimo_png_format_rgb()
     var size = 0
     guard png_image_write_to_memory(&image, nil, &size, 0, &pixels, 0, nil) != 0 else {
-      throw PythonFailure(message: "PNG sizing failed")
+      throw ProcessFailure("PNG sizing failed")
     }
     var bytes = [UInt8](repeating: 0, count: size)
     guard png_image_write_to_memory(&image, &bytes, &size, 0, &pixels, 0, nil) != 0 else {
-      throw PythonFailure(message: "PNG encoding failed")
+      throw ProcessFailure("PNG encoding failed")
     }
     return Data(bytes.prefix(size))
   }

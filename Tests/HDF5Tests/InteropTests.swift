@@ -1,4 +1,5 @@
 import HDF5
+import TestSupport
 import Testing
 
 /// Files must be readable by h5py without odimo, and odimo must read what h5py writes.

@@ -1,9 +1,6 @@
 import Foundation
 import Hardware
-
-/// The repository's root, found from this file's path.
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-  .deletingLastPathComponent()
+import TestSupport
 
 /// One entry of shared/reference/cost-golden.json.
 struct GoldenCase: Decodable {
@@ -30,8 +27,7 @@ struct GoldenCase: Decodable {
 
 /// The reference figures shipped beside the repository (shared/reference).
 func loadGolden() throws -> [GoldenCase] {
-  let url = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/reference/cost-golden.json")
-  return try JSONDecoder().decode([GoldenCase].self, from: Data(contentsOf: url))
+  try JSONDecoder().decode([GoldenCase].self, from: Data(contentsOf: URL(fileURLWithPath: goldenCostPath)))
 }
 
 /// |a − b| within the reference's stated tolerance: relative 1e-5, absolute 1e-3 near 0.

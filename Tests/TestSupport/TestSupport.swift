@@ -1,0 +1,79 @@
+import Foundation
+
+/// A fresh temporary folder for one test, removed when the value goes away.
+public final class ScratchFolder: @unchecked Sendable {
+  public let path: String
+  public init() {
+    path = NSTemporaryDirectory() + "odimo-test-\(UUID().uuidString)"
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+  }
+  public func file(_ name: String) -> String { path + "/" + name }
+  deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// What a child process printed and how it ended.
+public struct ProcessResult: Sendable {
+  public let status: Int32
+  public let stdout: String
+  public let stderr: String
+}
+
+/// A child process that failed.
+public struct ProcessFailure: Error, CustomStringConvertible {
+  public let description: String
+  public init(_ description: String) { self.description = description }
+}
+
+/// Runs `executable`, reading both pipes concurrently so a chatty child never blocks.
+public func runProcess(_ executable: String, _ arguments: [String], in directory: String? = nil) throws -> ProcessResult
+{
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: executable)
+  process.arguments = arguments
+  if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+  let out = Pipe()
+  let err = Pipe()
+  process.standardOutput = out
+  process.standardError = err
+  try process.run()
+  nonisolated(unsafe) var errors = Data()
+  let group = DispatchGroup()
+  DispatchQueue.global().async(group: group) { errors = err.fileHandleForReading.readDataToEndOfFile() }
+  let output = out.fileHandleForReading.readDataToEndOfFile()
+  group.wait()
+  process.waitUntilExit()
+  return ProcessResult(
+    status: process.terminationStatus, stdout: String(decoding: output, as: UTF8.self),
+    stderr: String(decoding: errors, as: UTF8.self))
+}
+
+/// Runs a program and throws on a non-zero exit.
+public func run(_ executable: String, _ arguments: [String], in directory: String? = nil) throws {
+  let result = try runProcess(executable, arguments, in: directory)
+  guard result.status == 0 else { throw ProcessFailure("\(executable) \(arguments) failed: \(result.stderr)") }
+}
+
+/// Runs Debian's python3 (which has h5py) on a script; returns stdout, throws on failure.
+public func runPython(_ script: String, arguments: [String] = []) throws -> String {
+  let result = try runProcess("/usr/bin/python3", ["-c", script] + arguments)
+  guard result.status == 0 else { throw ProcessFailure("python failed: \(result.stderr)") }
+  return result.stdout
+}
+
+/// Runs the `odimo` executable built beside the test bundle.
+public func odimo(_ arguments: String...) throws -> ProcessResult { try odimo(arguments) }
+
+public func odimo(_ arguments: [String]) throws -> ProcessResult {
+  let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+    .deletingLastPathComponent().appendingPathComponent("odimo")
+  return try runProcess(executable.path, arguments)
+}
+
+/// The repository's root folder.
+public let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  .deletingLastPathComponent()
+
+/// shared/reference/cost-golden.json beside the repository.
+public let goldenCostPath = repositoryRoot.deletingLastPathComponent().appendingPathComponent(
+  "shared/reference/cost-golden.json"
+).path
