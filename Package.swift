@@ -24,7 +24,7 @@ let package = Package(
     .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto"),
     .target(name: "HDF5", dependencies: ["CHDF5", "CDeflate"]),
     .target(name: "Datasets", dependencies: ["HDF5", "CZlib", "CJPEG", "CPNG", "CCrypto"]),
-    .target(name: "Engine", dependencies: ["HDF5", "Datasets"]),
+    .target(name: "Engine", dependencies: ["HDF5", "Datasets", "CDNNL"]),
     .target(
       name: "Hardware",
       dependencies: ["Engine", "HDF5", .product(name: "TOMLKit", package: "TOMLKit")],

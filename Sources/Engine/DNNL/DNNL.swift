@@ -1,0 +1,231 @@
+import CDNNL
+import Foundation
+
+/// A failure inside the training engine: a oneDNN call that refused, or a model,
+/// tensor or checkpoint that does not fit.
+public struct EngineError: Error, CustomStringConvertible, Sendable {
+  public let description: String
+  public init(_ description: String) { self.description = description }
+}
+
+/// Throws unless `status` is success, naming the oneDNN call.
+@inline(__always)
+func check(_ status: dnnl_status_t, _ call: @autoclosure () -> String) throws {
+  guard status == dnnl_success else { throw EngineError("oneDNN \(call()) failed (status \(status.rawValue))") }
+}
+
+/// The CPU engine and stream every primitive runs on (oneDNN threads with OpenMP).
+final class DNNLContext: @unchecked Sendable {
+  static let shared = DNNLContext()
+  let engine: dnnl_engine_t
+  let stream: dnnl_stream_t
+
+  private init() {
+    var engine: dnnl_engine_t?
+    var stream: dnnl_stream_t?
+    guard dnnl_engine_create(&engine, dnnl_cpu, 0) == dnnl_success, let engine,
+      dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue) == dnnl_success, let stream
+    else { fatalError("oneDNN: no CPU engine (is libdnnl installed?)") }
+    self.engine = engine
+    self.stream = stream
+  }
+
+  /// Waits for every submitted primitive to finish.
+  func wait() { dnnl_stream_wait(stream) }
+}
+
+/// A oneDNN memory descriptor: logical dimensions plus the physical layout.
+struct MemoryDescriptor: Equatable, @unchecked Sendable {
+  var raw: dnnl_memory_desc_t
+
+  init(raw: dnnl_memory_desc_t) { self.raw = raw }
+
+  /// A float32 descriptor of `dims` in layout `tag` (`dnnl_format_tag_any` lets a
+  /// primitive choose).
+  init(_ dims: [Int], _ tag: dnnl_format_tag_t) {
+    var raw = dnnl_memory_desc_t()
+    let sizes = dims.map { Int64($0) }
+    let status = odimo_md_init(&raw, Int32(dims.count), sizes, tag)
+    precondition(status == dnnl_success, "oneDNN memory descriptor \(dims) \(tag) refused")
+    self.raw = raw
+  }
+
+  /// The plain row-major layout for a rank: a, ab, abc, abcd (nchw), abcde.
+  static func plain(_ dims: [Int]) -> MemoryDescriptor {
+    let tags: [dnnl_format_tag_t] = [dnnl_a, dnnl_ab, dnnl_abc, dnnl_abcd, dnnl_abcde]
+    return MemoryDescriptor(dims, tags[dims.count - 1])
+  }
+
+  /// Logical dimensions.
+  var dims: [Int] {
+    withUnsafePointer(to: raw) { pointer in
+      (0..<Int(odimo_md_ndims(pointer))).map { Int(odimo_md_dim(pointer, Int32($0))) }
+    }
+  }
+
+  /// Bytes the layout needs (including any channel padding of blocked layouts).
+  var byteCount: Int { withUnsafePointer(to: raw) { dnnl_memory_desc_get_size($0) } }
+
+  static func == (a: MemoryDescriptor, b: MemoryDescriptor) -> Bool {
+    withUnsafePointer(to: a.raw) { x in withUnsafePointer(to: b.raw) { y in dnnl_memory_desc_equal(x, y) != 0 } }
+  }
+
+  /// A key identifying the layout exactly (for caches).
+  var key: Data { withUnsafeBytes(of: raw) { Data($0) } }
+}
+
+/// A float32 tensor in a oneDNN layout, backed by a 64-byte-aligned buffer it owns.
+/// A reference type: tensors are large, and layers hand the same buffer along.
+public final class Tensor: @unchecked Sendable {
+  let descriptor: MemoryDescriptor
+  let memory: dnnl_memory_t
+  let storage: UnsafeMutableRawPointer
+  let byteCount: Int
+
+  init(_ descriptor: MemoryDescriptor) {
+    self.descriptor = descriptor
+    byteCount = max(64, descriptor.byteCount)
+    var pointer: UnsafeMutableRawPointer?
+    guard posix_memalign(&pointer, 64, byteCount) == 0, let pointer else { fatalError("out of memory for a tensor") }
+    memset(pointer, 0, byteCount)
+    storage = pointer
+    var memory: dnnl_memory_t?
+    var raw = descriptor.raw
+    guard dnnl_memory_create(&memory, &raw, DNNLContext.shared.engine, pointer) == dnnl_success, let memory else {
+      fatalError("oneDNN refused a memory object")
+    }
+    self.memory = memory
+  }
+
+  /// A plain (row-major) tensor of `dims` holding `values`.
+  public convenience init(dims: [Int], values: [Float]) {
+    self.init(MemoryDescriptor.plain(dims))
+    precondition(values.count == elementCount, "tensor \(dims) needs \(elementCount) values, got \(values.count)")
+    values.withUnsafeBufferPointer { storage.copyMemory(from: $0.baseAddress!, byteCount: values.count * 4) }
+  }
+
+  /// A plain tensor of zeros.
+  public convenience init(zeros dims: [Int]) { self.init(MemoryDescriptor.plain(dims)) }
+
+  deinit {
+    dnnl_memory_destroy(memory)
+    free(storage)
+  }
+
+  /// Logical dimensions.
+  public var dims: [Int] { descriptor.dims }
+  /// Logical element count.
+  public var elementCount: Int { dims.reduce(1, *) }
+  /// The physical buffer as floats (padding included for blocked layouts).
+  var buffer: UnsafeMutableBufferPointer<Float> {
+    UnsafeMutableBufferPointer(start: storage.assumingMemoryBound(to: Float.self), count: byteCount / 4)
+  }
+
+  /// Whether the layout is plain row-major.
+  var isPlain: Bool { descriptor == MemoryDescriptor.plain(dims) }
+
+  /// The values in plain row-major order.
+  public func values() -> [Float] {
+    let plain = isPlain ? self : reordered(to: .plain(dims))
+    return Array(UnsafeBufferPointer(start: plain.storage.assumingMemoryBound(to: Float.self), count: elementCount))
+  }
+
+  /// A copy in layout `target` (self if already in it).
+  func reordered(to target: MemoryDescriptor) -> Tensor {
+    if descriptor == target { return self }
+    let output = Tensor(target)
+    Reorders.shared.run(from: self, to: output)
+    return output
+  }
+}
+
+/// A primitive with its descriptor, created once and executed many times.
+final class Primitive: @unchecked Sendable {
+  let descriptor: dnnl_primitive_desc_t
+  let primitive: dnnl_primitive_t
+
+  /// Creates a primitive from an operation descriptor (`op` points to a dnnl_*_desc_t).
+  init(_ op: UnsafeRawPointer, hint: Primitive? = nil, attributes: dnnl_primitive_attr_t? = nil, name: String) throws {
+    var pd: dnnl_primitive_desc_t?
+    try check(
+      dnnl_primitive_desc_create(&pd, op, attributes, DNNLContext.shared.engine, hint?.descriptor), "\(name) descriptor"
+    )
+    guard let pd else { throw EngineError("oneDNN \(name): no primitive descriptor") }
+    var primitive: dnnl_primitive_t?
+    try check(dnnl_primitive_create(&primitive, pd), "\(name) primitive")
+    guard let primitive else { throw EngineError("oneDNN \(name): no primitive") }
+    descriptor = pd
+    self.primitive = primitive
+  }
+
+  /// Creates a primitive from an existing primitive descriptor (reorders).
+  init(descriptor pd: dnnl_primitive_desc_t, name: String) throws {
+    var primitive: dnnl_primitive_t?
+    try check(dnnl_primitive_create(&primitive, pd), "\(name) primitive")
+    guard let primitive else { throw EngineError("oneDNN \(name): no primitive") }
+    descriptor = pd
+    self.primitive = primitive
+  }
+
+  deinit {
+    dnnl_primitive_destroy(primitive)
+    dnnl_primitive_desc_destroy(descriptor)
+  }
+
+  /// The memory descriptor the primitive chose for `query` (src, dst, weights, …).
+  func md(_ query: dnnl_query_t, _ index: Int32 = 0) -> MemoryDescriptor {
+    guard let pointer = odimo_query_md(descriptor, query, index) else {
+      return MemoryDescriptor(raw: dnnl_memory_desc_t())
+    }
+    return MemoryDescriptor(raw: pointer.pointee)
+  }
+
+  /// Runs the primitive on `arguments` (DNNL_ARG_* → tensor) and waits for it.
+  func execute(_ arguments: [(Int32, Tensor)]) {
+    let args = arguments.map { dnnl_exec_arg_t(arg: $0.0, memory: $0.1.memory) }
+    let status = args.withUnsafeBufferPointer {
+      dnnl_primitive_execute(primitive, DNNLContext.shared.stream, Int32($0.count), $0.baseAddress)
+    }
+    if status != dnnl_success {
+      // Name the arguments whose layout differs from what the primitive expects.
+      let mismatched = arguments.filter { argument, tensor in
+        md(dnnl_query_exec_arg_md, argument) != tensor.descriptor
+      }.map { "arg \($0.0) dims \($0.1.dims)" }
+      let given = Set(arguments.map(\.0))
+      let missing = (1...300).map(Int32.init).filter {
+        !given.contains($0) && md(dnnl_query_exec_arg_md, $0).byteCount > 0
+      }
+      preconditionFailure(
+        "oneDNN execute failed (status \(status.rawValue)); mismatched: \(mismatched), missing args: \(missing)")
+    }
+    DNNLContext.shared.wait()
+  }
+}
+
+/// Reorder primitives between layouts, cached by (source, target) layout.
+final class Reorders: @unchecked Sendable {
+  static let shared = Reorders()
+  private var cache: [Data: Primitive] = [:]
+  private let lock = NSLock()
+
+  func run(from source: Tensor, to target: Tensor) {
+    let key = source.descriptor.key + target.descriptor.key
+    lock.lock()
+    let primitive: Primitive
+    if let cached = cache[key] {
+      primitive = cached
+    } else {
+      var pd: dnnl_primitive_desc_t?
+      var src = source.descriptor.raw
+      var dst = target.descriptor.raw
+      let engine = DNNLContext.shared.engine
+      guard dnnl_reorder_primitive_desc_create(&pd, &src, engine, &dst, engine, nil) == dnnl_success, let pd,
+        let made = try? Primitive(descriptor: pd, name: "reorder")
+      else { fatalError("oneDNN cannot reorder \(source.dims) between these layouts") }
+      cache[key] = made
+      primitive = made
+    }
+    lock.unlock()
+    primitive.execute([(DNNL_ARG_FROM, source), (DNNL_ARG_TO, target)])
+  }
+}

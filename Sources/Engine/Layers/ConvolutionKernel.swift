@@ -1,0 +1,112 @@
+import CDNNL
+import Foundation
+
+/// 2-D convolution (any stride, symmetric padding, groups incl. depthwise, optional
+/// bias) on oneDNN, with activations and weights in the layouts oneDNN picks for the
+/// machine (blocked on AVX-512); the master weights stay plain.
+final class ConvolutionKernel: Kernel {
+  let spec: Convolution
+  let inChannels: Int
+  let weight: Parameter
+  let bias: Parameter?
+  var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
+
+  private var inputDims: [Int] = []
+  private var forwardPrimitive: Primitive?
+  private var backwardData: Primitive?
+  private var backwardWeights: Primitive?
+  private var savedInput: Tensor?
+
+  init(name: String, spec: Convolution, inChannels: Int, generator: inout some RandomNumberGenerator) {
+    self.spec = spec
+    self.inChannels = inChannels
+    let fanOut = spec.outChannels / spec.groups * spec.kernel * spec.kernel
+    weight = Parameter(
+      name: "\(name).weight", dims: Self.weightDims(spec, inChannels), decays: true,
+      initial: Initialisers.kaimingNormal(
+        count: spec.outChannels * (inChannels / spec.groups) * spec.kernel * spec.kernel, fan: fanOut, using: &generator
+      ))
+    bias =
+      spec.bias
+      ? Parameter(
+        name: "\(name).bias", dims: [spec.outChannels], decays: false,
+        initial: .init(repeating: 0, count: spec.outChannels)) : nil
+  }
+
+  /// oihw, or goihw for grouped convolutions (the same bytes as PyTorch's [O, I/g, K, K]).
+  static func weightDims(_ spec: Convolution, _ inChannels: Int) -> [Int] {
+    spec.groups == 1
+      ? [spec.outChannels, inChannels, spec.kernel, spec.kernel]
+      : [spec.groups, spec.outChannels / spec.groups, inChannels / spec.groups, spec.kernel, spec.kernel]
+  }
+
+  private func outputDims(_ input: [Int]) -> [Int] {
+    let size = { (extent: Int) in (extent + 2 * self.spec.padding - self.spec.kernel) / self.spec.stride + 1 }
+    return [input[0], spec.outChannels, size(input[2]), size(input[3])]
+  }
+
+  private func build(_ dims: [Int]) throws {
+    let any = dnnl_format_tag_any
+    var src = MemoryDescriptor(dims, any).raw
+    var weights = MemoryDescriptor(weight.value.dims, any).raw
+    let biasMD = MemoryDescriptor([spec.outChannels], dnnl_x).raw
+    var dst = MemoryDescriptor(outputDims(dims), any).raw
+    let stride = Int64(spec.stride)
+    let padding = Int64(spec.padding)
+    var forward = dnnl_convolution_desc_t()
+    let biasOrNil: dnnl_memory_desc_t? = bias == nil ? nil : biasMD
+    try withOptionalPointer(biasOrNil) { biasPointer in
+      try check(
+        odimo_conv_forward(&forward, dnnl_forward_training, &src, &weights, biasPointer, &dst, stride, padding),
+        "convolution forward")
+    }
+    let made = try withDescriptor(&forward) { try Primitive($0, name: "convolution forward") }
+    var data = dnnl_convolution_desc_t()
+    try check(odimo_conv_backward_data(&data, &src, &weights, &dst, stride, padding), "convolution backward data")
+    backwardData = try withDescriptor(&data) { try Primitive($0, hint: made, name: "convolution backward data") }
+    var weightsDesc = dnnl_convolution_desc_t()
+    try withOptionalPointer(biasOrNil) { biasPointer in
+      try check(
+        odimo_conv_backward_weights(&weightsDesc, &src, &weights, biasPointer, &dst, stride, padding),
+        "convolution backward weights")
+    }
+    backwardWeights = try withDescriptor(&weightsDesc) {
+      try Primitive($0, hint: made, name: "convolution backward weights")
+    }
+    forwardPrimitive = made
+    inputDims = dims
+  }
+
+  func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
+    let input = inputs[0]
+    if input.dims != inputDims || forwardPrimitive == nil { try build(input.dims) }
+    guard let primitive = forwardPrimitive else { throw EngineError("convolution was not built") }
+    let src = input.reordered(to: primitive.md(dnnl_query_src_md))
+    let weights = weight.value.reordered(to: primitive.md(dnnl_query_weights_md))
+    let output = Tensor(primitive.md(dnnl_query_dst_md))
+    var arguments = [(DNNL_ARG_SRC, src), (DNNL_ARG_WEIGHTS, weights), (DNNL_ARG_DST, output)]
+    if let bias { arguments.append((DNNL_ARG_BIAS, bias.value)) }
+    primitive.execute(arguments)
+    savedInput = training ? src : nil
+    return output
+  }
+
+  func backward(_ gradient: Tensor) throws -> [Tensor] {
+    guard let backwardData, let backwardWeights, let savedInput else {
+      throw EngineError("convolution backward without a training forward pass")
+    }
+    let diffDst = gradient.reordered(to: backwardData.md(dnnl_query_diff_dst_md))
+    let weights = weight.value.reordered(to: backwardData.md(dnnl_query_weights_md))
+    let diffSrc = Tensor(backwardData.md(dnnl_query_diff_src_md))
+    backwardData.execute([(DNNL_ARG_DIFF_DST, diffDst), (DNNL_ARG_WEIGHTS, weights), (DNNL_ARG_DIFF_SRC, diffSrc)])
+
+    let src = savedInput.reordered(to: backwardWeights.md(dnnl_query_src_md))
+    let diffDstW = gradient.reordered(to: backwardWeights.md(dnnl_query_diff_dst_md))
+    let diffWeights = Tensor(backwardWeights.md(dnnl_query_diff_weights_md))
+    var arguments = [(DNNL_ARG_SRC, src), (DNNL_ARG_DIFF_DST, diffDstW), (DNNL_ARG_DIFF_WEIGHTS, diffWeights)]
+    if let bias { arguments.append((DNNL_ARG_DIFF_BIAS, bias.gradient)) }
+    backwardWeights.execute(arguments)
+    copyPlain(diffWeights.reordered(to: .plain(weight.value.dims)), into: weight.gradient)
+    return [diffSrc]
+  }
+}

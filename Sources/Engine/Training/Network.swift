@@ -1,0 +1,109 @@
+import CDNNL
+import Foundation
+
+/// A zoo architecture made executable: one kernel per layer, run in topological order,
+/// with backward propagation through the same graph.
+public final class Network: @unchecked Sendable {
+  public let architecture: Architecture
+  private let kernels: [String: any Kernel]
+  /// Trainable parameters in layer order.
+  public let parameters: [Parameter]
+  private var activations: [String: Tensor] = [:]
+
+  /// Builds the network with weights initialised from `seed` (PyTorch's schemes).
+  public init(_ architecture: Architecture, seed: UInt64) {
+    self.architecture = architecture
+    var generator = SplitMixGenerator(seed: seed)
+    var kernels: [String: any Kernel] = [:]
+    for (index, layer) in architecture.layers.enumerated() {
+      let kernel: any Kernel
+      switch layer.operation {
+      case .convolution(let conv):
+        kernel = ConvolutionKernel(
+          name: layer.name, spec: conv, inChannels: layer.inputShape.channels, generator: &generator)
+      case .batchNorm: kernel = BatchNormKernel(name: layer.name, channels: layer.outputShape.channels)
+      case .relu: kernel = ActivationKernel(bound: nil)
+      case .relu6: kernel = ActivationKernel(bound: 6)
+      case .maxPool(let size, let stride, let padding):
+        kernel = PoolingKernel(kind: .max, kernel: size, stride: stride, padding: padding)
+      case .averagePool(let size, let stride):
+        kernel = PoolingKernel(kind: .average, kernel: size, stride: stride, padding: 0)
+      case .globalAveragePool: kernel = PoolingKernel(kind: .average, kernel: nil, stride: 1, padding: 0)
+      case .flatten: kernel = FlattenKernel()
+      case .linear(let out, let bias):
+        kernel = LinearKernel(
+          name: layer.name, inFeatures: layer.inputShape.elementCount, outFeatures: out, bias: bias,
+          generator: &generator)
+      case .add: kernel = AddKernel()
+      case .dropout(let p): kernel = DropoutKernel(probability: p, seed: seed &+ UInt64(index))
+      }
+      kernels[layer.name] = kernel
+    }
+    self.kernels = kernels
+    parameters = architecture.layers.flatMap { kernels[$0.name]?.parameters ?? [] }
+  }
+
+  /// Batch-norm running statistics by name ("<layer>.running_mean", "<layer>.running_var").
+  public var buffers: [(name: String, tensor: Tensor)] {
+    architecture.layers.flatMap { layer -> [(String, Tensor)] in
+      guard let bn = kernels[layer.name] as? BatchNormKernel else { return [] }
+      return [("\(layer.name).running_mean", bn.runningMean), ("\(layer.name).running_var", bn.runningVariance)]
+    }
+  }
+
+  /// Runs the network on `input` ([N, C, H, W]); returns the logits [N, classes].
+  public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+    let expected = architecture.inputShape
+    guard input.dims.count == 4, input.dims[1] == expected.channels, input.dims[2] == expected.height,
+      input.dims[3] == expected.width
+    else {
+      throw EngineError("\(architecture.name) expects inputs of N×\(expected), got \(input.dims)")
+    }
+    activations = [Architecture.inputName: input]
+    var last = input
+    for layer in architecture.layers {
+      guard let kernel = kernels[layer.name] else { continue }
+      let inputs = try layer.inputs.map { name -> Tensor in
+        guard let tensor = activations[name] else {
+          throw EngineError("layer \(layer.name): input \(name) not computed")
+        }
+        return tensor
+      }
+      last = try kernel.forward(inputs, training: training)
+      activations[layer.name] = last
+    }
+    if !training { activations = [:] }
+    return last.reordered(to: .plain(last.dims))
+  }
+
+  /// Back-propagates `gradient` (d loss / d logits, [N, classes]) through the network,
+  /// leaving every parameter's gradient in `Parameter.gradient`.
+  public func backward(_ gradient: Tensor) throws {
+    guard let final = architecture.layers.last else { return }
+    var gradients: [String: Tensor] = [final.name: gradient]
+    for layer in architecture.layers.reversed() {
+      guard let kernel = kernels[layer.name], let outputGradient = gradients.removeValue(forKey: layer.name) else {
+        continue
+      }
+      let inputGradients = try kernel.backward(outputGradient)
+      for (name, inputGradient) in zip(layer.inputs, inputGradients) where name != Architecture.inputName {
+        if let existing = gradients[name] {
+          gradients[name] = Self.sum(existing, inputGradient)
+        } else {
+          gradients[name] = inputGradient
+        }
+      }
+    }
+    activations = [:]
+  }
+
+  /// a + b in a's layout (a layer feeding two consumers receives both gradients).
+  private static func sum(_ a: Tensor, _ b: Tensor) -> Tensor {
+    let other = b.reordered(to: a.descriptor)
+    let output = Tensor(a.descriptor)
+    let count = a.byteCount / 4
+    let (x, y, z) = (a.buffer, other.buffer, output.buffer)
+    for index in 0..<count { z[index] = x[index] + y[index] }
+    return output
+  }
+}
