@@ -1,5 +1,6 @@
 import ArgumentParser
 import Datasets
+import Engine
 import Foundation
 import HDF5
 import Hardware
@@ -27,7 +28,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
 
 private func isBadInput(_ error: any Error) -> Bool {
   switch error {
-  case is HDF5Error, is InputError, is DatasetError, is SoCDescriptionError, is MappingMismatch, is UnmappableLayer:
+  case is HDF5Error, is InputError, is DatasetError, is EngineError, is SoCDescriptionError, is MappingMismatch, is UnmappableLayer:
     true
   default: false
   }

@@ -23,11 +23,14 @@ public struct LoaderOptions: Sendable {
   /// A split up to this size (decoded) is read once and kept in memory; a larger one is
   /// streamed chunk by chunk, shuffled within windows of about this size.
   public var memoryBudgetBytes: Int
+  /// Use only the first `limit` images of the split (quick runs, tests); nil: all.
+  public var limit: Int?
 
   public init(
     batchSize: Int, shuffle: Bool = true, seed: UInt64 = 0, dropLast: Bool = false, augmentation: Augmentation = .none,
-    layout: TensorLayout = .nchw, prefetch: Int = 4, memoryBudgetBytes: Int = 2 << 30
+    layout: TensorLayout = .nchw, prefetch: Int = 4, memoryBudgetBytes: Int = 2 << 30, limit: Int? = nil
   ) {
+    self.limit = limit
     self.batchSize = batchSize
     self.shuffle = shuffle
     self.seed = seed
@@ -70,7 +73,13 @@ public final class BatchLoader: @unchecked Sendable {
       throw DatasetError.invalidOption("batch size must be positive, got \(options.batchSize)")
     }
     dataset = try DatasetFile(path: path)
-    split = try dataset.split(name)
+    let whole = try dataset.split(name)
+    if let limit = options.limit {
+      guard limit > 0 else { throw DatasetError.invalidOption("the image limit must be positive, got \(limit)") }
+    }
+    split = DatasetFile.Split(
+      name: whole.name, count: min(whole.count, options.limit ?? whole.count), height: whole.height, width: whole.width,
+      channels: whole.channels, hasCoarseLabels: whole.hasCoarseLabels)
     guard options.batchSize <= split.count else {
       throw DatasetError.invalidOption(
         "batch size \(options.batchSize) is larger than the \(split.count) images of \(path) split \(name)")
@@ -78,7 +87,7 @@ public final class BatchLoader: @unchecked Sendable {
     self.options = options
     file = try HDF5File.open(path)
     images = try file.dataset("\(name)/images")
-    labels = try file.read("\(name)/labels", as: Int64.self)
+    labels = Array(try file.read("\(name)/labels", as: Int64.self).prefix(split.count))
     let classes = Int64(dataset.numClasses)
     if let bad = labels.firstIndex(where: { $0 < 0 || $0 >= classes }) {
       throw DatasetError.badRecord(
@@ -86,7 +95,8 @@ public final class BatchLoader: @unchecked Sendable {
     }
     chunkRows = images.chunkShape?.first ?? 1024
     let imageBytes = split.height * split.width * split.channels
-    resident = split.count * imageBytes <= options.memoryBudgetBytes ? try images.read(as: UInt8.self) : nil
+    resident =
+      split.count * imageBytes <= options.memoryBudgetBytes ? try images.readRows(0..<split.count, as: UInt8.self) : nil
     writer = ImageWriter(
       height: split.height, width: split.width, channels: split.channels, layout: options.layout, mean: dataset.mean,
       std: dataset.std, padding: options.augmentation.cropPadding)

@@ -51,6 +51,25 @@ public final class Network: @unchecked Sendable {
     }
   }
 
+  /// A copy of every parameter and buffer value by name (plain order).
+  public func snapshot() -> [String: [Float]] {
+    var values: [String: [Float]] = [:]
+    for parameter in parameters { values[parameter.name] = parameter.value.values() }
+    for (name, tensor) in buffers { values[name] = tensor.values() }
+    return values
+  }
+
+  /// Restores values taken by `snapshot()`.
+  public func restore(_ snapshot: [String: [Float]]) throws {
+    let targets = parameters.map { ($0.name, $0.value) } + buffers.map { ($0.name, $0.tensor) }
+    for (name, tensor) in targets {
+      guard let values = snapshot[name], values.count == tensor.elementCount else {
+        throw EngineError("snapshot lacks \(name) or has the wrong size")
+      }
+      values.withUnsafeBufferPointer { tensor.storage.copyMemory(from: $0.baseAddress!, byteCount: $0.count * 4) }
+    }
+  }
+
   /// Runs the network on `input` ([N, C, H, W]); returns the logits [N, classes].
   public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
     let expected = architecture.inputShape

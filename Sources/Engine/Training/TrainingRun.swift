@@ -1,0 +1,180 @@
+import Datasets
+import Foundation
+
+/// Everything that defines a training run; saved in checkpoints and compared on resume.
+public struct TrainingConfiguration: Codable, Sendable, Equatable {
+  public var model: String
+  public var width: Double
+  public var data: String
+  public var epochs: Int
+  public var batchSize: Int
+  public var learningRate: Double
+  public var momentum: Double
+  public var nesterov: Bool
+  public var weightDecay: Double
+  /// "cosine", "constant" or "multistep" (×0.1 at 50 % and 75 % of the epochs).
+  public var schedule: String
+  public var labelSmoothing: Double
+  public var seed: UInt64
+  /// Random crop (padding 4) and horizontal flip on training images.
+  public var augment: Bool
+  /// Train on the first N training images only (quick runs); nil: all.
+  public var trainLimit: Int?
+
+  public init(
+    model: String, width: Double = 1, data: String, epochs: Int, batchSize: Int, learningRate: Double = 0.1,
+    momentum: Double = 0.9, nesterov: Bool = false, weightDecay: Double = 5e-4, schedule: String = "cosine",
+    labelSmoothing: Double = 0, seed: UInt64 = 0, augment: Bool = true, trainLimit: Int? = nil
+  ) {
+    self.model = model
+    self.width = width
+    self.data = data
+    self.epochs = epochs
+    self.batchSize = batchSize
+    self.learningRate = learningRate
+    self.momentum = momentum
+    self.nesterov = nesterov
+    self.weightDecay = weightDecay
+    self.schedule = schedule
+    self.labelSmoothing = labelSmoothing
+    self.seed = seed
+    self.augment = augment
+    self.trainLimit = trainLimit
+  }
+
+  var learningRateSchedule: LearningRateSchedule {
+    switch schedule {
+    case "constant": .constant
+    case "multistep": .multiStep(milestones: [epochs / 2, epochs * 3 / 4], factor: 0.1)
+    default: .cosine(epochs: epochs)
+    }
+  }
+
+  /// Checks values a user controls.
+  public func validate() throws {
+    guard epochs > 0, batchSize > 0 else { throw EngineError("--epochs and --batch must be positive") }
+    guard learningRate > 0, learningRate.isFinite else { throw EngineError("--lr must be a positive number, got \(learningRate)") }
+    guard (0..<1).contains(momentum), weightDecay >= 0, (0..<1).contains(labelSmoothing) else {
+      throw EngineError("--momentum and --label-smoothing must be in [0, 1) and --weight-decay ≥ 0")
+    }
+    guard ["cosine", "constant", "multistep"].contains(schedule) else {
+      throw EngineError("--schedule must be cosine, constant or multistep, got \(schedule)")
+    }
+  }
+}
+
+/// The outcome of `odimo train`.
+public struct TrainingSummary: Codable, Sendable {
+  public let model: String
+  public let checkpoint: String
+  /// Top-1 accuracy (0–1) on the test split with the best-on-validation weights.
+  public let testAccuracy: Double
+  public let testTop5Accuracy: Double
+  /// 1-based epoch whose weights were kept.
+  public let bestEpoch: Int
+  public let bestValidationAccuracy: Double
+  /// The split used for selection ("val", or "test" when the file has no val split).
+  public let validationSplit: String
+  public let epochs: Int
+  public let history: [Checkpoint.EpochMetrics]
+}
+
+/// Runs training with best-on-validation selection, a checkpoint per epoch and resume.
+public enum TrainingRun {
+  /// Progress reports.
+  public enum Event: Sendable {
+    case step(epoch: Int, step: Int, steps: Int, loss: Double, accuracy: Double, imagesPerSecond: Double)
+    case epochFinished(Checkpoint.EpochMetrics, isBest: Bool)
+    case resumed(fromEpoch: Int)
+  }
+
+  public static func run(
+    _ configuration: TrainingConfiguration, checkpoint path: String, resume: Bool, report: (Event) -> Void = { _ in }
+  ) throws -> TrainingSummary {
+    try configuration.validate()
+    let dataset = try DatasetFile(path: configuration.data)
+    let train = try dataset.split("train")
+    let architecture: Architecture
+    do {
+      architecture = try ModelZoo.make(
+        configuration.model, resolution: train.height, channels: train.channels, classes: dataset.numClasses,
+        width: configuration.width)
+    } catch let error as ModelZoo.UnknownModel {
+      throw EngineError(error.description)
+    }
+    guard train.height == train.width else { throw EngineError("\(configuration.data): images must be square, got \(train.height)×\(train.width)") }
+    let validationSplit = dataset.splits.contains { $0.name == "val" } ? "val" : "test"
+    let trainLoader = try BatchLoader(
+      path: configuration.data, split: "train",
+      options: LoaderOptions(
+        batchSize: configuration.batchSize, seed: configuration.seed, augmentation: configuration.augment ? .cropAndFlip : .none,
+        limit: configuration.trainLimit))
+    let evaluation = LoaderOptions(batchSize: min(256, (try dataset.split(validationSplit)).count), shuffle: false)
+    let validationLoader = try BatchLoader(path: configuration.data, split: validationSplit, options: evaluation)
+    let network = Network(architecture, seed: configuration.seed)
+    let optimizer = SGD(
+      parameters: network.parameters, learningRate: Float(configuration.learningRate), momentum: Float(configuration.momentum),
+      nesterov: configuration.nesterov, weightDecay: Float(configuration.weightDecay))
+    let trainer = Trainer(network: network, optimizer: optimizer, loss: CrossEntropy(labelSmoothing: Float(configuration.labelSmoothing)))
+    let configurationJSON = String(decoding: try JSONEncoder.sorted.encode(configuration), as: UTF8.self)
+
+    var state = Checkpoint.State(
+      epoch: 0, bestEpoch: 0, bestValidationAccuracy: -1, seed: configuration.seed, configuration: configurationJSON, history: [])
+    var best = network.snapshot()
+    if resume {
+      let (savedArchitecture, savedState) = try Checkpoint.inspect(path)
+      guard savedState.configuration == configurationJSON else {
+        throw EngineError(
+          "\(path) was written by a different configuration; resume with the same options.\n  saved:   \(savedState.configuration)\n  now:     \(configurationJSON)")
+      }
+      guard savedArchitecture == architecture else { throw EngineError("\(path): checkpoint does not match the model \(architecture.name)") }
+      try Checkpoint.load(path, group: "/", into: network)
+      best = network.snapshot()
+      try Checkpoint.load(path, group: "/last", into: network, optimizer: optimizer)
+      state = savedState
+      report(.resumed(fromEpoch: state.epoch))
+    } else if FileManager.default.fileExists(atPath: path) {
+      throw EngineError("\(path) exists; pass --resume to continue it or choose another --out")
+    }
+
+    for epoch in state.epoch..<configuration.epochs {
+      optimizer.learningRate = configuration.learningRateSchedule.rate(base: Float(configuration.learningRate), epoch: epoch)
+      let trained = try trainer.trainEpoch(trainLoader, epoch: epoch) { step, steps, loss, accuracy, rate in
+        report(.step(epoch: epoch, step: step, steps: steps, loss: loss, accuracy: accuracy, imagesPerSecond: rate))
+      }
+      let validated = try trainer.evaluate(validationLoader)
+      let metrics = Checkpoint.EpochMetrics(
+        epoch: epoch + 1, trainLoss: trained.loss, trainAccuracy: trained.accuracy, validationLoss: validated.loss,
+        validationAccuracy: validated.accuracy, learningRate: Double(optimizer.learningRate),
+        imagesPerSecond: Double(trained.images) / max(trained.seconds, 1e-9))
+      let isBest = validated.accuracy > state.bestValidationAccuracy
+      if isBest {
+        state.bestValidationAccuracy = validated.accuracy
+        state.bestEpoch = epoch + 1
+        best = network.snapshot()
+      }
+      state.epoch = epoch + 1
+      state.history.append(metrics)
+      try Checkpoint.save(path: path, network: network, best: best, optimizer: optimizer, state: state)
+      report(.epochFinished(metrics, isBest: isBest))
+    }
+
+    try network.restore(best)
+    let testLoader = try BatchLoader(
+      path: configuration.data, split: "test", options: LoaderOptions(batchSize: min(256, (try dataset.split("test")).count), shuffle: false))
+    let tested = try trainer.evaluate(testLoader)
+    return TrainingSummary(
+      model: architecture.name, checkpoint: path, testAccuracy: tested.accuracy, testTop5Accuracy: tested.top5,
+      bestEpoch: state.bestEpoch, bestValidationAccuracy: state.bestValidationAccuracy, validationSplit: validationSplit,
+      epochs: state.epoch, history: state.history)
+  }
+}
+
+extension JSONEncoder {
+  /// An encoder with sorted keys, so the same value always gives the same text.
+  static var sorted: JSONEncoder {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return encoder
+  }
+}

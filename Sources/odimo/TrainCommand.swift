@@ -1,0 +1,71 @@
+import ArgumentParser
+import Engine
+import Foundation
+
+struct Train: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Train a zoo model on a dataset file, keeping the best-on-validation checkpoint.",
+    discussion: """
+      Each epoch trains on the train split (random crop with padding 4 and horizontal \
+      flip unless --no-augment), evaluates on val (or test when the file has no val \
+      split) and rewrites the checkpoint: best weights at the root, the latest state \
+      under /last for --resume. At the end the best weights are evaluated on test.
+      Models: resnet8, resnet20, resnet18, resnet18-imagenet, mobilenetv1 (--width).
+
+      Example:
+        odimo data import fashion-mnist /usr/share/datasets/fashion-mnist -o fmnist.h5 --val-split 0.1
+        odimo train --model resnet8 --data fmnist.h5 --epochs 5 --batch 128 --out resnet8.h5
+      """
+  )
+
+  @Option(help: "Zoo model name.") var model: String
+  @Option(help: "Dataset file from odimo data import.") var data: String
+  @Option(help: "Epochs.") var epochs = 10
+  @Option(help: "Batch size.") var batch = 128
+  @Option(help: "Base learning rate (SGD).") var lr = 0.1
+  @Option(help: "SGD momentum.") var momentum = 0.9
+  @Flag(help: "Nesterov momentum.") var nesterov = false
+  @Option(help: "Weight decay on convolution and linear weights.") var weightDecay = 5e-4
+  @Option(help: "Learning-rate schedule: cosine, constant, multistep.") var schedule = "cosine"
+  @Option(help: "Label smoothing in [0, 1).") var labelSmoothing = 0.0
+  @Option(help: "Width multiplier (MobileNetV1).") var width = 1.0
+  @Option(help: "Seed of weights, shuffling and augmentation.") var seed: UInt64 = 0
+  @Option(help: "Train on the first N training images only.") var trainLimit: Int?
+  @Flag(help: "No crop/flip augmentation.") var noAugment = false
+  @Option(name: .shortAndLong, help: "Checkpoint file to write.") var out: String
+  @Flag(help: "Continue the run in --out from its last completed epoch.") var resume = false
+  @Flag(help: "End with a JSON summary (test_accuracy, best_epoch, history).") var json = false
+
+  func run() throws {
+    try reportingErrors {
+      let configuration = TrainingConfiguration(
+        model: model, width: width, data: data, epochs: epochs, batchSize: batch, learningRate: lr, momentum: momentum,
+        nesterov: nesterov, weightDecay: weightDecay, schedule: schedule, labelSmoothing: labelSmoothing, seed: seed,
+        augment: !noAugment, trainLimit: trainLimit)
+      let bar = ProgressBar(unit: "img")
+      let summary = try TrainingRun.run(configuration, checkpoint: out, resume: resume) { event in
+        switch event {
+        case .step(let epoch, let step, let steps, let loss, let accuracy, let rate):
+          bar.update(
+            phase: String(format: "epoch %d/%d loss %.3f acc %.1f%% %.0f img/s", epoch + 1, epochs, loss, accuracy * 100, rate),
+            done: step, total: steps)
+        case .epochFinished(let metrics, let isBest):
+          bar.finish()
+          let line = String(
+            format: "epoch %d/%d  train loss %.4f acc %.2f%%  val loss %.4f acc %.2f%%  lr %.4g  %.0f img/s%@",
+            metrics.epoch, epochs, metrics.trainLoss, metrics.trainAccuracy * 100, metrics.validationLoss,
+            metrics.validationAccuracy * 100, metrics.learningRate, metrics.imagesPerSecond, isBest ? "  (best)" : "")
+          FileHandle.standardError.write(Data((line + "\n").utf8))
+        case .resumed(let epoch):
+          FileHandle.standardError.write(Data("resuming \(out) after epoch \(epoch)\n".utf8))
+        }
+      }
+      if json { return try printJSON(summary) }
+      print(
+        String(
+          format: "%@: test accuracy %.2f%% (top-5 %.2f%%) with the weights of epoch %d (best %@ accuracy %.2f%%); checkpoint %@",
+          summary.model, summary.testAccuracy * 100, summary.testTop5Accuracy * 100, summary.bestEpoch,
+          summary.validationSplit, summary.bestValidationAccuracy * 100, out))
+    }
+  }
+}
