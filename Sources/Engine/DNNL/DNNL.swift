@@ -82,12 +82,13 @@ public final class Tensor: @unchecked Sendable {
   let storage: UnsafeMutableRawPointer
   let byteCount: Int
 
-  init(_ descriptor: MemoryDescriptor) {
+  /// A tensor of layout `descriptor`. Its contents are undefined unless `zeroed`:
+  /// primitives overwrite their outputs, so only accumulators need zeros.
+  init(_ descriptor: MemoryDescriptor, zeroed: Bool = false) {
     self.descriptor = descriptor
     byteCount = max(64, descriptor.byteCount)
-    var pointer: UnsafeMutableRawPointer?
-    guard posix_memalign(&pointer, 64, byteCount) == 0, let pointer else { fatalError("out of memory for a tensor") }
-    memset(pointer, 0, byteCount)
+    let pointer = BufferPool.shared.take(byteCount)
+    if zeroed { memset(pointer, 0, byteCount) }
     storage = pointer
     var memory: dnnl_memory_t?
     var raw = descriptor.raw
@@ -105,11 +106,11 @@ public final class Tensor: @unchecked Sendable {
   }
 
   /// A plain tensor of zeros.
-  public convenience init(zeros dims: [Int]) { self.init(MemoryDescriptor.plain(dims)) }
+  public convenience init(zeros dims: [Int]) { self.init(MemoryDescriptor.plain(dims), zeroed: true) }
 
   deinit {
     dnnl_memory_destroy(memory)
-    free(storage)
+    BufferPool.shared.give(storage, byteCount)
   }
 
   /// Logical dimensions.
@@ -227,5 +228,41 @@ final class Reorders: @unchecked Sendable {
     }
     lock.unlock()
     primitive.execute([(DNNL_ARG_FROM, source), (DNNL_ARG_TO, target)])
+  }
+}
+
+/// Recycles tensor buffers by size. A training step allocates the same activations
+/// every time; fresh allocations of that size come from mmap, and touching their pages
+/// costs more than the elementwise layers themselves. Buffers are 64-byte aligned; at
+/// most `limitBytes` are kept idle.
+final class BufferPool: @unchecked Sendable {
+  static let shared = BufferPool()
+  private var idle: [Int: [UnsafeMutableRawPointer]] = [:]
+  private var idleBytes = 0
+  private let limitBytes = 4 << 30
+  private let lock = NSLock()
+
+  func take(_ byteCount: Int) -> UnsafeMutableRawPointer {
+    lock.lock()
+    if let pointer = idle[byteCount]?.popLast() {
+      idleBytes -= byteCount
+      lock.unlock()
+      return pointer
+    }
+    lock.unlock()
+    var pointer: UnsafeMutableRawPointer?
+    guard posix_memalign(&pointer, 64, byteCount) == 0, let pointer else { fatalError("out of memory for a tensor of \(byteCount) bytes") }
+    return pointer
+  }
+
+  func give(_ pointer: UnsafeMutableRawPointer, _ byteCount: Int) {
+    lock.lock()
+    defer { lock.unlock() }
+    guard idleBytes + byteCount <= limitBytes else {
+      free(pointer)
+      return
+    }
+    idle[byteCount, default: []].append(pointer)
+    idleBytes += byteCount
   }
 }

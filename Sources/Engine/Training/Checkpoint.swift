@@ -84,8 +84,7 @@ public enum Checkpoint {
     try SafeWrite.replace(path) { temporary in
       let file = try HDF5File.create(temporary)
       defer { file.close() }
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.sortedKeys]
+      let encoder = JSONEncoder.sorted
       try file.setAttribute("format", .string(formatName))
       try file.setAttribute("format_version", .int(Int64(formatVersion)))
       try file.setAttribute("model", .string(network.architecture.name))
@@ -115,7 +114,7 @@ public enum Checkpoint {
     guard file.hasAttribute("format"), try file.attribute("format").stringValue == formatName else {
       throw EngineError("\(path): not an odimo checkpoint (format attribute is not '\(formatName)')")
     }
-    let decoder = JSONDecoder()
+    let decoder = JSONDecoder.snakeCase
     guard let architectureText = try file.attribute("architecture").stringValue,
       let stateText = try file.attribute("state").stringValue
     else { throw EngineError("\(path): the checkpoint lacks its architecture or state attribute") }

@@ -9,6 +9,8 @@ public final class Network: @unchecked Sendable {
   /// Trainable parameters in layer order.
   public let parameters: [Parameter]
   private var activations: [String: Tensor] = [:]
+  /// When non-nil, seconds spent in each layer's forward and backward are added here.
+  public var profile: [String: (forward: Double, backward: Double)]?
 
   /// Builds the network with weights initialised from `seed` (PyTorch's schemes).
   public init(_ architecture: Architecture, seed: UInt64) {
@@ -88,7 +90,11 @@ public final class Network: @unchecked Sendable {
         }
         return tensor
       }
+      let started = profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
       last = try kernel.forward(inputs, training: training)
+      if profile != nil {
+        profile?[layer.name, default: (0, 0)].forward += Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9
+      }
       activations[layer.name] = last
     }
     if !training { activations = [:] }
@@ -104,7 +110,11 @@ public final class Network: @unchecked Sendable {
       guard let kernel = kernels[layer.name], let outputGradient = gradients.removeValue(forKey: layer.name) else {
         continue
       }
+      let started = profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
       let inputGradients = try kernel.backward(outputGradient)
+      if profile != nil {
+        profile?[layer.name, default: (0, 0)].backward += Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9
+      }
       for (name, inputGradient) in zip(layer.inputs, inputGradients) where name != Architecture.inputName {
         if let existing = gradients[name] {
           gradients[name] = Self.sum(existing, inputGradient)

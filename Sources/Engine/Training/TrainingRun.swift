@@ -125,7 +125,8 @@ public enum TrainingRun {
       let (savedArchitecture, savedState) = try Checkpoint.inspect(path)
       guard savedState.configuration == configurationJSON else {
         throw EngineError(
-          "\(path) was written by a different configuration; resume with the same options.\n  saved:   \(savedState.configuration)\n  now:     \(configurationJSON)")
+          "\(path) was written with other options; resume with the same ones. Differences: "
+            + differences(saved: savedState.configuration, now: configurationJSON))
       }
       guard savedArchitecture == architecture else { throw EngineError("\(path): checkpoint does not match the model \(architecture.name)") }
       try Checkpoint.load(path, group: "/", into: network)
@@ -170,11 +171,37 @@ public enum TrainingRun {
   }
 }
 
+/// "key: saved X, now Y" for every top-level key whose JSON value differs.
+func differences(saved: String, now: String) -> String {
+  func object(_ text: String) -> [String: Any] {
+    (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
+  }
+  let (old, new) = (object(saved), object(now))
+  let keys = Set(old.keys).union(new.keys).sorted()
+  let changed = keys.compactMap { key -> String? in
+    let a = old[key].map { "\($0)" } ?? "absent"
+    let b = new[key].map { "\($0)" } ?? "absent"
+    return a == b ? nil : "\(key): saved \(a), now \(b)"
+  }
+  return changed.isEmpty ? "(formatting only)" : changed.joined(separator: "; ")
+}
+
 extension JSONEncoder {
-  /// An encoder with sorted keys, so the same value always gives the same text.
+  /// An encoder with sorted snake_case keys, so the same value always gives the same
+  /// text and Python readers see their naming convention.
   static var sorted: JSONEncoder {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
+    encoder.keyEncodingStrategy = .convertToSnakeCase
     return encoder
+  }
+}
+
+extension JSONDecoder {
+  /// The decoder matching `JSONEncoder.sorted`.
+  static var snakeCase: JSONDecoder {
+    let decoder = JSONDecoder()
+    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    return decoder
   }
 }

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Engine
+import Foundation
+
+struct BenchTrain: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "train",
+    abstract: "Images per second of a full training step and of forward only, with time per layer.",
+    discussion: """
+      Times --steps training steps (forward, backward, SGD with momentum) of a zoo model on \
+      a fixed random batch, then --steps forward passes, for --rounds rounds; medians are \
+      reported. With --compare-pytorch, scripts/bench/pytorch_train.py runs the same \
+      architecture the same way (PyTorch CPU, channels_last, same thread count) in the same \
+      rounds, interleaved, and the ratio odimo / PyTorch is printed. Install PyTorch with: \
+      pip install "torch==2.13.0+cpu"
+      """
+  )
+
+  @Option(help: "Zoo model.") var model = "resnet20"
+  @Option(help: "Batch size.") var batch = 128
+  @Option(help: "Input resolution.") var input = 32
+  @Option(help: "Input channels.") var channels = 3
+  @Option(help: "Classes.") var classes = 10
+  @Option(help: "Timed steps per round.") var steps = 10
+  @Option(help: "Rounds; medians are reported.") var rounds = 3
+  @Flag(help: "Also time PyTorch in the same rounds.") var comparePytorch = false
+  @Option(help: "Python with PyTorch.") var python = "python3"
+  @Flag(help: "Print JSON.") var json = false
+
+  struct Summary: Encodable {
+    let model: String
+    let batch: Int
+    let imagesPerSecond: Double
+    let forwardImagesPerSecond: Double
+    let pytorchImagesPerSecond: Double?
+    let pytorchForwardImagesPerSecond: Double?
+    let ratio: Double?
+    let layers: [Layer]
+    struct Layer: Encodable {
+      let name: String
+      let forwardMs: Double
+      let backwardMs: Double
+    }
+  }
+
+  func run() throws {
+    try reportingErrors {
+      let architecture = try ModelZoo.make(model, resolution: input, channels: channels, classes: classes)
+      var ours: [TrainingBenchmark.Result] = []
+      var theirs: [(Double, Double)] = []
+      let script = URL(fileURLWithPath: FileManager.default.currentDirectoryPath + "/scripts/bench/pytorch_train.py").path
+      if comparePytorch && !FileManager.default.fileExists(atPath: script) {
+        throw InputError("\(script) not found; run from the repository root")
+      }
+      for round in 0..<rounds {
+        ours.append(try TrainingBenchmark.run(architecture: architecture, batch: batch, steps: steps, profileLayers: round == 0))
+        if comparePytorch {
+          let output = try runProcess(
+            "/usr/bin/env", [python, script, "--model", model, "--batch", "\(batch)", "--steps", "\(steps)", "--resolution", "\(input)",
+              "--channels", "\(channels)", "--classes", "\(classes)", "--threads", "\(ProcessInfo.processInfo.activeProcessorCount)"])
+          guard let object = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any],
+            let train = object["images_per_second"] as? Double, let forward = object["forward_images_per_second"] as? Double
+          else { throw InputError("the PyTorch script printed no images_per_second: \(output)") }
+          theirs.append((train, forward))
+        }
+        if !json { FileHandle.standardError.write(Data("round \(round + 1)/\(rounds) done\n".utf8)) }
+      }
+      let train = median(ours.map(\.trainImagesPerSecond))
+      let forward = median(ours.map(\.forwardImagesPerSecond))
+      let pytorch = theirs.isEmpty ? nil : median(theirs.map(\.0))
+      let pytorchForward = theirs.isEmpty ? nil : median(theirs.map(\.1))
+      let summary = Summary(
+        model: model, batch: batch, imagesPerSecond: train, forwardImagesPerSecond: forward, pytorchImagesPerSecond: pytorch,
+        pytorchForwardImagesPerSecond: pytorchForward, ratio: pytorch.map { train / $0 },
+        layers: ours[0].layers.map { .init(name: $0.name, forwardMs: $0.forwardMilliseconds, backwardMs: $0.backwardMilliseconds) })
+      if json { return try printJSON(summary) }
+      print("layer                              forward ms  backward ms")
+      for layer in summary.layers where layer.forwardMs + layer.backwardMs >= 0.05 {
+        print(pad(layer.name, 34) + pad(String(format: "%.2f", layer.forwardMs), 11, right: true) + pad(String(format: "%.2f", layer.backwardMs), 12, right: true))
+      }
+      var line = String(format: "%@ batch %d: training %.0f images/s, forward %.0f images/s", model, batch, train, forward)
+      if let pytorch, let pytorchForward {
+        line += String(format: "; PyTorch %.0f / %.0f images/s; ratio %.2f× training, %.2f× forward", pytorch, pytorchForward, train / pytorch, forward / pytorchForward)
+      }
+      print(line + " (median of \(rounds) rounds)")
+    }
+  }
+}
