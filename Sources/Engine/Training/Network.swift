@@ -17,13 +17,26 @@ public final class Network: @unchecked Sendable {
     self.architecture = architecture
     var generator = SplitMixGenerator(seed: seed)
     var kernels: [String: any Kernel] = [:]
+    // A batch norm whose only consumer is a ReLU computes that ReLU itself.
+    var consumers: [String: [Layer]] = [:]
+    for layer in architecture.layers { for input in layer.inputs { consumers[input, default: []].append(layer) } }
+    var fusedReLUs: Set<String> = []
+    for layer in architecture.layers where layer.operation == .batchNorm {
+      if let only = consumers[layer.name], only.count == 1, only[0].operation == .relu { fusedReLUs.insert(only[0].name) }
+    }
     for (index, layer) in architecture.layers.enumerated() {
       let kernel: any Kernel
+      if fusedReLUs.contains(layer.name) {
+        kernels[layer.name] = IdentityKernel()
+        continue
+      }
       switch layer.operation {
       case .convolution(let conv):
         kernel = ConvolutionKernel(
           name: layer.name, spec: conv, inChannels: layer.inputShape.channels, generator: &generator)
-      case .batchNorm: kernel = BatchNormKernel(name: layer.name, channels: layer.outputShape.channels)
+      case .batchNorm:
+        let fused = consumers[layer.name].map { $0.count == 1 && fusedReLUs.contains($0[0].name) } ?? false
+        kernel = BatchNormKernel(name: layer.name, channels: layer.outputShape.channels, fusedReLU: fused)
       case .relu: kernel = ActivationKernel(bound: nil)
       case .relu6: kernel = ActivationKernel(bound: 6)
       case .maxPool(let size, let stride, let padding):
@@ -117,7 +130,7 @@ public final class Network: @unchecked Sendable {
       }
       for (name, inputGradient) in zip(layer.inputs, inputGradients) where name != Architecture.inputName {
         if let existing = gradients[name] {
-          gradients[name] = Self.sum(existing, inputGradient)
+          gradients[name] = try sum(existing, inputGradient)
         } else {
           gradients[name] = inputGradient
         }
@@ -126,13 +139,10 @@ public final class Network: @unchecked Sendable {
     activations = [:]
   }
 
+  private let gradientSum = AddKernel()
+
   /// a + b in a's layout (a layer feeding two consumers receives both gradients).
-  private static func sum(_ a: Tensor, _ b: Tensor) -> Tensor {
-    let other = b.reordered(to: a.descriptor)
-    let output = Tensor(a.descriptor)
-    let count = a.byteCount / 4
-    let (x, y, z) = (a.buffer, other.buffer, output.buffer)
-    for index in 0..<count { z[index] = x[index] + y[index] }
-    return output
+  private func sum(_ a: Tensor, _ b: Tensor) throws -> Tensor {
+    try gradientSum.forward([a, b], training: false)
   }
 }
