@@ -43,9 +43,9 @@ let package = Package(
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
     .testTarget(name: "NativeLibraryTests", dependencies: ["CPNG", "CZlib", "CDNNL", "CJPEG", "HDF5"]),
-    .testTarget(name: "CLITests", dependencies: ["HDF5", "TestSupport"]),
+    .testTarget(name: "CLITests", dependencies: ["HDF5", "Datasets", "TestSupport"]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "HDF5", "CJPEG", "CPNG", "TestSupport"]),
-    .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+    .testTarget(name: "EngineTests", dependencies: ["Engine", "Datasets", "HDF5", "TestSupport"]),
     .testTarget(name: "HardwareTests", dependencies: ["Hardware", "Engine", "TestSupport"]),
   ],
   swiftLanguageModes: [.v6]

@@ -48,18 +48,26 @@ struct BenchTrain: ParsableCommand {
       let architecture = try ModelZoo.make(model, resolution: input, channels: channels, classes: classes)
       var ours: [TrainingBenchmark.Result] = []
       var theirs: [(Double, Double)] = []
-      let script = URL(fileURLWithPath: FileManager.default.currentDirectoryPath + "/scripts/bench/pytorch_train.py").path
+      let script = URL(fileURLWithPath: FileManager.default.currentDirectoryPath + "/scripts/bench/pytorch_train.py")
+        .path
       if comparePytorch && !FileManager.default.fileExists(atPath: script) {
         throw InputError("\(script) not found; run from the repository root")
       }
       for round in 0..<rounds {
-        ours.append(try TrainingBenchmark.run(architecture: architecture, batch: batch, steps: steps, profileLayers: round == 0))
+        ours.append(
+          try TrainingBenchmark.run(architecture: architecture, batch: batch, steps: steps, profileLayers: round == 0))
         if comparePytorch {
           let output = try runProcess(
-            "/usr/bin/env", [python, script, "--model", model, "--batch", "\(batch)", "--steps", "\(steps)", "--resolution", "\(input)",
-              "--channels", "\(channels)", "--classes", "\(classes)", "--threads", "\(ProcessInfo.processInfo.activeProcessorCount)"])
+            "/usr/bin/env",
+            [
+              python, script, "--model", model, "--batch", "\(batch)", "--steps", "\(steps)", "--resolution",
+              "\(input)",
+              "--channels", "\(channels)", "--classes", "\(classes)", "--threads",
+              "\(ProcessInfo.processInfo.activeProcessorCount)",
+            ])
           guard let object = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any],
-            let train = object["images_per_second"] as? Double, let forward = object["forward_images_per_second"] as? Double
+            let train = object["images_per_second"] as? Double,
+            let forward = object["forward_images_per_second"] as? Double
           else { throw InputError("the PyTorch script printed no images_per_second: \(output)") }
           theirs.append((train, forward))
         }
@@ -70,17 +78,25 @@ struct BenchTrain: ParsableCommand {
       let pytorch = theirs.isEmpty ? nil : median(theirs.map(\.0))
       let pytorchForward = theirs.isEmpty ? nil : median(theirs.map(\.1))
       let summary = Summary(
-        model: model, batch: batch, imagesPerSecond: train, forwardImagesPerSecond: forward, pytorchImagesPerSecond: pytorch,
+        model: model, batch: batch, imagesPerSecond: train, forwardImagesPerSecond: forward,
+        pytorchImagesPerSecond: pytorch,
         pytorchForwardImagesPerSecond: pytorchForward, ratio: pytorch.map { train / $0 },
-        layers: ours[0].layers.map { .init(name: $0.name, forwardMs: $0.forwardMilliseconds, backwardMs: $0.backwardMilliseconds) })
+        layers: ours[0].layers.map {
+          .init(name: $0.name, forwardMs: $0.forwardMilliseconds, backwardMs: $0.backwardMilliseconds)
+        })
       if json { return try printJSON(summary) }
       print("layer                              forward ms  backward ms")
       for layer in summary.layers where layer.forwardMs + layer.backwardMs >= 0.05 {
-        print(pad(layer.name, 34) + pad(String(format: "%.2f", layer.forwardMs), 11, right: true) + pad(String(format: "%.2f", layer.backwardMs), 12, right: true))
+        print(
+          pad(layer.name, 34) + pad(String(format: "%.2f", layer.forwardMs), 11, right: true)
+            + pad(String(format: "%.2f", layer.backwardMs), 12, right: true))
       }
-      var line = String(format: "%@ batch %d: training %.0f images/s, forward %.0f images/s", model, batch, train, forward)
+      var line = String(
+        format: "%@ batch %d: training %.0f images/s, forward %.0f images/s", model, batch, train, forward)
       if let pytorch, let pytorchForward {
-        line += String(format: "; PyTorch %.0f / %.0f images/s; ratio %.2f× training, %.2f× forward", pytorch, pytorchForward, train / pytorch, forward / pytorchForward)
+        line += String(
+          format: "; PyTorch %.0f / %.0f images/s; ratio %.2f× training, %.2f× forward", pytorch, pytorchForward,
+          train / pytorch, forward / pytorchForward)
       }
       print(line + " (median of \(rounds) rounds)")
     }

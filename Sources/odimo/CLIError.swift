@@ -28,7 +28,8 @@ func reportingErrors(_ body: () throws -> Void) throws {
 
 private func isBadInput(_ error: any Error) -> Bool {
   switch error {
-  case is HDF5Error, is InputError, is DatasetError, is EngineError, is SoCDescriptionError, is MappingMismatch, is UnmappableLayer:
+  case is HDF5Error, is InputError, is DatasetError, is EngineError, is SoCDescriptionError, is MappingMismatch,
+    is UnmappableLayer:
     true
   default: false
   }

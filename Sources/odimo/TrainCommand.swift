@@ -47,7 +47,8 @@ struct Train: ParsableCommand {
         switch event {
         case .step(let epoch, let step, let steps, let loss, let accuracy, let rate):
           bar.update(
-            phase: String(format: "epoch %d/%d loss %.3f acc %.1f%% %.0f img/s", epoch + 1, epochs, loss, accuracy * 100, rate),
+            phase: String(
+              format: "epoch %d/%d loss %.3f acc %.1f%% %.0f img/s", epoch + 1, epochs, loss, accuracy * 100, rate),
             done: step, total: steps)
         case .epochFinished(let metrics, let isBest):
           bar.finish()
@@ -63,7 +64,8 @@ struct Train: ParsableCommand {
       if json { return try printJSON(summary) }
       print(
         String(
-          format: "%@: test accuracy %.2f%% (top-5 %.2f%%) with the weights of epoch %d (best %@ accuracy %.2f%%); checkpoint %@",
+          format:
+            "%@: test accuracy %.2f%% (top-5 %.2f%%) with the weights of epoch %d (best %@ accuracy %.2f%%); checkpoint %@",
           summary.model, summary.testAccuracy * 100, summary.testTop5Accuracy * 100, summary.bestEpoch,
           summary.validationSplit, summary.bestValidationAccuracy * 100, out))
     }

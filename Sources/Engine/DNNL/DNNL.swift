@@ -251,7 +251,9 @@ final class BufferPool: @unchecked Sendable {
     }
     lock.unlock()
     var pointer: UnsafeMutableRawPointer?
-    guard posix_memalign(&pointer, 64, byteCount) == 0, let pointer else { fatalError("out of memory for a tensor of \(byteCount) bytes") }
+    guard posix_memalign(&pointer, 64, byteCount) == 0, let pointer else {
+      fatalError("out of memory for a tensor of \(byteCount) bytes")
+    }
     return pointer
   }
 

@@ -54,7 +54,9 @@ public enum Checkpoint {
 
   /// Writes tensors under `group`: parameters and buffers from `values` (a network
   /// snapshot), shaped as `network`'s, and the optimizer's velocity if given.
-  static func writeTensors(_ values: [String: [Float]], network: Network, optimizer: SGD?, to file: HDF5File, group: String)
+  static func writeTensors(
+    _ values: [String: [Float]], network: Network, optimizer: SGD?, to file: HDF5File, group: String
+  )
     throws
   {
     let prefix = group == "/" ? "" : group
@@ -88,7 +90,8 @@ public enum Checkpoint {
       try file.setAttribute("format", .string(formatName))
       try file.setAttribute("format_version", .int(Int64(formatVersion)))
       try file.setAttribute("model", .string(network.architecture.name))
-      try file.setAttribute("architecture", .string(String(decoding: try encoder.encode(network.architecture), as: UTF8.self)))
+      try file.setAttribute(
+        "architecture", .string(String(decoding: try encoder.encode(network.architecture), as: UTF8.self)))
       try file.setAttribute("state", .string(String(decoding: try encoder.encode(state), as: UTF8.self)))
       try file.setAttribute("epoch", .int(Int64(state.epoch)))
       try file.setAttribute("best_epoch", .int(Int64(state.bestEpoch)))
@@ -140,7 +143,9 @@ public enum Checkpoint {
         throw EngineError("\(path): checkpoint does not match the model: no tensor \(parameter.name)")
       }
       let values = try file.dataset(name).read(as: Float.self, expectingShape: storedShape(parameter.value))
-      values.withUnsafeBufferPointer { parameter.value.storage.copyMemory(from: $0.baseAddress!, byteCount: $0.count * 4) }
+      values.withUnsafeBufferPointer {
+        parameter.value.storage.copyMemory(from: $0.baseAddress!, byteCount: $0.count * 4)
+      }
     }
     for (bufferName, tensor) in network.buffers {
       let values = try file.dataset("\(prefix)/buffers/\(bufferName)").read(as: Float.self, expectingShape: tensor.dims)

@@ -22,7 +22,9 @@ public final class Network: @unchecked Sendable {
     for layer in architecture.layers { for input in layer.inputs { consumers[input, default: []].append(layer) } }
     var fusedReLUs: Set<String> = []
     for layer in architecture.layers where layer.operation == .batchNorm {
-      if let only = consumers[layer.name], only.count == 1, only[0].operation == .relu { fusedReLUs.insert(only[0].name) }
+      if let only = consumers[layer.name], only.count == 1, only[0].operation == .relu {
+        fusedReLUs.insert(only[0].name)
+      }
     }
     for (index, layer) in architecture.layers.enumerated() {
       let kernel: any Kernel

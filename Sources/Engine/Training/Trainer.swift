@@ -14,7 +14,8 @@ public final class Trainer: @unchecked Sendable {
   }
 
   /// Progress within an epoch: step, steps, running loss and accuracy, images/s.
-  public typealias StepProgress = (_ step: Int, _ steps: Int, _ loss: Double, _ accuracy: Double, _ rate: Double) -> Void
+  public typealias StepProgress = (_ step: Int, _ steps: Int, _ loss: Double, _ accuracy: Double, _ rate: Double) ->
+    Void
 
   /// Mean loss and top-1 accuracy over a pass.
   public struct PassResult: Sendable {
@@ -26,7 +27,9 @@ public final class Trainer: @unchecked Sendable {
   }
 
   /// One training epoch. Throws if the loss becomes NaN or infinite, naming the step.
-  public func trainEpoch(_ loader: BatchLoader, epoch: Int, progress: StepProgress = { _, _, _, _, _ in }) throws -> PassResult {
+  public func trainEpoch(_ loader: BatchLoader, epoch: Int, progress: StepProgress = { _, _, _, _, _ in }) throws
+    -> PassResult
+  {
     let stream = loader.batches(epoch: epoch)
     let classes = network.architecture.classes
     var totalLoss = 0.0
@@ -40,7 +43,8 @@ public final class Trainer: @unchecked Sendable {
       let result = loss.evaluate(logits: logits.values(), labels: batch.labels, classes: classes)
       guard result.loss.isFinite else {
         stream.cancel()
-        throw EngineError("the loss became \(result.loss) at epoch \(epoch + 1), step \(step + 1); lower the learning rate")
+        throw EngineError(
+          "the loss became \(result.loss) at epoch \(epoch + 1), step \(step + 1); lower the learning rate")
       }
       try network.backward(Tensor(dims: [batch.count, classes], values: result.gradient))
       optimizer.step()
@@ -49,7 +53,9 @@ public final class Trainer: @unchecked Sendable {
       seen += batch.count
       step += 1
       let elapsed = Date().timeIntervalSince(start)
-      progress(step, loader.batchesPerEpoch, totalLoss / Double(seen), Double(correct) / Double(seen), Double(seen) / max(elapsed, 1e-9))
+      progress(
+        step, loader.batchesPerEpoch, totalLoss / Double(seen), Double(correct) / Double(seen),
+        Double(seen) / max(elapsed, 1e-9))
     }
     return PassResult(
       loss: totalLoss / Double(max(seen, 1)), accuracy: Double(correct) / Double(max(seen, 1)), top5: 0, images: seen,

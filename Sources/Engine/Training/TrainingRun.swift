@@ -53,7 +53,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
   /// Checks values a user controls.
   public func validate() throws {
     guard epochs > 0, batchSize > 0 else { throw EngineError("--epochs and --batch must be positive") }
-    guard learningRate > 0, learningRate.isFinite else { throw EngineError("--lr must be a positive number, got \(learningRate)") }
+    guard learningRate > 0, learningRate.isFinite else {
+      throw EngineError("--lr must be a positive number, got \(learningRate)")
+    }
     guard (0..<1).contains(momentum), weightDecay >= 0, (0..<1).contains(labelSmoothing) else {
       throw EngineError("--momentum and --label-smoothing must be in [0, 1) and --weight-decay ≥ 0")
     }
@@ -102,24 +104,30 @@ public enum TrainingRun {
     } catch let error as ModelZoo.UnknownModel {
       throw EngineError(error.description)
     }
-    guard train.height == train.width else { throw EngineError("\(configuration.data): images must be square, got \(train.height)×\(train.width)") }
+    guard train.height == train.width else {
+      throw EngineError("\(configuration.data): images must be square, got \(train.height)×\(train.width)")
+    }
     let validationSplit = dataset.splits.contains { $0.name == "val" } ? "val" : "test"
     let trainLoader = try BatchLoader(
       path: configuration.data, split: "train",
       options: LoaderOptions(
-        batchSize: configuration.batchSize, seed: configuration.seed, augmentation: configuration.augment ? .cropAndFlip : .none,
+        batchSize: configuration.batchSize, seed: configuration.seed,
+        augmentation: configuration.augment ? .cropAndFlip : .none,
         limit: configuration.trainLimit))
     let evaluation = LoaderOptions(batchSize: min(256, (try dataset.split(validationSplit)).count), shuffle: false)
     let validationLoader = try BatchLoader(path: configuration.data, split: validationSplit, options: evaluation)
     let network = Network(architecture, seed: configuration.seed)
     let optimizer = SGD(
-      parameters: network.parameters, learningRate: Float(configuration.learningRate), momentum: Float(configuration.momentum),
+      parameters: network.parameters, learningRate: Float(configuration.learningRate),
+      momentum: Float(configuration.momentum),
       nesterov: configuration.nesterov, weightDecay: Float(configuration.weightDecay))
-    let trainer = Trainer(network: network, optimizer: optimizer, loss: CrossEntropy(labelSmoothing: Float(configuration.labelSmoothing)))
+    let trainer = Trainer(
+      network: network, optimizer: optimizer, loss: CrossEntropy(labelSmoothing: Float(configuration.labelSmoothing)))
     let configurationJSON = String(decoding: try JSONEncoder.sorted.encode(configuration), as: UTF8.self)
 
     var state = Checkpoint.State(
-      epoch: 0, bestEpoch: 0, bestValidationAccuracy: -1, seed: configuration.seed, configuration: configurationJSON, history: [])
+      epoch: 0, bestEpoch: 0, bestValidationAccuracy: -1, seed: configuration.seed, configuration: configurationJSON,
+      history: [])
     var best = network.snapshot()
     if resume {
       let (savedArchitecture, savedState) = try Checkpoint.inspect(path)
@@ -128,7 +136,9 @@ public enum TrainingRun {
           "\(path) was written with other options; resume with the same ones. Differences: "
             + differences(saved: savedState.configuration, now: configurationJSON))
       }
-      guard savedArchitecture == architecture else { throw EngineError("\(path): checkpoint does not match the model \(architecture.name)") }
+      guard savedArchitecture == architecture else {
+        throw EngineError("\(path): checkpoint does not match the model \(architecture.name)")
+      }
       try Checkpoint.load(path, group: "/", into: network)
       best = network.snapshot()
       try Checkpoint.load(path, group: "/last", into: network, optimizer: optimizer)
@@ -139,7 +149,8 @@ public enum TrainingRun {
     }
 
     for epoch in state.epoch..<configuration.epochs {
-      optimizer.learningRate = configuration.learningRateSchedule.rate(base: Float(configuration.learningRate), epoch: epoch)
+      optimizer.learningRate = configuration.learningRateSchedule.rate(
+        base: Float(configuration.learningRate), epoch: epoch)
       let trained = try trainer.trainEpoch(trainLoader, epoch: epoch) { step, steps, loss, accuracy, rate in
         report(.step(epoch: epoch, step: step, steps: steps, loss: loss, accuracy: accuracy, imagesPerSecond: rate))
       }
@@ -162,11 +173,13 @@ public enum TrainingRun {
 
     try network.restore(best)
     let testLoader = try BatchLoader(
-      path: configuration.data, split: "test", options: LoaderOptions(batchSize: min(256, (try dataset.split("test")).count), shuffle: false))
+      path: configuration.data, split: "test",
+      options: LoaderOptions(batchSize: min(256, (try dataset.split("test")).count), shuffle: false))
     let tested = try trainer.evaluate(testLoader)
     return TrainingSummary(
       model: architecture.name, checkpoint: path, testAccuracy: tested.accuracy, testTop5Accuracy: tested.top5,
-      bestEpoch: state.bestEpoch, bestValidationAccuracy: state.bestValidationAccuracy, validationSplit: validationSplit,
+      bestEpoch: state.bestEpoch, bestValidationAccuracy: state.bestValidationAccuracy,
+      validationSplit: validationSplit,
       epochs: state.epoch, history: state.history)
   }
 }

@@ -1,0 +1,98 @@
+import Datasets
+import Foundation
+import HDF5
+import TestSupport
+import Testing
+
+@Suite struct TrainCommandTests {
+  let scratch = ScratchFolder()
+
+  /// 16×16 grey images whose bright quadrant is the label.
+  private func makeData() throws -> String {
+    let path = scratch.file("quadrants.h5")
+    var generator = SplitMix64(seed: 5)
+    let description = DatasetDescription(name: "quadrants", classNames: ["tl", "tr", "bl", "br"], source: "synthetic")
+    try DatasetWriter.create(path, description: description, force: true) { writer in
+      for (split, count) in [("train", 256), ("val", 64), ("test", 64)] {
+        try writer.beginSplit(split, height: 16, width: 16, channels: 1)
+        var pixels: [UInt8] = []
+        for index in 0..<count {
+          for y in 0..<16 {
+            for x in 0..<16 {
+              let quadrant = (y >= 8 ? 2 : 0) + (x >= 8 ? 1 : 0)
+              pixels.append(UInt8((quadrant == index % 4 ? 160 : 40) + Int(generator.next() % 60)))
+            }
+          }
+        }
+        try writer.append(pixels: pixels, labels: (0..<count).map { Int64($0 % 4) })
+      }
+    }
+    return path
+  }
+
+  private func train(_ data: String, out: String, resume: Bool = false) throws -> ProcessResult {
+    try odimo(
+      [
+        "train", "--model", "resnet8", "--data", data, "--epochs", "4", "--batch", "32", "--lr", "0.05", "--seed", "3",
+        "--no-augment", "--out", out, "--json",
+      ]
+        + (resume ? ["--resume"] : []))
+  }
+
+  @Test func jsonSummaryAndKilledRunResumesToTheSameResult() throws {
+    let data = try makeData()
+    let whole = scratch.file("whole.h5")
+    let uninterrupted = try train(data, out: whole)
+    #expect(uninterrupted.status == 0, "\(uninterrupted.stderr)")
+    let summary = try #require(
+      try JSONSerialization.jsonObject(with: Data(uninterrupted.stdout.utf8)) as? [String: Any])
+    let accuracy = try #require(summary["test_accuracy"] as? Double)
+    #expect(accuracy > 0.9, "the quadrant task is easy: \(accuracy)")
+    #expect((summary["best_epoch"] as? Int).map { (1...4).contains($0) } == true)
+
+    // Start the same run, SIGKILL it once the first epoch's checkpoint exists, resume.
+    let killed = scratch.file("killed.h5")
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+      .appendingPathComponent("odimo")
+    process.arguments = [
+      "train", "--model", "resnet8", "--data", data, "--epochs", "4", "--batch", "32", "--lr", "0.05", "--seed", "3",
+      "--no-augment", "--out", killed,
+    ]
+    process.standardError = FileHandle.nullDevice
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    let deadline = Date().addingTimeInterval(120)
+    while !FileManager.default.fileExists(atPath: killed) && Date() < deadline { usleep(20_000) }
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+    #expect(process.terminationReason == .uncaughtSignal)
+    let epochs = try HDF5File.open(killed).attribute("epoch").intValue ?? 0
+    #expect(epochs >= 1 && epochs < 4)
+    let resumed = try train(data, out: killed, resume: true)
+    #expect(resumed.status == 0, "\(resumed.stderr)")
+    #expect(resumed.stderr.contains("resuming"))
+    let again = try #require(try JSONSerialization.jsonObject(with: Data(resumed.stdout.utf8)) as? [String: Any])
+    #expect(again["test_accuracy"] as? Double == accuracy)
+    #expect(again["best_epoch"] as? Int == summary["best_epoch"] as? Int)
+    // Same weights, bit for bit.
+    let a = try HDF5File.open(whole)
+    let b = try HDF5File.open(killed)
+    for name in try a.children(of: "parameters") {
+      #expect(
+        try a.read("parameters/\(name)", as: Float.self) == b.read("parameters/\(name)", as: Float.self), "\(name)")
+    }
+  }
+
+  @Test func badRequestsExitWith3() throws {
+    let data = try makeData()
+    let unknown = try odimo("train", "--model", "vgg", "--data", data, "--out", scratch.file("x.h5"))
+    #expect(unknown.status == 3 && unknown.stderr.contains("resnet20"))
+    let tooLarge = try odimo(
+      "train", "--model", "resnet8", "--data", data, "--batch", "1000", "--out", scratch.file("y.h5"))
+    #expect(tooLarge.status == 3 && tooLarge.stderr.contains("larger than"))
+    let missing = try odimo(
+      "train", "--model", "resnet8", "--data", scratch.file("none.h5"), "--out", scratch.file("z.h5"))
+    #expect(missing.status == 3 && missing.stderr.contains("none.h5"))
+  }
+}

@@ -1,0 +1,95 @@
+import Datasets
+import Foundation
+import HDF5
+import TestSupport
+import Testing
+
+@testable import Engine
+
+/// A short real training run: ResNet-8 on 6,000 Fashion-MNIST training images for three
+/// epochs (282 steps) must reach at least 72 % test accuracy. Measured: 79.1 % (PyTorch
+/// with the same recipe lands in the same 71–80 % band; chance is 10 %).
+@Suite struct TrainingTests {
+  let scratch = ScratchFolder()
+
+  @Test func resnet8LearnsFashionMNIST() throws {
+    let data = scratch.file("fmnist.h5")
+    try DatasetImporter.run(
+      .fashionMNIST, source: "/usr/share/datasets/fashion-mnist",
+      options: ImportOptions(output: data, validationFraction: 0.1, seed: 0))
+    let configuration = TrainingConfiguration(
+      model: "resnet8", data: data, epochs: 3, batchSize: 64, learningRate: 0.05, seed: 2, augment: false,
+      trainLimit: 6000)
+    let checkpoint = scratch.file("r8.h5")
+    let summary = try TrainingRun.run(configuration, checkpoint: checkpoint, resume: false)
+    #expect(summary.testAccuracy >= 0.72, "test accuracy \(summary.testAccuracy)")
+    #expect(summary.validationSplit == "val" && summary.history.count == 3)
+    #expect(summary.history.last?.trainLoss ?? 9 < summary.history.first?.trainLoss ?? 0)
+
+    // The checkpoint holds the best weights under their PyTorch names and shapes.
+    let file = try HDF5File.open(checkpoint)
+    #expect(try file.dataset("parameters/stem.weight").shape == [16, 1, 3, 3])
+    #expect(try file.dataset("buffers/stem.bn.running_var").shape == [16])
+    #expect(try file.dataset("last/optimizer/velocity/classifier.weight").shape == [10, 64])
+    #expect(try file.attribute("best_epoch") == .int(Int64(summary.bestEpoch)))
+
+    // Loading it into a fresh network reproduces the reported test accuracy.
+    let (architecture, _) = try Checkpoint.inspect(checkpoint)
+    let network = Network(architecture, seed: 99)
+    try Checkpoint.load(checkpoint, into: network)
+    let trainer = Trainer(network: network, optimizer: SGD(parameters: network.parameters, learningRate: 0))
+    let test = try BatchLoader(path: data, split: "test", options: LoaderOptions(batchSize: 256, shuffle: false))
+    #expect(abs(try trainer.evaluate(test).accuracy - summary.testAccuracy) < 1e-9)
+  }
+
+  @Test func mismatchedCheckpointsAndNaNAreReported() throws {
+    let data = scratch.file("tiny.h5")
+    try TinyData.write(data, count: 96)
+    let checkpoint = scratch.file("c.h5")
+    let configuration = TrainingConfiguration(model: "resnet8", data: data, epochs: 1, batchSize: 32, seed: 0)
+    _ = try TrainingRun.run(configuration, checkpoint: checkpoint, resume: false)
+    let other = Network(try ModelZoo.make("resnet20", resolution: 16, channels: 1, classes: 4), seed: 0)
+    let mismatch = try #require(throws: EngineError.self) { try Checkpoint.load(checkpoint, into: other) }
+    #expect(mismatch.description.contains("does not match"))
+    let exists = try #require(throws: EngineError.self) {
+      try TrainingRun.run(configuration, checkpoint: checkpoint, resume: false)
+    }
+    #expect(exists.description.contains("--resume"))
+    var exploding = configuration
+    exploding.learningRate = 1e30
+    let nan = try #require(throws: EngineError.self) {
+      try TrainingRun.run(exploding, checkpoint: scratch.file("nan.h5"), resume: false)
+    }
+    #expect(nan.description.contains("epoch 1, step"))
+  }
+}
+
+/// A small learnable dataset: 16×16 grey images whose bright quadrant is the label.
+enum TinyData {
+  static func write(_ path: String, count: Int) throws {
+    var generator = SplitMix64(seed: 5)
+    let description = DatasetDescription(name: "quadrants", classNames: ["tl", "tr", "bl", "br"], source: "synthetic")
+    func images(_ n: Int) -> ([UInt8], [Int64]) {
+      var pixels: [UInt8] = []
+      var labels: [Int64] = []
+      for index in 0..<n {
+        let label = index % 4
+        for y in 0..<16 {
+          for x in 0..<16 {
+            let quadrant = (y >= 8 ? 2 : 0) + (x >= 8 ? 1 : 0)
+            pixels.append(UInt8((quadrant == label ? 160 : 40) + Int(generator.next() % 60)))
+          }
+        }
+        labels.append(Int64(label))
+      }
+      return (pixels, labels)
+    }
+    try DatasetWriter.create(path, description: description, force: true) { writer in
+      for (split, n) in [("train", count), ("val", count / 4), ("test", count / 4)] {
+        try writer.beginSplit(split, height: 16, width: 16, channels: 1)
+        let (pixels, labels) = images(n)
+        try writer.append(pixels: pixels, labels: labels)
+      }
+    }
+  }
+}
