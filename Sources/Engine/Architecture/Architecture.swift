@@ -23,9 +23,14 @@ public struct Convolution: Sendable, Hashable, Codable {
   /// 1 for a standard convolution; equal to the input channels for a depthwise one.
   public var groups: Int
   public var bias: Bool
+  /// Fake quantization of the weights while training; nil trains in float.
+  public var weightQuantization: WeightQuantization?
 
-  public init(outChannels: Int, kernel: Int, stride: Int = 1, padding: Int? = nil, groups: Int = 1, bias: Bool = false)
-  {
+  public init(
+    outChannels: Int, kernel: Int, stride: Int = 1, padding: Int? = nil, groups: Int = 1, bias: Bool = false,
+    weightQuantization: WeightQuantization? = nil
+  ) {
+    self.weightQuantization = weightQuantization
     self.outChannels = outChannels
     self.kernel = kernel
     self.stride = stride
@@ -33,6 +38,14 @@ public struct Convolution: Sendable, Hashable, Codable {
     self.groups = groups
     self.bias = bias
   }
+}
+
+/// How a convolution's weights are fake-quantized while training.
+public enum WeightQuantization: String, Sendable, Hashable, Codable {
+  /// Symmetric 8-bit with a power-of-two scale (DIANA's digital unit).
+  case int8PowerOfTwo = "int8-pow2"
+  /// Ternary {−s, 0, +s} with a learnable scale per output channel (DIANA's analog unit).
+  case ternary
 }
 
 /// What a layer computes. The model is data: the search reads layers' geometry and
@@ -49,6 +62,10 @@ public enum Operation: Sendable, Hashable, Codable {
   case linear(outFeatures: Int, bias: Bool)
   case add
   case dropout(probability: Double)
+  /// Per-output-channel multiplier with a learnable (or externally set) mask.
+  case channelMask
+  /// Unsigned activation fake-quantization with a learnable clip (PACT).
+  case activationQuantizer(bits: Int)
 
   /// Whether the layer holds weights a cost model charges for (convolutions, linear).
   public var isWeightLayer: Bool {

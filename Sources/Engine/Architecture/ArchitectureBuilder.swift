@@ -55,7 +55,7 @@ public struct ArchitectureBuilder {
     case .add:
       precondition(inputs.allSatisfy { shape(of: $0) == input }, "zoo bug: \(name) adds different shapes")
       output = input
-    case .batchNorm, .relu, .relu6, .dropout:
+    case .batchNorm, .relu, .relu6, .dropout, .channelMask, .activationQuantizer:
       output = input
     }
     layers.append(Layer(name: name, operation: operation, inputs: inputs, inputShape: input, outputShape: output))

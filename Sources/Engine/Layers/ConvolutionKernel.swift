@@ -9,7 +9,11 @@ final class ConvolutionKernel: Kernel {
   let inChannels: Int
   let weight: Parameter
   let bias: Parameter?
-  var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) }
+  /// The learnable per-output-channel scale of ternary weights.
+  let ternaryScale: Parameter?
+  var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) + (ternaryScale.map { [$0] } ?? []) }
+  /// The ternary codes of the last forward pass (for the scale's gradient).
+  private var codes: [Float] = []
 
   private var inputDims: [Int] = []
   private var forwardPrimitive: Primitive?
@@ -26,6 +30,16 @@ final class ConvolutionKernel: Kernel {
       initial: Initialisers.kaimingNormal(
         count: spec.outChannels * (inChannels / spec.groups) * spec.kernel * spec.kernel, fan: fanOut, using: &generator
       ))
+    if spec.weightQuantization == .ternary {
+      let values = weight.value.values()
+      let perChannel = values.count / spec.outChannels
+      let codes = FakeQuantization.ternaryCodes(values, channelSize: perChannel)
+      ternaryScale = Parameter(
+        name: "\(name).ternary_scale", dims: [spec.outChannels], decays: false,
+        initial: FakeQuantization.ternaryScales(values, codes: codes, channelSize: perChannel))
+    } else {
+      ternaryScale = nil
+    }
     bias =
       spec.bias
       ? Parameter(
@@ -38,6 +52,30 @@ final class ConvolutionKernel: Kernel {
     spec.groups == 1
       ? [spec.outChannels, inChannels, spec.kernel, spec.kernel]
       : [spec.groups, spec.outChannels / spec.groups, inChannels / spec.groups, spec.kernel, spec.kernel]
+  }
+
+  private var quantizedWeights: Tensor?
+
+  /// The weights the primitive computes with: the master weights, or their fake-quantized
+  /// version (straight-through: gradients flow to the master weights unchanged). The
+  /// backward pass reuses the forward pass's quantized weights.
+  private func effectiveWeights(recompute: Bool = true) -> Tensor {
+    guard let quantization = spec.weightQuantization else { return weight.value }
+    if !recompute, let quantizedWeights { return quantizedWeights }
+    let values = weight.value.values()
+    let quantized: [Float]
+    switch quantization {
+    case .int8PowerOfTwo:
+      quantized = FakeQuantization.symmetricPowerOfTwo(values, bits: 8).values
+    case .ternary:
+      let perChannel = values.count / spec.outChannels
+      codes = FakeQuantization.ternaryCodes(values, channelSize: perChannel)
+      let scales = ternaryScale?.value.values() ?? []
+      quantized = codes.indices.map { codes[$0] * scales[$0 / perChannel] }
+    }
+    let tensor = Tensor(dims: weight.value.dims, values: quantized)
+    quantizedWeights = tensor
+    return tensor
   }
 
   private func outputDims(_ input: [Int]) -> [Int] {
@@ -82,7 +120,7 @@ final class ConvolutionKernel: Kernel {
     if input.dims != inputDims || forwardPrimitive == nil { try build(input.dims) }
     guard let primitive = forwardPrimitive else { throw EngineError("convolution was not built") }
     let src = input.reordered(to: primitive.md(dnnl_query_src_md))
-    let weights = weight.value.reordered(to: primitive.md(dnnl_query_weights_md))
+    let weights = effectiveWeights().reordered(to: primitive.md(dnnl_query_weights_md))
     let output = Tensor(primitive.md(dnnl_query_dst_md))
     var arguments = [(DNNL_ARG_SRC, src), (DNNL_ARG_WEIGHTS, weights), (DNNL_ARG_DST, output)]
     if let bias { arguments.append((DNNL_ARG_BIAS, bias.value)) }
@@ -96,7 +134,7 @@ final class ConvolutionKernel: Kernel {
       throw EngineError("convolution backward without a training forward pass")
     }
     let diffDst = gradient.reordered(to: backwardData.md(dnnl_query_diff_dst_md))
-    let weights = weight.value.reordered(to: backwardData.md(dnnl_query_weights_md))
+    let weights = effectiveWeights(recompute: false).reordered(to: backwardData.md(dnnl_query_weights_md))
     let diffSrc = Tensor(backwardData.md(dnnl_query_diff_src_md))
     backwardData.execute([(DNNL_ARG_DIFF_DST, diffDst), (DNNL_ARG_WEIGHTS, weights), (DNNL_ARG_DIFF_SRC, diffSrc)])
 
@@ -107,6 +145,15 @@ final class ConvolutionKernel: Kernel {
     if let bias { arguments.append((DNNL_ARG_DIFF_BIAS, bias.gradient)) }
     backwardWeights.execute(arguments)
     copyPlain(diffWeights.reordered(to: .plain(weight.value.dims)), into: weight.gradient)
+    if let ternaryScale {
+      // d/ds_c = Σ g·code over the channel; the weights get g straight through.
+      let perChannel = weight.value.elementCount / spec.outChannels
+      for c in 0..<spec.outChannels {
+        var total: Float = 0
+        for index in (c * perChannel)..<((c + 1) * perChannel) { total += weight.gradient.buffer[index] * codes[index] }
+        ternaryScale.gradient.buffer[c] = total
+      }
+    }
     return [diffSrc]
   }
 }

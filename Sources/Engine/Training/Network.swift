@@ -53,6 +53,8 @@ public final class Network: @unchecked Sendable {
           generator: &generator)
       case .add: kernel = AddKernel()
       case .dropout(let p): kernel = DropoutKernel(probability: p, seed: seed &+ UInt64(index))
+      case .channelMask: kernel = ChannelMaskKernel(name: layer.name, channels: layer.outputShape.channels)
+      case .activationQuantizer(let bits): kernel = ActivationQuantizerKernel(name: layer.name, bits: bits)
       }
       kernels[layer.name] = kernel
     }

@@ -53,6 +53,10 @@ public enum LearningRateSchedule: Sendable, Equatable {
   case cosine(epochs: Int)
   /// Multiply by `factor` at each listed epoch.
   case multiStep(milestones: [Int], factor: Float)
+  /// Multiply by `factor` every `every` epochs.
+  case step(every: Int, factor: Float)
+  /// Multiply by `factor` every epoch (the reference's temperature-like decay).
+  case exponential(factor: Float)
 
   public func rate(base: Float, epoch: Int) -> Float {
     switch self {
@@ -61,6 +65,8 @@ public enum LearningRateSchedule: Sendable, Equatable {
       base * Float(0.5 * (1 + Foundation.cos(Double.pi * Double(epoch) / Double(max(epochs, 1)))))
     case .multiStep(let milestones, let factor):
       base * Foundation.pow(factor, Float(milestones.filter { epoch >= $0 }.count))
+    case .step(let every, let factor): base * Foundation.pow(factor, Float(epoch / max(every, 1)))
+    case .exponential(let factor): base * Foundation.pow(factor, Float(epoch))
     }
   }
 }

@@ -1,0 +1,132 @@
+import Foundation
+import Testing
+
+@testable import Engine
+
+@Suite struct QuantizationTests {
+  @Test func powerOfTwoEightBitReferenceValues() {
+    // max|w| = 1 → 1/127 → 2^⌈log2(0.00787)⌉ = 2^−6.
+    let (values, scale) = FakeQuantization.symmetricPowerOfTwo([0.5, -1.0, 0.26, 0.001], bits: 8)
+    #expect(scale == 0.015625)
+    #expect(values == [0.5, -1.0, 0.265625, 0])
+    #expect(FakeQuantization.symmetricPowerOfTwo([0, 0]).values == [0, 0])
+  }
+
+  @Test func ternaryCodesAndScales() {
+    // Channel 0: mean|w| = 0.5 → Δ = 0.35; channel 1: mean|w| = 0.25 → Δ = 0.175.
+    let weights: [Float] = [0.9, -0.4, 0.3, 0.4, 0.2, -0.2, 0.1, 0.5]
+    let codes = FakeQuantization.ternaryCodes(weights, channelSize: 4)
+    #expect(codes == [1, -1, 0, 1, 1, -1, 0, 1])
+    let scales = FakeQuantization.ternaryScales(weights, codes: codes, channelSize: 4)
+    #expect(abs(scales[0] - 0.5666667) < 1e-6 && abs(scales[1] - 0.3) < 1e-6)
+  }
+
+  @Test func pactClipsAndQuantizes() {
+    #expect(FakeQuantization.pact(-1, alpha: 6) == 0)
+    #expect(FakeQuantization.pact(7, alpha: 6) == 6)
+    // 7 bits: 127 levels over [0, 6].
+    #expect(abs(FakeQuantization.pact(3.01, alpha: 6) - (3.01 * 127 / 6).rounded() * 6 / 127) < 1e-6)
+  }
+
+  @Test func biasQuantizationUsesTheProductScale() {
+    let quantized = FakeQuantization.quantizeBias([0.1234], weightScale: 0.01, activationScale: 0.1)
+    #expect(abs(quantized[0] - 0.123) < 1e-6)
+  }
+
+  @Test func foldedBatchNormComputesTheSameFunction() throws {
+    var b = ArchitectureBuilder(name: "fold", input: FeatureShape(channels: 3, height: 5, width: 5), classes: 2)
+    b.add("conv", .convolution(Convolution(outChannels: 4, kernel: 3, bias: true)))
+    b.add("conv.bn", .batchNorm)
+    let network = Network(b.build(), seed: 4)
+    // Non-trivial statistics and affine parameters.
+    var generator = SplitMixGenerator(seed: 2)
+    for parameter in network.parameters where parameter.name.hasPrefix("conv.bn") || parameter.name == "conv.bias" {
+      for index in 0..<parameter.value.elementCount {
+        parameter.value.buffer[index] = Float(generator.nextUnit()) + 0.5
+      }
+    }
+    for (_, tensor) in network.buffers {
+      for index in 0..<tensor.elementCount { tensor.buffer[index] = Float(generator.nextUnit()) + 0.2 }
+    }
+    let input = Tensor(dims: [2, 3, 5, 5], values: (0..<150).map { _ in Float(generator.nextUnit() * 2 - 1) })
+    let reference = try network.forward(input, training: false).values()
+
+    let values = network.snapshot()
+    let folded = FakeQuantization.foldBatchNorm(
+      weight: values["conv.weight"] ?? [], bias: values["conv.bias"], gamma: values["conv.bn.weight"] ?? [],
+      beta: values["conv.bn.bias"] ?? [], mean: values["conv.bn.running_mean"] ?? [],
+      variance: values["conv.bn.running_var"] ?? [])
+    var plain = ArchitectureBuilder(name: "folded", input: FeatureShape(channels: 3, height: 5, width: 5), classes: 2)
+    plain.add("conv", .convolution(Convolution(outChannels: 4, kernel: 3, bias: true)))
+    let foldedNetwork = Network(plain.build(), seed: 0)
+    try foldedNetwork.restore(["conv.weight": folded.weight, "conv.bias": folded.bias])
+    let output = try foldedNetwork.forward(input, training: false).values()
+    #expect(zip(reference, output).allSatisfy { abs($0 - $1) < 1e-4 })
+  }
+
+  /// Mask, PACT clip and ternary scale gradients against finite differences. PACT runs
+  /// at 16 bits so its rounding is negligible; the ternary convolution's weights use a
+  /// straight-through gradient, which finite differences cannot check, so they are skipped.
+  @Test func maskClipAndScaleGradientsMatchFiniteDifferences() throws {
+    var b = ArchitectureBuilder(name: "quant", input: FeatureShape(channels: 2, height: 4, width: 4), classes: 3)
+    b.add("conv", .convolution(Convolution(outChannels: 3, kernel: 3, weightQuantization: .ternary)))
+    b.add("mask", .channelMask)
+    b.add("act", .activationQuantizer(bits: 16))
+    b.add("gap", .globalAveragePool)
+    b.add("flatten", .flatten)
+    b.add("classifier", .linear(outFeatures: 3, bias: true))
+    let network = Network(b.build(), seed: 8)
+    let alpha = try #require(network.parameters.first { $0.name == "act.alpha" })
+    alpha.value.buffer[0] = 0.3  // so some activations clip
+    let mask = try #require(network.parameters.first { $0.name == "mask.mask" })
+    for c in 0..<3 { mask.value.buffer[c] = [0.7, 1.3, -0.4][c] }
+    var generator = SplitMixGenerator(seed: 3)
+    let input = Tensor(dims: [3, 2, 4, 4], values: (0..<96).map { _ in Float(generator.nextUnit() * 2 - 1) })
+    let labels: [Int32] = [0, 1, 2]
+    func loss() throws -> Float {
+      let logits = try network.forward(input, training: true).values()
+      return CrossEntropy().evaluate(logits: logits, labels: labels, classes: 3).loss * 3
+    }
+    let logits = try network.forward(input, training: true).values()
+    let result = CrossEntropy().evaluate(logits: logits, labels: labels, classes: 3)
+    try network.backward(Tensor(dims: [3, 3], values: result.gradient.map { $0 * 3 }))
+    for name in ["mask.mask", "act.alpha", "conv.ternary_scale"] {
+      let parameter = try #require(network.parameters.first { $0.name == name })
+      let analytic = Array(parameter.gradient.buffer.prefix(parameter.gradient.elementCount))
+      for index in 0..<parameter.value.elementCount {
+        let original = parameter.value.buffer[index]
+        let h: Float = 1e-3
+        parameter.value.buffer[index] = original + h
+        let up = try loss()
+        parameter.value.buffer[index] = original - h
+        let down = try loss()
+        parameter.value.buffer[index] = original
+        let numeric = (up - down) / (2 * h)
+        #expect(
+          abs(numeric - analytic[index]) <= 2e-2 * max(abs(numeric), abs(analytic[index])) + 2e-3,
+          "\(name)[\(index)]: numeric \(numeric), backward \(analytic[index])")
+      }
+    }
+  }
+
+  @Test func adamAndClippingAndSchedules() throws {
+    let parameter = Parameter(name: "p", dims: [2], decays: true, initial: [1, -1])
+    let adam = Adam(parameters: [parameter], learningRate: 0.1)
+    parameter.gradient.buffer[0] = 0.5
+    parameter.gradient.buffer[1] = -2
+    adam.step()
+    // First Adam step moves each weight by lr × sign(g) (bias-corrected moments).
+    #expect(abs(parameter.value.buffer[0] - 0.9) < 1e-5 && abs(parameter.value.buffer[1] + 0.9) < 1e-5)
+    parameter.gradient.buffer[0] = 3
+    parameter.gradient.buffer[1] = 4
+    #expect(clipGradients([parameter], maxNorm: 1) == 5)
+    #expect(abs(parameter.gradient.buffer[0] - 0.6) < 1e-5 && abs(parameter.gradient.buffer[1] - 0.8) < 1e-5)
+    #expect(LearningRateSchedule.step(every: 2, factor: 0.5).rate(base: 1, epoch: 5) == 0.25)
+    #expect(abs(LearningRateSchedule.exponential(factor: 0.9).rate(base: 1, epoch: 2) - 0.81) < 1e-6)
+    #expect(abs(LearningRateSchedule.cosine(epochs: 10).rate(base: 1, epoch: 5) - 0.5) < 1e-6)
+    let decoupled = Parameter(name: "d", dims: [1], decays: true, initial: [1])
+    let adamW = Adam(parameters: [decoupled], learningRate: 0.1, weightDecay: 0.5, decoupled: true)
+    adamW.step()  // zero gradient: only the decay acts, w ← w − lr·λ·w
+    #expect(abs(decoupled.value.buffer[0] - 0.95) < 1e-6)
+  }
+}
