@@ -45,7 +45,10 @@ let package = Package(
     .testTarget(name: "NativeLibraryTests", dependencies: ["CPNG", "CZlib", "CDNNL", "CJPEG", "HDF5"]),
     .testTarget(name: "CLITests", dependencies: ["HDF5", "Datasets", "TestSupport"]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "HDF5", "CJPEG", "CPNG", "TestSupport"]),
-    .testTarget(name: "EngineTests", dependencies: ["Engine", "Datasets", "HDF5", "TestSupport"]),
+    .testTarget(
+      name: "EngineTests", dependencies: ["Engine", "Datasets", "HDF5", "TestSupport"],
+      // PyTorch reference fixtures, read by path (scripts/fixtures/make_pytorch_fixtures.py).
+      exclude: ["Fixtures"]),
     .testTarget(name: "HardwareTests", dependencies: ["Hardware", "Engine", "TestSupport"]),
   ],
   swiftLanguageModes: [.v6]

@@ -50,7 +50,7 @@ public enum WeightQuantization: String, Sendable, Hashable, Codable {
 
 /// What a layer computes. The model is data: the search reads layers' geometry and
 /// rewrites layers into mixtures of alternatives, so every operator is a plain value.
-public enum Operation: Sendable, Hashable, Codable {
+public enum LayerOperation: Sendable, Hashable, Codable {
   case convolution(Convolution)
   case batchNorm
   case relu
@@ -80,7 +80,7 @@ public enum Operation: Sendable, Hashable, Codable {
 public struct Layer: Sendable, Hashable, Codable {
   /// Unique, stable name (used in checkpoints, mappings and reports), e.g. "stage2.block0.conv1".
   public let name: String
-  public let operation: Operation
+  public let operation: LayerOperation
   /// Names of the layers feeding this one; `Architecture.inputName` is the model input.
   public let inputs: [String]
   /// Shape of this layer's input (the first input for `add`).

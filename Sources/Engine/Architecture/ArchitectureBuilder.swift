@@ -26,7 +26,7 @@ public struct ArchitectureBuilder {
 
   /// Appends a layer fed by `inputs` (default: the previous layer); returns its name.
   @discardableResult
-  public mutating func add(_ name: String, _ operation: Operation, from inputs: [String]? = nil) -> String {
+  public mutating func add(_ name: String, _ operation: LayerOperation, from inputs: [String]? = nil) -> String {
     precondition(shapes[name] == nil, "zoo bug: duplicate layer name \(name)")
     let inputs = inputs ?? [last]
     let input = shape(of: inputs[0])
