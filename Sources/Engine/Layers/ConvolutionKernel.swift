@@ -20,6 +20,9 @@ final class ConvolutionKernel: Kernel {
   private var backwardData: Primitive?
   private var backwardWeights: Primitive?
   private var savedInput: Tensor?
+  /// False for a layer fed by the network input, whose gradient nobody needs: its
+  /// backward-data convolution is skipped.
+  var computesInputGradient = true
 
   init(name: String, spec: Convolution, inChannels: Int, generator: inout some RandomNumberGenerator) {
     self.spec = spec
@@ -133,10 +136,12 @@ final class ConvolutionKernel: Kernel {
     guard let backwardData, let backwardWeights, let savedInput else {
       throw EngineError("convolution backward without a training forward pass")
     }
-    let diffDst = gradient.reordered(to: backwardData.md(dnnl_query_diff_dst_md))
-    let weights = effectiveWeights(recompute: false).reordered(to: backwardData.md(dnnl_query_weights_md))
     let diffSrc = Tensor(backwardData.md(dnnl_query_diff_src_md))
-    backwardData.execute([(DNNL_ARG_DIFF_DST, diffDst), (DNNL_ARG_WEIGHTS, weights), (DNNL_ARG_DIFF_SRC, diffSrc)])
+    if computesInputGradient {
+      let diffDst = gradient.reordered(to: backwardData.md(dnnl_query_diff_dst_md))
+      let weights = effectiveWeights(recompute: false).reordered(to: backwardData.md(dnnl_query_weights_md))
+      backwardData.execute([(DNNL_ARG_DIFF_DST, diffDst), (DNNL_ARG_WEIGHTS, weights), (DNNL_ARG_DIFF_SRC, diffSrc)])
+    }
 
     let src = savedInput.reordered(to: backwardWeights.md(dnnl_query_src_md))
     let diffDstW = gradient.reordered(to: backwardWeights.md(dnnl_query_diff_dst_md))

@@ -34,8 +34,10 @@ public final class Network: @unchecked Sendable {
       }
       switch layer.operation {
       case .convolution(let conv):
-        kernel = ConvolutionKernel(
+        let convolution = ConvolutionKernel(
           name: layer.name, spec: conv, inChannels: layer.inputShape.channels, generator: &generator)
+        convolution.computesInputGradient = layer.inputs != [Architecture.inputName]
+        kernel = convolution
       case .batchNorm:
         let fused = consumers[layer.name].map { $0.count == 1 && fusedReLUs.contains($0[0].name) } ?? false
         kernel = BatchNormKernel(name: layer.name, channels: layer.outputShape.channels, fusedReLU: fused)
