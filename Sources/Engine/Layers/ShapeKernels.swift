@@ -155,9 +155,15 @@ final class LinearKernel: Kernel {
 }
 
 /// Elementwise sum of two inputs (the residual connection); the second input is
-/// reordered to the first's layout. The gradient flows unchanged to both.
+/// reordered to the first's layout. The gradient flows unchanged to both. With
+/// `fusedReLU` the following ReLU is applied as a post-op of the sum, and its backward
+/// pass uses the saved output (oneDNN's relu_use_dst_for_bwd): one memory pass less.
 final class AddKernel: Kernel {
-  private var built: (layout: MemoryDescriptor, primitive: Primitive)?
+  let fusedReLU: Bool
+  private var built: (layout: MemoryDescriptor, primitive: Primitive, reluBackward: Primitive?)?
+  private var savedOutput: Tensor?
+
+  init(fusedReLU: Bool = false) { self.fusedReLU = fusedReLU }
 
   func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
     let first = inputs[0]
@@ -166,15 +172,53 @@ final class AddKernel: Kernel {
       var md = first.descriptor.raw
       var desc = dnnl_binary_desc_t()
       try check(dnnl_binary_desc_init(&desc, dnnl_binary_add, &md, &md, &md), "add")
-      built = (first.descriptor, try withDescriptor(&desc) { try Primitive($0, name: "add") })
+      var attributes: dnnl_primitive_attr_t?
+      var postOps: dnnl_post_ops_t?
+      if fusedReLU {
+        try check(dnnl_primitive_attr_create(&attributes), "add attributes")
+        try check(dnnl_post_ops_create(&postOps), "add post-ops")
+        try check(dnnl_post_ops_append_eltwise(postOps, 1, dnnl_eltwise_relu, 0, 0), "add ReLU post-op")
+        try check(dnnl_primitive_attr_set_post_ops(attributes, postOps), "add post-ops")
+      }
+      defer {
+        if let postOps { dnnl_post_ops_destroy(postOps) }
+        if let attributes { dnnl_primitive_attr_destroy(attributes) }
+      }
+      let primitive = try withDescriptor(&desc) { try Primitive($0, attributes: attributes, name: "add") }
+      var reluBackward: Primitive?
+      if fusedReLU {
+        var forwardDesc = dnnl_eltwise_desc_t()
+        try check(
+          dnnl_eltwise_forward_desc_init(
+            &forwardDesc, dnnl_forward_training, dnnl_eltwise_relu_use_dst_for_bwd, &md, 0, 0),
+          "ReLU forward")
+        let hint = try withDescriptor(&forwardDesc) { try Primitive($0, name: "ReLU forward") }
+        var backwardDesc = dnnl_eltwise_desc_t()
+        try check(
+          dnnl_eltwise_backward_desc_init(&backwardDesc, dnnl_eltwise_relu_use_dst_for_bwd, &md, &md, 0, 0),
+          "ReLU backward")
+        reluBackward = try withDescriptor(&backwardDesc) { try Primitive($0, hint: hint, name: "ReLU backward") }
+      }
+      built = (first.descriptor, primitive, reluBackward)
     }
     guard let built else { throw EngineError("add was not built") }
     let output = Tensor(first.descriptor)
     built.primitive.execute([(DNNL_ARG_SRC_0, first), (DNNL_ARG_SRC_1, second), (DNNL_ARG_DST, output)])
+    savedOutput = training && fusedReLU ? output : nil
     return output
   }
 
-  func backward(_ gradient: Tensor) throws -> [Tensor] { [gradient, gradient] }
+  func backward(_ gradient: Tensor) throws -> [Tensor] {
+    guard fusedReLU else { return [gradient, gradient] }
+    guard let built, let reluBackward = built.reluBackward, let savedOutput else {
+      throw EngineError("add+ReLU backward without a training forward pass")
+    }
+    let diff = Tensor(built.layout)
+    reluBackward.execute([
+      (DNNL_ARG_DST, savedOutput), (DNNL_ARG_DIFF_DST, gradient.reordered(to: built.layout)), (DNNL_ARG_DIFF_SRC, diff),
+    ])
+    return [diff, diff]
+  }
 }
 
 /// [N, C, H, W] → [N, C·H·W] in plain order (PyTorch's flatten).

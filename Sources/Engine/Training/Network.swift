@@ -17,11 +17,11 @@ public final class Network: @unchecked Sendable {
     self.architecture = architecture
     var generator = SplitMixGenerator(seed: seed)
     var kernels: [String: any Kernel] = [:]
-    // A batch norm whose only consumer is a ReLU computes that ReLU itself.
+    // A batch norm or residual add whose only consumer is a ReLU computes that ReLU itself.
     var consumers: [String: [Layer]] = [:]
     for layer in architecture.layers { for input in layer.inputs { consumers[input, default: []].append(layer) } }
     var fusedReLUs: Set<String> = []
-    for layer in architecture.layers where layer.operation == .batchNorm {
+    for layer in architecture.layers where layer.operation == .batchNorm || layer.operation == .add {
       if let only = consumers[layer.name], only.count == 1, only[0].operation == .relu {
         fusedReLUs.insert(only[0].name)
       }
@@ -53,7 +53,9 @@ public final class Network: @unchecked Sendable {
         kernel = LinearKernel(
           name: layer.name, inFeatures: layer.inputShape.elementCount, outFeatures: out, bias: bias,
           generator: &generator)
-      case .add: kernel = AddKernel()
+      case .add:
+        let fused = consumers[layer.name].map { $0.count == 1 && fusedReLUs.contains($0[0].name) } ?? false
+        kernel = AddKernel(fusedReLU: fused)
       case .dropout(let p): kernel = DropoutKernel(probability: p, seed: seed &+ UInt64(index))
       case .channelMask: kernel = ChannelMaskKernel(name: layer.name, channels: layer.outputShape.channels)
       case .activationQuantizer(let bits): kernel = ActivationQuantizerKernel(name: layer.name, bits: bits)
