@@ -130,3 +130,41 @@ import Testing
     #expect(abs(decoupled.value.buffer[0] - 0.95) < 1e-6)
   }
 }
+
+@Suite struct DepthwiseGradientTests {
+  /// odimo's own depthwise weight gradient against a direct evaluation of its definition.
+  @Test(arguments: [(5, 1), (5, 2), (2, 1), (7, 2)])
+  func matchesTheDefinition(size: Int, stride: Int) {
+    let (batch, channels, k, padding) = (3, 6, 3, 1)
+    let outSize = (size + 2 * padding - k) / stride + 1
+    var generator = SplitMixGenerator(seed: 11)
+    let x = (0..<(batch * channels * size * size)).map { _ in Float(generator.nextUnit() - 0.5) }
+    let dy = (0..<(batch * channels * outSize * outSize)).map { _ in Float(generator.nextUnit() - 0.5) }
+    let result = Tensor(zeros: [channels, 1, 1, k, k])
+    ConvolutionKernel.depthwiseWeightGradient(
+      input: Tensor(dims: [batch, channels, size, size], values: x),
+      gradient: Tensor(dims: [batch, channels, outSize, outSize], values: dy),
+      spec: Convolution(outChannels: channels, kernel: k, stride: stride, padding: padding, groups: channels),
+      into: result)
+    for c in 0..<channels {
+      for ky in 0..<k {
+        for kx in 0..<k {
+          var expected: Float = 0
+          for n in 0..<batch {
+            for oy in 0..<outSize {
+              for ox in 0..<outSize {
+                let iy = oy * stride - padding + ky
+                let ix = ox * stride - padding + kx
+                guard iy >= 0, iy < size, ix >= 0, ix < size else { continue }
+                expected +=
+                  dy[((n * channels + c) * outSize + oy) * outSize + ox]
+                  * x[((n * channels + c) * size + iy) * size + ix]
+              }
+            }
+          }
+          #expect(abs(result.buffer[(c * k + ky) * k + kx] - expected) < 1e-5)
+        }
+      }
+    }
+  }
+}

@@ -173,6 +173,15 @@ final class Primitive: @unchecked Sendable {
     dnnl_primitive_desc_destroy(descriptor)
   }
 
+  /// The name of the implementation oneDNN chose ("jit:avx512_core", "gemm:jit", …).
+  var implementation: String {
+    var name: UnsafePointer<CChar>?
+    guard dnnl_primitive_desc_query(descriptor, dnnl_query_impl_info_str, 0, &name) == dnnl_success, let name else {
+      return ""
+    }
+    return String(cString: name)
+  }
+
   /// The memory descriptor the primitive chose for `query` (src, dst, weights, …).
   func md(_ query: dnnl_query_t, _ index: Int32 = 0) -> MemoryDescriptor {
     guard let pointer = odimo_query_md(descriptor, query, index) else {
