@@ -168,3 +168,20 @@ import Testing
     }
   }
 }
+
+@Suite struct ParameterGroupTests {
+  @Test func groupsHaveTheirOwnRatesAndDecay() {
+    let weights = Parameter(name: "w", dims: [1], decays: true, initial: [1])
+    let alphas = Parameter(name: "alpha", dims: [1], decays: false, initial: [1])
+    weights.gradient.buffer[0] = 1
+    alphas.gradient.buffer[0] = 1
+    let sgd = SGD(
+      groups: [ParameterGroup([weights]), ParameterGroup([alphas], learningRateScale: 10, weightDecay: 0.5)],
+      learningRate: 0.01, momentum: 0, weightDecay: 0.1)
+    sgd.step()
+    let expectedWeight: Float = 1 - 0.01 * 1.1
+    let expectedAlpha: Float = 1 - 0.1 * 1.5
+    #expect(abs(weights.value.buffer[0] - expectedWeight) < 1e-6)
+    #expect(abs(alphas.value.buffer[0] - expectedAlpha) < 1e-6)
+  }
+}

@@ -20,16 +20,25 @@ public final class Adam: Optimizer, @unchecked Sendable {
   public let epsilon: Float
   public let weightDecay: Float
   public let decoupled: Bool
-  let parameters: [Parameter]
+  public let groups: [ParameterGroup]
   public private(set) var steps = 0
   public private(set) var firstMoment: [String: [Float]] = [:]
   public private(set) var secondMoment: [String: [Float]] = [:]
 
-  public init(
+  public convenience init(
     parameters: [Parameter], learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
     weightDecay: Float = 0, decoupled: Bool = false
   ) {
-    self.parameters = parameters
+    self.init(
+      groups: [ParameterGroup(parameters)], learningRate: learningRate, beta1: beta1, beta2: beta2, epsilon: epsilon,
+      weightDecay: weightDecay, decoupled: decoupled)
+  }
+
+  public init(
+    groups: [ParameterGroup], learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
+    weightDecay: Float = 0, decoupled: Bool = false
+  ) {
+    self.groups = groups
     self.learningRate = learningRate
     self.beta1 = beta1
     self.beta2 = beta2
@@ -42,28 +51,31 @@ public final class Adam: Optimizer, @unchecked Sendable {
     steps += 1
     let correction1 = 1 - Foundation.pow(beta1, Float(steps))
     let correction2 = 1 - Foundation.pow(beta2, Float(steps))
-    for parameter in parameters {
-      let count = parameter.value.elementCount
-      let value = parameter.value.buffer
-      let gradient = parameter.gradient.buffer
-      var m = firstMoment[parameter.name] ?? [Float](repeating: 0, count: count)
-      var v = secondMoment[parameter.name] ?? [Float](repeating: 0, count: count)
-      let decay = parameter.decays ? weightDecay : 0
-      for index in 0..<count {
-        var g = gradient[index]
-        if decoupled {
-          value[index] -= learningRate * decay * value[index]
-        } else {
-          g += decay * value[index]
+    for group in groups {
+      let rate = learningRate * group.learningRateScale
+      for parameter in group.parameters {
+        let count = parameter.value.elementCount
+        let value = parameter.value.buffer
+        let gradient = parameter.gradient.buffer
+        var m = firstMoment[parameter.name] ?? [Float](repeating: 0, count: count)
+        var v = secondMoment[parameter.name] ?? [Float](repeating: 0, count: count)
+        let decay = group.decay(for: parameter, default: weightDecay)
+        for index in 0..<count {
+          var g = gradient[index]
+          if decoupled {
+            value[index] -= rate * decay * value[index]
+          } else {
+            g += decay * value[index]
+          }
+          m[index] = beta1 * m[index] + (1 - beta1) * g
+          v[index] = beta2 * v[index] + (1 - beta2) * g * g
+          let mHat = m[index] / correction1
+          let vHat = v[index] / correction2
+          value[index] -= rate * mHat / (vHat.squareRoot() + epsilon)
         }
-        m[index] = beta1 * m[index] + (1 - beta1) * g
-        v[index] = beta2 * v[index] + (1 - beta2) * g * g
-        let mHat = m[index] / correction1
-        let vHat = v[index] / correction2
-        value[index] -= learningRate * mHat / (vHat.squareRoot() + epsilon)
+        firstMoment[parameter.name] = m
+        secondMoment[parameter.name] = v
       }
-      firstMoment[parameter.name] = m
-      secondMoment[parameter.name] = v
     }
   }
 }

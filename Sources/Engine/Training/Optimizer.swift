@@ -1,8 +1,28 @@
 import Foundation
 
-/// Stochastic gradient descent with momentum (optionally Nesterov) and decoupled-from-BN
-/// weight decay (applied to convolution and linear weights only), as PyTorch's SGD
-/// with weight decay on those parameters.
+/// Parameters that share optimizer settings: their own learning-rate scale and, when
+/// set, their own weight decay (applied to every parameter of the group).
+public struct ParameterGroup: Sendable {
+  public var parameters: [Parameter]
+  /// Multiplies the optimizer's (scheduled) learning rate.
+  public var learningRateScale: Float
+  /// Overrides the optimizer's weight decay for this group; nil keeps it (applied to
+  /// convolution and linear weights only).
+  public var weightDecay: Float?
+
+  public init(_ parameters: [Parameter], learningRateScale: Float = 1, weightDecay: Float? = nil) {
+    self.parameters = parameters
+    self.learningRateScale = learningRateScale
+    self.weightDecay = weightDecay
+  }
+
+  func decay(for parameter: Parameter, default value: Float) -> Float {
+    weightDecay ?? (parameter.decays ? value : 0)
+  }
+}
+
+/// Stochastic gradient descent with momentum (optionally Nesterov) and weight decay
+/// (by default on convolution and linear weights only), as PyTorch's SGD.
 public final class SGD: @unchecked Sendable {
   public var learningRate: Float
   public let momentum: Float
@@ -10,12 +30,21 @@ public final class SGD: @unchecked Sendable {
   public let weightDecay: Float
   /// Momentum buffers by parameter name (plain, like the parameters).
   public private(set) var velocity: [String: [Float]] = [:]
-  let parameters: [Parameter]
+  public let groups: [ParameterGroup]
+  var parameters: [Parameter] { groups.flatMap(\.parameters) }
 
-  public init(
+  public convenience init(
     parameters: [Parameter], learningRate: Float, momentum: Float = 0.9, nesterov: Bool = false, weightDecay: Float = 0
   ) {
-    self.parameters = parameters
+    self.init(
+      groups: [ParameterGroup(parameters)], learningRate: learningRate, momentum: momentum, nesterov: nesterov,
+      weightDecay: weightDecay)
+  }
+
+  public init(
+    groups: [ParameterGroup], learningRate: Float, momentum: Float = 0.9, nesterov: Bool = false, weightDecay: Float = 0
+  ) {
+    self.groups = groups
     self.learningRate = learningRate
     self.momentum = momentum
     self.nesterov = nesterov
@@ -24,21 +53,24 @@ public final class SGD: @unchecked Sendable {
 
   /// Applies one update from the parameters' current gradients.
   public func step() {
-    for parameter in parameters {
-      let count = parameter.value.elementCount
-      let value = parameter.value.buffer
-      let gradient = parameter.gradient.buffer
-      var buffer = velocity[parameter.name] ?? [Float](repeating: 0, count: count)
-      let decay = parameter.decays ? weightDecay : 0
-      buffer.withUnsafeMutableBufferPointer { v in
-        for index in 0..<count {
-          let g = gradient[index] + decay * value[index]
-          v[index] = momentum * v[index] + g
-          let direction = nesterov ? g + momentum * v[index] : v[index]
-          value[index] -= learningRate * direction
+    for group in groups {
+      let rate = learningRate * group.learningRateScale
+      for parameter in group.parameters {
+        let count = parameter.value.elementCount
+        let value = parameter.value.buffer
+        let gradient = parameter.gradient.buffer
+        var buffer = velocity[parameter.name] ?? [Float](repeating: 0, count: count)
+        let decay = group.decay(for: parameter, default: weightDecay)
+        buffer.withUnsafeMutableBufferPointer { v in
+          for index in 0..<count {
+            let g = gradient[index] + decay * value[index]
+            v[index] = momentum * v[index] + g
+            let direction = nesterov ? g + momentum * v[index] : v[index]
+            value[index] -= rate * direction
+          }
         }
+        velocity[parameter.name] = buffer
       }
-      velocity[parameter.name] = buffer
     }
   }
 
