@@ -10,6 +10,10 @@ echo "== Data: import Fashion-MNIST (Debian's dataset-fashion-mnist) with a 10 %
   --val-split 0.1 --seed 0 --force
 "$odimo" data info out/fashion-mnist.h5 | head -6
 
+echo "== Training: ResNet-8 on Fashion-MNIST, 1 epoch, best-on-validation checkpoint"
+rm -f out/resnet8-fashion-mnist.h5
+"$odimo" train --model resnet8 --data out/fashion-mnist.h5 --epochs 1 --batch 128 --out out/resnet8-fashion-mnist.h5
+
 echo "== Cost models: ResNet-20 on DIANA under the manual heuristic mappings"
 for mapping in all-digital all-analog min-latency-max8bit; do
   "$odimo" cost network --soc diana --model resnet20 --mapping "$mapping" | tail -2 | sed "s/^/$mapping: /"
