@@ -26,62 +26,69 @@ public final class Trainer: @unchecked Sendable {
     public let seconds: Double
   }
 
+  /// Running totals of a pass over a split.
+  private struct Tally {
+    let start = Date()
+    var loss = 0.0
+    var top1 = 0
+    var top5 = 0
+    var images = 0
+
+    mutating func add(_ result: CrossEntropy.Result, count: Int) {
+      loss += Double(result.loss) * Double(count)
+      top1 += result.top1Correct
+      top5 += result.top5Correct
+      images += count
+    }
+
+    var result: PassResult {
+      let seen = Double(max(images, 1))
+      return PassResult(
+        loss: loss / seen, accuracy: Double(top1) / seen, top5: Double(top5) / seen, images: images,
+        seconds: Date().timeIntervalSince(start))
+    }
+  }
+
+  /// Forward pass and loss of one batch.
+  private func evaluateBatch(_ batch: Batch, training: Bool) throws -> CrossEntropy.Result {
+    let input = Tensor(dims: [batch.count, batch.channels, batch.height, batch.width], values: batch.images)
+    let logits = try network.forward(input, training: training)
+    return loss.evaluate(logits: logits.values(), labels: batch.labels, classes: network.architecture.classes)
+  }
+
   /// One training epoch. Throws if the loss becomes NaN or infinite, naming the step.
   public func trainEpoch(_ loader: BatchLoader, epoch: Int, progress: StepProgress = { _, _, _, _, _ in }) throws
     -> PassResult
   {
     let stream = loader.batches(epoch: epoch)
-    let classes = network.architecture.classes
-    var totalLoss = 0.0
-    var correct = 0
-    var seen = 0
+    var tally = Tally()
     var step = 0
-    let start = Date()
     while let batch = try stream.nextBatch() {
-      let input = Tensor(dims: [batch.count, batch.channels, batch.height, batch.width], values: batch.images)
-      let logits = try network.forward(input, training: true)
-      let result = loss.evaluate(logits: logits.values(), labels: batch.labels, classes: classes)
+      let result = try evaluateBatch(batch, training: true)
       guard result.loss.isFinite else {
         stream.cancel()
         throw EngineError(
           "the loss became \(result.loss) at epoch \(epoch + 1), step \(step + 1); lower the learning rate")
       }
-      try network.backward(Tensor(dims: [batch.count, classes], values: result.gradient))
+      try network.backward(Tensor(dims: [batch.count, network.architecture.classes], values: result.gradient))
       optimizer.step()
-      totalLoss += Double(result.loss) * Double(batch.count)
-      correct += result.top1Correct
-      seen += batch.count
+      tally.add(result, count: batch.count)
       step += 1
-      let elapsed = Date().timeIntervalSince(start)
+      let current = tally.result
       progress(
-        step, loader.batchesPerEpoch, totalLoss / Double(seen), Double(correct) / Double(seen),
-        Double(seen) / max(elapsed, 1e-9))
+        step, loader.batchesPerEpoch, current.loss, current.accuracy,
+        Double(current.images) / max(current.seconds, 1e-9))
     }
-    return PassResult(
-      loss: totalLoss / Double(max(seen, 1)), accuracy: Double(correct) / Double(max(seen, 1)), top5: 0, images: seen,
-      seconds: Date().timeIntervalSince(start))
+    return tally.result
   }
 
   /// Evaluates (batch-norm running statistics, no augmentation expected of the loader).
   public func evaluate(_ loader: BatchLoader) throws -> PassResult {
     let stream = loader.batches(epoch: 0)
-    let classes = network.architecture.classes
-    var totalLoss = 0.0
-    var top1 = 0
-    var top5 = 0
-    var seen = 0
-    let start = Date()
+    var tally = Tally()
     while let batch = try stream.nextBatch() {
-      let input = Tensor(dims: [batch.count, batch.channels, batch.height, batch.width], values: batch.images)
-      let logits = try network.forward(input, training: false)
-      let result = loss.evaluate(logits: logits.values(), labels: batch.labels, classes: classes)
-      totalLoss += Double(result.loss) * Double(batch.count)
-      top1 += result.top1Correct
-      top5 += result.top5Correct
-      seen += batch.count
+      tally.add(try evaluateBatch(batch, training: false), count: batch.count)
     }
-    return PassResult(
-      loss: totalLoss / Double(max(seen, 1)), accuracy: Double(top1) / Double(max(seen, 1)),
-      top5: Double(top5) / Double(max(seen, 1)), images: seen, seconds: Date().timeIntervalSince(start))
+    return tally.result
   }
 }
