@@ -42,7 +42,7 @@ public struct LayerGeometry: Sendable, Hashable, Codable, CustomStringConvertibl
   /// The geometry of a model layer; nil for layers without weights.
   public init?(_ layer: Layer) {
     switch layer.operation {
-    case .convolution(let conv):
+    case .convolution(let conv), .mixedConvolution(let conv, _):
       let depthwise = conv.groups > 1 && conv.groups == layer.inputShape.channels && conv.groups == conv.outChannels
       self.init(
         kind: depthwise ? .depthwise : .convolution, cIn: layer.inputShape.channels, cOut: conv.outChannels,

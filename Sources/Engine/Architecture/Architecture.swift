@@ -62,6 +62,10 @@ public enum LayerOperation: Sendable, Hashable, Codable {
   case linear(outFeatures: Int, bias: Bool)
   case add
   case dropout(probability: Double)
+  /// A convolution whose output channels are each computed in one of several weight
+  /// formats, mixed per channel by a softmax over learnable logits (ODiMO's
+  /// shared-weights supernet layer; one format per compute unit).
+  case mixedConvolution(Convolution, formats: [WeightQuantization?])
   /// Per-output-channel multiplier with a learnable (or externally set) mask.
   case channelMask
   /// Unsigned activation fake-quantization with a learnable clip (PACT).
@@ -70,7 +74,7 @@ public enum LayerOperation: Sendable, Hashable, Codable {
   /// Whether the layer holds weights a cost model charges for (convolutions, linear).
   public var isWeightLayer: Bool {
     switch self {
-    case .convolution, .linear: true
+    case .convolution, .mixedConvolution, .linear: true
     default: false
     }
   }
@@ -120,7 +124,7 @@ public struct Architecture: Sendable, Hashable, Codable {
   public var multiplyAccumulates: Int {
     layers.reduce(0) { total, layer in
       switch layer.operation {
-      case .convolution(let conv):
+      case .convolution(let conv), .mixedConvolution(let conv, _):
         total + layer.outputShape.elementCount * (layer.inputShape.channels / conv.groups) * conv.kernel * conv.kernel
       case .linear(let out, _):
         total + out * layer.inputShape.elementCount
@@ -133,7 +137,7 @@ public struct Architecture: Sendable, Hashable, Codable {
   public var parameterCount: Int {
     layers.reduce(0) { total, layer in
       switch layer.operation {
-      case .convolution(let conv):
+      case .convolution(let conv), .mixedConvolution(let conv, _):
         total + conv.outChannels * (layer.inputShape.channels / conv.groups) * conv.kernel * conv.kernel
           + (conv.bias ? conv.outChannels : 0)
       case .linear(let out, let bias):

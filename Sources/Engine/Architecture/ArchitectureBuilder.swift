@@ -32,7 +32,7 @@ public struct ArchitectureBuilder {
     let input = shape(of: inputs[0])
     let output: FeatureShape
     switch operation {
-    case .convolution(let conv):
+    case .convolution(let conv), .mixedConvolution(let conv, _):
       precondition(input.channels % conv.groups == 0, "zoo bug: \(name) groups do not divide channels")
       output = FeatureShape(
         channels: conv.outChannels,

@@ -9,11 +9,9 @@ final class ConvolutionKernel: Kernel {
   let inChannels: Int
   let weight: Parameter
   let bias: Parameter?
-  /// The learnable per-output-channel scale of ternary weights.
-  let ternaryScale: Parameter?
-  var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) + (ternaryScale.map { [$0] } ?? []) }
-  /// The ternary codes of the last forward pass (for the scale's gradient).
-  private var codes: [Float] = []
+  /// Fake quantization or per-channel mixing of weight formats; nil computes in float.
+  let mixer: WeightMixer?
+  var parameters: [Parameter] { [weight] + (bias.map { [$0] } ?? []) + (mixer?.parameters ?? []) }
 
   private var inputDims: [Int] = []
   private var forwardPrimitive: Primitive?
@@ -26,7 +24,12 @@ final class ConvolutionKernel: Kernel {
   /// Whether the depthwise weight gradient is computed by `depthwiseWeightGradient`.
   private(set) var usesOwnDepthwiseWeightGradient = false
 
-  init(name: String, spec: Convolution, inChannels: Int, generator: inout some RandomNumberGenerator) {
+  /// `formats` lists the weight formats mixed per channel (one: plain fake quantization;
+  /// nil or empty: float, or the spec's own `weightQuantization`).
+  init(
+    name: String, spec: Convolution, inChannels: Int, formats: [WeightQuantization?]? = nil,
+    generator: inout some RandomNumberGenerator
+  ) {
     self.spec = spec
     self.inChannels = inChannels
     let fanOut = spec.outChannels / spec.groups * spec.kernel * spec.kernel
@@ -35,16 +38,11 @@ final class ConvolutionKernel: Kernel {
       initial: Initialisers.kaimingNormal(
         count: spec.outChannels * (inChannels / spec.groups) * spec.kernel * spec.kernel, fan: fanOut, using: &generator
       ))
-    if spec.weightQuantization == .ternary {
-      let values = weight.value.values()
-      let perChannel = values.count / spec.outChannels
-      let codes = FakeQuantization.ternaryCodes(values, channelSize: perChannel)
-      ternaryScale = Parameter(
-        name: "\(name).ternary_scale", dims: [spec.outChannels], decays: false,
-        initial: FakeQuantization.ternaryScales(values, codes: codes, channelSize: perChannel))
-    } else {
-      ternaryScale = nil
-    }
+    let chosen = formats ?? (spec.weightQuantization.map { [$0] } ?? [])
+    mixer =
+      chosen.isEmpty
+      ? nil
+      : WeightMixer(name: name, formats: chosen, outChannels: spec.outChannels, initialWeights: weight.value.values())
     bias =
       spec.bias
       ? Parameter(
@@ -59,27 +57,15 @@ final class ConvolutionKernel: Kernel {
       : [spec.groups, spec.outChannels / spec.groups, inChannels / spec.groups, spec.kernel, spec.kernel]
   }
 
-  private var quantizedWeights: Tensor?
+  private var mixedWeights: Tensor?
 
-  /// The weights the primitive computes with: the master weights, or their fake-quantized
-  /// version (straight-through: gradients flow to the master weights unchanged). The
-  /// backward pass reuses the forward pass's quantized weights.
+  /// The weights the primitive computes with: the master weights, or the mixer's
+  /// quantized/mixed version. The backward pass reuses the forward pass's.
   private func effectiveWeights(recompute: Bool = true) -> Tensor {
-    guard let quantization = spec.weightQuantization else { return weight.value }
-    if !recompute, let quantizedWeights { return quantizedWeights }
-    let values = weight.value.values()
-    let quantized: [Float]
-    switch quantization {
-    case .int8PowerOfTwo:
-      quantized = FakeQuantization.symmetricPowerOfTwo(values, bits: 8).values
-    case .ternary:
-      let perChannel = values.count / spec.outChannels
-      codes = FakeQuantization.ternaryCodes(values, channelSize: perChannel)
-      let scales = ternaryScale?.value.values() ?? []
-      quantized = codes.indices.map { codes[$0] * scales[$0 / perChannel] }
-    }
-    let tensor = Tensor(dims: weight.value.dims, values: quantized)
-    quantizedWeights = tensor
+    guard let mixer else { return weight.value }
+    if !recompute, let mixedWeights { return mixedWeights }
+    let tensor = Tensor(dims: weight.value.dims, values: mixer.mix(weight.value.values()))
+    mixedWeights = tensor
     return tensor
   }
 
@@ -161,15 +147,7 @@ final class ConvolutionKernel: Kernel {
     if let bias { arguments.append((DNNL_ARG_DIFF_BIAS, bias.gradient)) }
     backwardWeights.execute(arguments)
     copyPlain(diffWeights.reordered(to: .plain(weight.value.dims)), into: weight.gradient)
-    if let ternaryScale {
-      // d/ds_c = Σ g·code over the channel; the weights get g straight through.
-      let perChannel = weight.value.elementCount / spec.outChannels
-      for c in 0..<spec.outChannels {
-        var total: Float = 0
-        for index in (c * perChannel)..<((c + 1) * perChannel) { total += weight.gradient.buffer[index] * codes[index] }
-        ternaryScale.gradient.buffer[c] = total
-      }
-    }
+    mixer?.backward(weight.gradient.buffer)
     return [diffSrc]
   }
 

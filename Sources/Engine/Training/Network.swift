@@ -33,9 +33,11 @@ public final class Network: @unchecked Sendable {
         continue
       }
       switch layer.operation {
-      case .convolution(let conv):
+      case .convolution(let conv), .mixedConvolution(let conv, _):
+        var formats: [WeightQuantization?]?
+        if case .mixedConvolution(_, let mixed) = layer.operation { formats = mixed }
         let convolution = ConvolutionKernel(
-          name: layer.name, spec: conv, inChannels: layer.inputShape.channels, generator: &generator)
+          name: layer.name, spec: conv, inChannels: layer.inputShape.channels, formats: formats, generator: &generator)
         convolution.computesInputGradient = layer.inputs != [Architecture.inputName]
         kernel = convolution
       case .batchNorm:
@@ -64,6 +66,25 @@ public final class Network: @unchecked Sendable {
     }
     self.kernels = kernels
     parameters = architecture.layers.flatMap { kernels[$0.name]?.parameters ?? [] }
+  }
+
+  /// The layers whose weight formats are mixed per channel, in layer order (the
+  /// search's handles on α, temperature and soft channel counts).
+  public var mixedLayers: [any MixedLayer] {
+    architecture.layers.compactMap { layer in
+      guard case .mixedConvolution = layer.operation else { return nil }
+      return (kernels[layer.name] as? ConvolutionKernel)?.mixer
+    }
+  }
+
+  /// The architecture parameters (the mixed layers' logits α), which the search trains
+  /// with its own optimizer.
+  public var logitParameters: [Parameter] { mixedLayers.map(\.logits) }
+
+  /// Every parameter except the logits α (the weights' optimizer trains these).
+  public var weightParameters: [Parameter] {
+    let logits = Set(logitParameters.map { ObjectIdentifier($0) })
+    return parameters.filter { !logits.contains(ObjectIdentifier($0)) }
   }
 
   /// Batch-norm running statistics by name ("<layer>.running_mean", "<layer>.running_var").
