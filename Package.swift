@@ -30,6 +30,7 @@ let package = Package(
       dependencies: ["Engine", "HDF5", .product(name: "TOMLKit", package: "TOMLKit")],
       resources: [.copy("Descriptions")]
     ),
+    .target(name: "Search", dependencies: ["Engine", "Hardware", "Datasets", "HDF5"]),
     .executableTarget(
       name: "odimo",
       dependencies: [
@@ -37,6 +38,7 @@ let package = Package(
         "Datasets",
         "Engine",
         "Hardware",
+        "Search",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -49,6 +51,7 @@ let package = Package(
       name: "EngineTests", dependencies: ["Engine", "Datasets", "HDF5", "TestSupport"],
       // PyTorch reference fixtures, read by path (scripts/fixtures/make_pytorch_fixtures.py).
       exclude: ["Fixtures"]),
+    .testTarget(name: "SearchTests", dependencies: ["Search", "Engine", "Hardware", "TestSupport"]),
     .testTarget(name: "HardwareTests", dependencies: ["Hardware", "Engine", "TestSupport"]),
   ],
   swiftLanguageModes: [.v6]

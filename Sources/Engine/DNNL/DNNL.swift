@@ -117,8 +117,9 @@ public final class Tensor: @unchecked Sendable {
   public var dims: [Int] { descriptor.dims }
   /// Logical element count.
   public var elementCount: Int { dims.reduce(1, *) }
-  /// The physical buffer as floats (padding included for blocked layouts).
-  var buffer: UnsafeMutableBufferPointer<Float> {
+  /// The physical buffer as floats (padding included for blocked layouts). For plain
+  /// tensors — every `Parameter` — element i is the i-th value in row-major order.
+  public var buffer: UnsafeMutableBufferPointer<Float> {
     UnsafeMutableBufferPointer(start: storage.assumingMemoryBound(to: Float.self), count: byteCount / 4)
   }
 

@@ -11,7 +11,7 @@ public final class Parameter: @unchecked Sendable {
   /// Whether weight decay applies (convolution and linear weights; not biases or BN).
   public let decays: Bool
 
-  init(name: String, dims: [Int], decays: Bool, initial: [Float]) {
+  public init(name: String, dims: [Int], decays: Bool, initial: [Float]) {
     self.name = name
     value = Tensor(dims: dims, values: initial)
     gradient = Tensor(zeros: dims)

@@ -81,10 +81,21 @@ public final class Network: @unchecked Sendable {
   /// with its own optimizer.
   public var logitParameters: [Parameter] { mixedLayers.map(\.logits) }
 
-  /// Every parameter except the logits α (the weights' optimizer trains these).
+  /// The channel masks of `.channelMask` layers by layer name; the search sets their
+  /// values and reads their gradients.
+  public var masks: [String: Parameter] {
+    var found: [String: Parameter] = [:]
+    for layer in architecture.layers where layer.operation == .channelMask {
+      if let kernel = kernels[layer.name] as? ChannelMaskKernel { found[layer.name] = kernel.mask }
+    }
+    return found
+  }
+
+  /// Every parameter except the logits α and the channel masks (the weights' optimizer
+  /// trains these).
   public var weightParameters: [Parameter] {
-    let logits = Set(logitParameters.map { ObjectIdentifier($0) })
-    return parameters.filter { !logits.contains(ObjectIdentifier($0)) }
+    let excluded = Set((logitParameters + Array(masks.values)).map { ObjectIdentifier($0) })
+    return parameters.filter { !excluded.contains(ObjectIdentifier($0)) }
   }
 
   /// Batch-norm running statistics by name ("<layer>.running_mean", "<layer>.running_var").

@@ -1,0 +1,138 @@
+import Engine
+import Foundation
+import Hardware
+
+/// Connects a supernet's network to the hardware cost: λ · Σ_layers cost(soft split).
+/// Per training step: `prepare()` before the forward pass (sets the thermometric
+/// masks), `applyCost()` after the task loss (returns the cost and routes λ·∂cost/∂count
+/// to the searchable layers), `finishBackward()` after the backward pass (turns mask
+/// gradients into logit gradients).
+public final class SearchObjective: @unchecked Sendable {
+  public let supernet: Supernet
+  public let network: Network
+  public let metric: CostMetric
+  public let convention: CostConvention
+  /// The regularisation strength (on the scale of `costScale`).
+  public var lambda: Double
+  /// Divides the cost before λ multiplies it (1 for the reference's raw-cycle scale).
+  public let costScale: Double
+  /// Thermometric splits of alternative-operators layers, by searchable-layer name.
+  public let splits: [String: ThermometricSplit]
+  private let masks: [String: Parameter]
+  private let mixed: [String: any MixedLayer]
+  private var countGradients: [String: [Double]] = [:]
+
+  public init(
+    supernet: Supernet, network: Network, metric: CostMetric, lambda: Double, costScale: Double = 1,
+    convention: CostConvention = .corrected
+  ) throws {
+    guard lambda >= 0, lambda.isFinite else { throw EngineError("λ must be a finite number ≥ 0, got \(lambda)") }
+    guard metric == .latency || supernet.plan.soc.hasPowerData else {
+      throw EngineError("SoC \(supernet.plan.soc.name) has no power data, so the energy metric cannot be searched")
+    }
+    self.supernet = supernet
+    self.network = network
+    self.metric = metric
+    self.lambda = lambda
+    self.costScale = costScale
+    self.convention = convention
+    masks = network.masks
+    mixed = Dictionary(uniqueKeysWithValues: network.mixedLayers.map { ($0.name, $0) })
+    var splits: [String: ThermometricSplit] = [:]
+    for layer in supernet.searchable {
+      if case .alternativeOperators = layer.kind {
+        splits[layer.name] = ThermometricSplit(name: layer.name, channels: layer.outChannels)
+      }
+    }
+    self.splits = splits
+  }
+
+  /// The architecture parameters: mixed layers' logits and thermometric logits.
+  public var logitParameters: [Parameter] {
+    network.logitParameters + supernet.searchable.compactMap { splits[$0.name]?.logits }
+  }
+
+  /// Sets every thermometric mask pair (m for the first operator, 1 − m for the second).
+  public func prepare() {
+    for layer in supernet.searchable {
+      guard case .alternativeOperators(let names) = layer.kind, let split = splits[layer.name] else { continue }
+      let mask = split.mask
+      for (position, name) in names.enumerated() {
+        guard let parameter = masks[name] else { continue }
+        for c in 0..<layer.outChannels { parameter.value.buffer[c] = position == 0 ? mask[c] : 1 - mask[c] }
+      }
+    }
+  }
+
+  /// Soft channel counts per searchable layer, in the plan's option order.
+  public func softCounts(_ layer: SearchableLayer) -> [Double] {
+    switch layer.kind {
+    case .sharedWeights(let name):
+      return mixed[name]?.softCounts ?? []
+    case .alternativeOperators:
+      let first = Double(splits[layer.name]?.count ?? layer.outChannels)
+      return [first, Double(layer.outChannels) - first]
+    }
+  }
+
+  /// The differentiable cost of the current soft split (SoC-clock cycles or mW·cycles,
+  /// divided by `costScale`), summed over searchable layers; λ times its gradient is
+  /// handed to the layers for the next backward pass.
+  @discardableResult
+  public func applyCost() throws -> Double {
+    var total = 0.0
+    for layer in supernet.searchable {
+      let cost = try supernet.plan.softCost(
+        layer: layer.planIndex, channels: softCounts(layer), metric: metric, convention: convention)
+      total += cost.value / costScale
+      let gradient = cost.gradient.map { lambda * $0 / costScale }
+      switch layer.kind {
+      case .sharedWeights(let name): mixed[name]?.countGradient = gradient
+      case .alternativeOperators: countGradients[layer.name] = gradient
+      }
+    }
+    return total
+  }
+
+  /// Turns the masks' gradients (task loss) and the stored cost gradients into the
+  /// thermometric logits' gradients.
+  public func finishBackward() {
+    for layer in supernet.searchable {
+      guard case .alternativeOperators(let names) = layer.kind, let split = splits[layer.name], names.count == 2,
+        let first = masks[names[0]], let second = masks[names[1]]
+      else { continue }
+      let cost = countGradients[layer.name] ?? [0, 0]
+      // n_first = Σ m, n_second = C − Σ m; the second branch's mask is 1 − m.
+      let gradient = (0..<layer.outChannels).map { c in
+        first.gradient.buffer[c] - second.gradient.buffer[c] + Float(cost[0] - cost[1])
+      }
+      split.backward(maskGradient: gradient)
+    }
+    countGradients = [:]
+  }
+
+  /// The current discrete mapping: argmax per channel (shared weights) or the
+  /// thermometric prefix (alternative operators); other layers on their first unit.
+  public func mapping(named name: String) -> Mapping {
+    let plan = supernet.plan
+    var assignments = plan.layers.map { layer in
+      LayerAssignment(name: layer.name, units: [Int](repeating: layer.options[0].unit, count: layer.outChannels))
+    }
+    for layer in supernet.searchable {
+      let options = plan.layers[layer.planIndex].options.map(\.unit)
+      switch layer.kind {
+      case .sharedWeights(let layerName):
+        if let chosen = mixed[layerName]?.assignment {
+          assignments[layer.planIndex] = LayerAssignment(name: layer.name, units: chosen.map { options[$0] })
+        }
+      case .alternativeOperators:
+        let first = splits[layer.name]?.count ?? layer.outChannels
+        assignments[layer.planIndex] = LayerAssignment(
+          name: layer.name, counts: [first, layer.outChannels - first], units: options)
+      }
+    }
+    return Mapping(
+      name: name, soc: plan.soc.name, model: plan.architecture.name, units: plan.soc.units.map(\.name),
+      replacesBlocks: plan.replacesBlocks, layers: assignments)
+  }
+}

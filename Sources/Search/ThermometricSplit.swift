@@ -1,0 +1,53 @@
+import Engine
+
+/// The alternative-operators split of one layer (Darkside): logits α ∈ ℝ^C give
+/// θ_i = Σ_(j ≥ i) |α_j| and the mask m_i = [θ_i > 0.5], so the channels that take the first
+/// operator are always a prefix (k = Σ m of them) — the order the deployment needs. The
+/// step has a straight-through gradient: dm_i/dθ_i = 1, so dL/dα_j = sign(α_j)·Σ_(i ≤ j) dL/dm_i.
+public final class ThermometricSplit: @unchecked Sendable {
+  public let logits: Parameter
+  public let channels: Int
+  /// A fixed count of first-operator channels (warmup sampling, frozen mappings); nil
+  /// derives it from α.
+  public var fixedCount: Int?
+
+  /// Starts with every channel on the first operator (α_j = 1, θ_i ≥ 1): the most capable
+  /// alternative, which the cost then trims. α is never initialised at 0, where |α| has
+  /// no gradient.
+  public init(name: String, channels: Int) {
+    self.channels = channels
+    logits = Parameter(
+      name: "\(name).alpha", dims: [channels], decays: false, initial: .init(repeating: 1, count: channels))
+  }
+
+  /// θ_i for every channel.
+  public var thresholds: [Float] {
+    var running: Float = 0
+    var result = [Float](repeating: 0, count: channels)
+    for index in stride(from: channels - 1, through: 0, by: -1) {
+      running += abs(logits.value.buffer[index])
+      result[index] = running
+    }
+    return result
+  }
+
+  /// The mask of the first operator's channels (1) and the second's (0).
+  public var mask: [Float] {
+    if let fixedCount { return (0..<channels).map { $0 < fixedCount ? 1 : 0 } }
+    return thresholds.map { $0 > 0.5 ? 1 : 0 }
+  }
+
+  /// Channels computed by the first operator.
+  public var count: Int { Int(mask.reduce(0, +)) }
+
+  /// Sets α's gradient from dL/dm (the first operator's mask; the second operator's mask
+  /// is 1 − m, so its gradient enters with the opposite sign before this call).
+  public func backward(maskGradient: [Float]) {
+    var prefix: Float = 0
+    for j in 0..<channels {
+      prefix += maskGradient[j]
+      let value = logits.value.buffer[j]
+      logits.gradient.buffer[j] = fixedCount == nil ? (value >= 0 ? 1 : -1) * prefix : 0
+    }
+  }
+}
