@@ -161,11 +161,15 @@ public final class BatchLoader: @unchecked Sendable {
           pending.append((bytes[(local * imageBytes)..<((local + 1) * imageBytes)], labels[index]))
         }
       }
-      while pending.count >= options.batchSize {
-        guard deliver(makeBatch(pending.prefix(options.batchSize), generator: &generator)) else { return }
-        pending.removeFirst(options.batchSize)
+      // Batches are taken from a moving cursor; the consumed prefix is dropped once per
+      // group, not once per batch (which would move the whole group every time).
+      var cursor = 0
+      while pending.count - cursor >= options.batchSize {
+        guard deliver(makeBatch(pending[cursor..<(cursor + options.batchSize)], generator: &generator)) else { return }
+        cursor += options.batchSize
         produced += 1
       }
+      pending.removeFirst(cursor)
     }
     if !pending.isEmpty && !options.dropLast {
       _ = deliver(makeBatch(pending[...], generator: &generator))

@@ -57,8 +57,8 @@ public final class Adam: Optimizer, @unchecked Sendable {
         let count = parameter.value.elementCount
         let value = parameter.value.buffer
         let gradient = parameter.gradient.buffer
-        var m = firstMoment[parameter.name] ?? [Float](repeating: 0, count: count)
-        var v = secondMoment[parameter.name] ?? [Float](repeating: 0, count: count)
+        var m = firstMoment.removeValue(forKey: parameter.name) ?? [Float](repeating: 0, count: count)
+        var v = secondMoment.removeValue(forKey: parameter.name) ?? [Float](repeating: 0, count: count)
         let decay = group.decay(for: parameter, default: weightDecay)
         for index in 0..<count {
           var g = gradient[index]

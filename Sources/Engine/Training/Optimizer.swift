@@ -59,7 +59,7 @@ public final class SGD: @unchecked Sendable {
         let count = parameter.value.elementCount
         let value = parameter.value.buffer
         let gradient = parameter.gradient.buffer
-        var buffer = velocity[parameter.name] ?? [Float](repeating: 0, count: count)
+        var buffer = velocity.removeValue(forKey: parameter.name) ?? [Float](repeating: 0, count: count)
         let decay = group.decay(for: parameter, default: weightDecay)
         buffer.withUnsafeMutableBufferPointer { v in
           for index in 0..<count {
