@@ -51,7 +51,8 @@ let package = Package(
       name: "EngineTests", dependencies: ["Engine", "Datasets", "HDF5", "TestSupport"],
       // PyTorch reference fixtures, read by path (scripts/fixtures/make_pytorch_fixtures.py).
       exclude: ["Fixtures"]),
-    .testTarget(name: "SearchTests", dependencies: ["Search", "Engine", "Hardware", "TestSupport"]),
+    .testTarget(
+      name: "SearchTests", dependencies: ["Search", "Engine", "Hardware", "Datasets", "HDF5", "TestSupport"]),
     .testTarget(name: "HardwareTests", dependencies: ["Hardware", "Engine", "TestSupport"]),
   ],
   swiftLanguageModes: [.v6]

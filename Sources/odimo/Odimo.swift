@@ -10,7 +10,9 @@ struct Odimo: ParsableCommand {
       or inconsistent file or value; the message names it), 64 bad command line.
       """,
     version: odimoVersion,
-    subcommands: [DataCommand.self, ModelCommand.self, Train.self, Inspect.self, Cost.self, Bench.self]
+    subcommands: [
+      DataCommand.self, ModelCommand.self, Train.self, SearchCommand.self, Inspect.self, Cost.self, Bench.self,
+    ]
   )
 }
 

@@ -24,6 +24,14 @@ public final class Trainer: @unchecked Sendable {
     public let top5: Double
     public let images: Int
     public let seconds: Double
+
+    public init(loss: Double, accuracy: Double, top5: Double, images: Int, seconds: Double) {
+      self.loss = loss
+      self.accuracy = accuracy
+      self.top5 = top5
+      self.images = images
+      self.seconds = seconds
+    }
   }
 
   /// Running totals of a pass over a split.

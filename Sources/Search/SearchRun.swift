@@ -1,0 +1,185 @@
+import Datasets
+import Engine
+import Foundation
+import HDF5
+import Hardware
+
+/// Everything that defines one search (one λ).
+public struct SearchConfiguration: Codable, Sendable, Equatable {
+  public var soc: String
+  public var model: String
+  public var width: Double
+  public var data: String
+  public var metric: CostMetric
+  public var lambda: Double
+  /// "normalized" (default): λ multiplies cost / cost of the whole network's searchable
+  /// layers on the single cheapest unit, so λ ≈ 1 weighs cost like the task loss;
+  /// "raw": λ multiplies raw cycles (or mW·cycles), the reference code's scale.
+  public var lambdaScale: String
+  public var seed: UInt64
+  public var preset: SearchPreset
+  /// Train on the first N training images only (tests, quick looks); nil: all.
+  public var trainLimit: Int?
+
+  public init(
+    soc: String, model: String, width: Double = 1, data: String, metric: CostMetric, lambda: Double,
+    lambdaScale: String = "normalized", seed: UInt64 = 0, preset: SearchPreset = .quick, trainLimit: Int? = nil
+  ) {
+    self.soc = soc
+    self.model = model
+    self.width = width
+    self.data = data
+    self.metric = metric
+    self.lambda = lambda
+    self.lambdaScale = lambdaScale
+    self.seed = seed
+    self.preset = preset
+    self.trainLimit = trainLimit
+  }
+}
+
+/// One search phase.
+public enum SearchPhase: Int, Sendable, Codable {
+  case warmup, search, fineTune
+}
+
+/// One row of a run's trace.
+public struct TraceRow: Sendable, Codable {
+  public var phase: SearchPhase
+  public var epoch: Int
+  public var trainLoss: Double
+  public var trainAccuracy: Double
+  public var validationLoss: Double
+  public var validationAccuracy: Double
+  public var lambda: Double
+  /// λ's cost term at the end of the epoch (scaled by the run's cost scale).
+  public var softCost: Double
+  /// Exact figures of the discrete mapping at the end of the epoch.
+  public var latencyCycles: Double
+  public var energyMicrojoules: Double?
+  public var temperature: Double
+  public var learningRate: Double
+  /// Channels per unit of every searchable layer (layers × units, in plan option order).
+  public var channels: [[Int]]
+}
+
+/// The outcome of a search.
+public struct SearchResult: Sendable {
+  public let mapping: Mapping
+  public let cost: NetworkCostReport
+  public let testAccuracy: Double
+  public let trace: [TraceRow]
+}
+
+/// Warmup → search → fine-tune for one λ, writing the run file after every epoch.
+public enum SearchRun {
+  public static let formatName = "odimo-run"
+
+  public static func run(_ configuration: SearchConfiguration, out path: String, report: (TraceRow) -> Void = { _ in })
+    throws -> SearchResult
+  {
+    guard configuration.lambda >= 0, configuration.lambda.isFinite else {
+      throw EngineError("--lambda must be a finite number ≥ 0, got \(configuration.lambda)")
+    }
+    guard ["normalized", "raw"].contains(configuration.lambdaScale) else {
+      throw EngineError("--lambda-scale must be normalized or raw, got \(configuration.lambdaScale)")
+    }
+    if FileManager.default.fileExists(atPath: path) {
+      throw EngineError("\(path) exists; choose another --out (resuming searches is not supported yet)")
+    }
+    let soc = try SoCCatalogue.soc(configuration.soc)
+    guard configuration.metric == .latency || soc.hasPowerData else {
+      throw EngineError("SoC \(soc.name) has no power data, so the energy metric cannot be searched")
+    }
+    let dataset = try DatasetFile(path: configuration.data)
+    let train = try dataset.split("train")
+    let model: Architecture
+    do {
+      model = try ModelZoo.make(
+        configuration.model, resolution: train.height, channels: train.channels, classes: dataset.numClasses,
+        width: configuration.width)
+    } catch let error as ModelZoo.UnknownModel {
+      throw EngineError(error.description)
+    }
+    let supernet = try Supernet(model: model, soc: soc)
+    guard !supernet.searchable.isEmpty else {
+      throw EngineError("\(model.name) on \(soc.name) has no layer two units can run; nothing to search")
+    }
+    let network = Network(supernet.architecture, seed: configuration.seed)
+    let scale =
+      configuration.lambdaScale == "raw" ? 1 : try cheapestSingleUnitCost(supernet, metric: configuration.metric)
+    let objective = try SearchObjective(
+      supernet: supernet, network: network, metric: configuration.metric, lambda: configuration.lambda, costScale: scale
+    )
+    let preset = configuration.preset
+    let weights = SGD(
+      parameters: network.weightParameters, learningRate: Float(preset.learningRate), momentum: 0.9, weightDecay: 5e-4)
+    let logits = Adam(parameters: objective.logitParameters, learningRate: Float(preset.logitLearningRate))
+    let trainer = Trainer(network: network, optimizer: weights)
+    let trainLoader = try BatchLoader(
+      path: configuration.data, split: "train",
+      options: LoaderOptions(
+        batchSize: min(preset.batchSize, train.count), seed: configuration.seed, augmentation: .cropAndFlip,
+        limit: configuration.trainLimit))
+    let validationSplit = dataset.splits.contains { $0.name == "val" } ? "val" : "test"
+    let validation = try BatchLoader(
+      path: configuration.data, split: validationSplit,
+      options: LoaderOptions(batchSize: min(256, try dataset.split(validationSplit).count), shuffle: false))
+    var generator = SplitMix64.stream(seed: configuration.seed, 0x5EA2C4)
+    var trace: [TraceRow] = []
+    var best: (accuracy: Double, weights: [String: [Float]])?
+    let phases: [(SearchPhase, Int)] = [
+      (.warmup, preset.warmupEpochs), (.search, preset.searchEpochs), (.fineTune, preset.fineTuneEpochs),
+    ]
+    var epochNumber = 0
+    for (phase, epochs) in phases {
+      if phase == .fineTune { freeze(objective, network) }
+      for epochInPhase in 0..<epochs {
+        let cosine = 0.5 * (1 + Foundation.cos(Double.pi * Double(epochInPhase) / Double(max(epochs, 1))))
+        weights.learningRate = Float(preset.learningRate * cosine)
+        // Annealed during search; fine-tune rows record the final search temperature.
+        let annealed = phase == .search ? epochInPhase : phase == .fineTune ? preset.searchEpochs : 0
+        let temperature = preset.initialTemperature * Foundation.pow(preset.temperatureDecay, Double(annealed))
+        for layer in network.mixedLayers { layer.temperature = temperature }
+        let trained = try trainEpoch(
+          trainer, loader: trainLoader, epoch: epochNumber, phase: phase, objective: objective, logits: logits,
+          generator: &generator)
+        if phase == .warmup { clearSamples(objective, network) }
+        let validated = try trainer.evaluate(validation)
+        let mapping = objective.mapping(named: "epoch-\(epochNumber + 1)")
+        let cost = try supernet.plan.cost(of: mapping)
+        let row = TraceRow(
+          phase: phase, epoch: epochNumber + 1, trainLoss: trained.loss, trainAccuracy: trained.accuracy,
+          validationLoss: validated.loss, validationAccuracy: validated.accuracy, lambda: configuration.lambda,
+          softCost: try objective.applyCost(), latencyCycles: cost.latencyCycles,
+          energyMicrojoules: cost.energyMicrojoules,
+          temperature: temperature, learningRate: Double(weights.learningRate),
+          channels: supernet.searchable.map { layer in
+            let counts = (try? supernet.plan.channelCounts(mapping)[layer.planIndex]) ?? []
+            return counts
+          })
+        for layer in network.mixedLayers { layer.countGradient = [Double](repeating: 0, count: layer.alternatives) }
+        trace.append(row)
+        if phase == .fineTune, validated.accuracy > (best?.accuracy ?? -1) {
+          best = (validated.accuracy, network.snapshot())
+        }
+        try write(
+          path, configuration: configuration, scale: scale, trace: trace, mapping: mapping, network: network,
+          result: nil)
+        report(row)
+        epochNumber += 1
+      }
+    }
+    if let best { try network.restore(best.weights) }
+    let test = try BatchLoader(
+      path: configuration.data, split: "test",
+      options: LoaderOptions(batchSize: min(256, try dataset.split("test").count), shuffle: false))
+    let tested = try trainer.evaluate(test)
+    let mapping = objective.mapping(named: "lambda-\(configuration.lambda)")
+    let cost = try supernet.plan.cost(of: mapping)
+    try write(
+      path, configuration: configuration, scale: scale, trace: trace, mapping: mapping, network: network,
+      result: (tested.accuracy, cost))
+    return SearchResult(mapping: mapping, cost: cost, testAccuracy: tested.accuracy, trace: trace)
+  }
+}

@@ -1,0 +1,145 @@
+import Datasets
+import Engine
+import Foundation
+import HDF5
+import Hardware
+
+extension SearchRun {
+  /// One epoch of a phase. Warmup trains the weights under a random split per step (so
+  /// every split gets trained) with the logits frozen; search adds λ·cost and steps the
+  /// logits with Adam; fine-tune trains the weights under the frozen mapping.
+  static func trainEpoch(
+    _ trainer: Trainer, loader: BatchLoader, epoch: Int, phase: SearchPhase, objective: SearchObjective, logits: Adam,
+    generator: inout SplitMix64
+  ) throws -> Trainer.PassResult {
+    let network = trainer.network
+    let classes = network.architecture.classes
+    let stream = loader.batches(epoch: epoch)
+    var lossTotal = 0.0
+    var correct = 0
+    var seen = 0
+    let start = Date()
+    while let batch = try stream.nextBatch() {
+      if phase == .warmup { sample(objective, network, using: &generator) }
+      objective.prepare()
+      let input = Tensor(dims: [batch.count, batch.channels, batch.height, batch.width], values: batch.images)
+      let output = try network.forward(input, training: true)
+      let result = trainer.loss.evaluate(logits: output.values(), labels: batch.labels, classes: classes)
+      guard result.loss.isFinite else {
+        stream.cancel()
+        throw EngineError(
+          "the loss became \(result.loss) in epoch \(epoch + 1) (\(phase)); lower the learning rate or λ")
+      }
+      if phase == .search { try objective.applyCost() }
+      try network.backward(Tensor(dims: [batch.count, classes], values: result.gradient))
+      if phase == .search {
+        objective.finishBackward()
+        logits.step()
+      }
+      trainer.optimizer.step()
+      lossTotal += Double(result.loss) * Double(batch.count)
+      correct += result.top1Correct
+      seen += batch.count
+    }
+    return Trainer.PassResult(
+      loss: lossTotal / Double(max(seen, 1)), accuracy: Double(correct) / Double(max(seen, 1)), top5: 0, images: seen,
+      seconds: Date().timeIntervalSince(start))
+  }
+
+  /// A random split for every searchable layer: k uniform in 0…C channels on the first
+  /// alternative, the rest on the second (with more alternatives, a uniform unit per channel).
+  static func sample(_ objective: SearchObjective, _ network: Network, using generator: inout SplitMix64) {
+    for layer in network.mixedLayers {
+      if layer.alternatives == 2 {
+        let k = Int(generator.next() % UInt64(layer.outChannels + 1))
+        layer.fixedAssignment = (0..<layer.outChannels).map { $0 < k ? 0 : 1 }
+      } else {
+        layer.fixedAssignment = (0..<layer.outChannels).map { _ in Int(generator.next() % UInt64(layer.alternatives)) }
+      }
+    }
+    for split in objective.splits.values { split.fixedCount = Int(generator.next() % UInt64(split.channels + 1)) }
+  }
+
+  /// Back to the learned (soft) splits after warmup.
+  static func clearSamples(_ objective: SearchObjective, _ network: Network) {
+    for layer in network.mixedLayers { layer.fixedAssignment = nil }
+    for split in objective.splits.values { split.fixedCount = nil }
+  }
+
+  /// Freezes the discrete mapping for fine-tuning.
+  static func freeze(_ objective: SearchObjective, _ network: Network) {
+    for layer in network.mixedLayers { layer.fixedAssignment = layer.assignment }
+    for split in objective.splits.values { split.fixedCount = split.count }
+  }
+
+  /// The search cost of the searchable layers with every layer entirely on the one unit
+  /// that makes the total cheapest: the normalised λ scale.
+  static func cheapestSingleUnitCost(_ supernet: Supernet, metric: CostMetric) throws -> Double {
+    let plan = supernet.plan
+    var best = Double.infinity
+    for unit in plan.soc.units.indices {
+      var total = 0.0
+      for layer in supernet.searchable {
+        let options = plan.layers[layer.planIndex].options
+        let counts = options.map { Double($0.unit == unit ? layer.outChannels : 0) }
+        let channels = counts.reduce(0.0, +) == 0 ? [Double(layer.outChannels)] + counts.dropFirst() : counts
+        total += try plan.softCost(layer: layer.planIndex, channels: channels, metric: metric).value
+      }
+      best = min(best, total)
+    }
+    return max(best, 1e-12)
+  }
+
+  /// Writes the run file atomically: configuration, trace, mapping, weights and (at the
+  /// end) the result.
+  static func write(
+    _ path: String, configuration: SearchConfiguration, scale: Double, trace: [TraceRow], mapping: Mapping,
+    network: Network, result: (accuracy: Double, cost: NetworkCostReport)?
+  ) throws {
+    try SafeWrite.replace(path) { temporary in
+      let file = try HDF5File.create(temporary)
+      defer { file.close() }
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.sortedKeys]
+      encoder.keyEncodingStrategy = .convertToSnakeCase
+      try file.setAttribute("format", .string(formatName))
+      try file.setAttribute("format_version", .int(1))
+      try file.setAttribute("soc", .string(configuration.soc))
+      try file.setAttribute("model", .string(configuration.model))
+      try file.setAttribute("metric", .string(configuration.metric.rawValue))
+      try file.setAttribute("lambda", .double(configuration.lambda))
+      try file.setAttribute("lambda_scale", .string(configuration.lambdaScale))
+      try file.setAttribute("cost_scale", .double(scale))
+      try file.setAttribute("seed", .int(Int64(bitPattern: configuration.seed)))
+      try file.setAttribute("preset", .string(configuration.preset.name))
+      try file.setAttribute(
+        "configuration", .string(String(decoding: try encoder.encode(configuration), as: UTF8.self)))
+      try file.setAttribute("complete", .int(result == nil ? 0 : 1))
+      if let result {
+        try file.setAttribute("test_accuracy", .double(result.accuracy))
+        try file.setAttribute("latency_cycles", .double(result.cost.latencyCycles))
+        try file.setAttribute("latency_ms", .double(result.cost.latencyMilliseconds))
+        if let energy = result.cost.energyMicrojoules { try file.setAttribute("energy_uj", .double(energy)) }
+      }
+      let columns: [(String, (TraceRow) -> Double)] = [
+        ("phase", { Double($0.phase.rawValue) }), ("epoch", { Double($0.epoch) }), ("train_loss", \.trainLoss),
+        ("train_accuracy", \.trainAccuracy), ("validation_loss", \.validationLoss),
+        ("validation_accuracy", \.validationAccuracy), ("lambda", \.lambda), ("soft_cost", \.softCost),
+        ("latency_cycles", \.latencyCycles), ("energy_uj", { $0.energyMicrojoules ?? .nan }),
+        ("temperature", \.temperature), ("learning_rate", \.learningRate),
+      ]
+      for (name, value) in columns {
+        try file.write(trace.map(value), to: "trace/\(name)", options: .archived(extendable: true))
+      }
+      let layers = trace.first?.channels.count ?? 0
+      let units = trace.first?.channels.first?.count ?? 0
+      let channels = trace.flatMap { $0.channels.flatMap { $0.map(Int64.init) } }
+      try file.write(
+        channels, to: "trace/channels", shape: [trace.count, layers, units], options: .archived(extendable: true))
+      try mapping.write(to: file)
+      for (name, values) in network.snapshot().sorted(by: { $0.key < $1.key }) {
+        try file.write(values, to: "weights/\(name)", options: .archived())
+      }
+    }
+  }
+}

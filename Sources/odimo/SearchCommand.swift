@@ -1,0 +1,83 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Hardware
+import Search
+
+extension CostMetric: ExpressibleByArgument {}
+
+struct SearchCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "search",
+    abstract: "Learn how to split every layer's channels across an SoC's units (one λ).",
+    discussion: """
+      Builds the supernet of --model for --soc, then runs warmup (weights only, a random \
+      split per step), search (task loss + λ·cost; the split logits trained with Adam, \
+      the softmax temperature annealed) and fine-tune (the argmax mapping frozen). After \
+      every epoch the run file is rewritten with the trace (phase, losses, accuracies, λ, \
+      cost, channels per unit, temperature, learning rate), the current mapping and the \
+      weights; at the end it also holds test_accuracy, latency and energy. The run file's \
+      /mapping is accepted by odimo cost network --mapping.
+
+      λ scale: normalized (default) divides the cost by that of the searchable layers all \
+      on the single cheapest unit, so λ around 1 weighs cost like the task loss; raw \
+      multiplies raw cycles as the reference code does (its grids span 1e-10…1e-4).
+
+      Example: odimo search --soc diana --model resnet8 --data fmnist.h5 --metric latency --lambda 0.5 --out run.h5
+      """
+  )
+
+  @Option(help: "SoC: diana, darkside, naive, a shipped .toml name or a description file.") var soc: String
+  @Option(help: "Zoo model.") var model: String
+  @Option(help: "Width multiplier (MobileNetV1).") var width = 1.0
+  @Option(help: "Dataset file.") var data: String
+  @Option(help: "What the cost term measures: latency or energy.") var metric: CostMetric = .latency
+  @Option(help: "Regularisation strength λ ≥ 0.") var lambda: Double
+  @Option(help: "normalized or raw (see above).") var lambdaScale = "normalized"
+  @Option(help: "Preset: quick (2-core CPU) or paper (the reference's epochs).") var preset = "quick"
+  @Option(help: "Seed of weights, splits, shuffling and augmentation.") var seed: UInt64 = 0
+  @Option(help: "Train on the first N training images only.") var trainLimit: Int?
+  @Option(name: .shortAndLong, help: "Run file to write (must not exist).") var out: String
+  @Flag(help: "End with a JSON summary.") var json = false
+
+  struct Summary: Encodable {
+    let run: String
+    let lambda: Double
+    let testAccuracy: Double
+    let latencyCycles: Double
+    let latencyMs: Double
+    let energyUj: Double?
+    let channels: [String: [String: Int]]
+  }
+
+  func run() throws {
+    try reportingErrors {
+      guard let chosen = SearchPreset.named(preset) else {
+        throw InputError("--preset must be quick or paper, got \(preset)")
+      }
+      let configuration = SearchConfiguration(
+        soc: soc, model: model, width: width, data: data, metric: metric, lambda: lambda, lambdaScale: lambdaScale,
+        seed: seed, preset: chosen, trainLimit: trainLimit)
+      let result = try SearchRun.run(configuration, out: out) { row in
+        let line = String(
+          format: "%@ epoch %d  train loss %.4f acc %.2f%%  val acc %.2f%%  cost %.4f  latency %.0f cycles  T %.3f",
+          "\(row.phase)" as NSString, row.epoch, row.trainLoss, row.trainAccuracy * 100, row.validationAccuracy * 100,
+          row.softCost, row.latencyCycles, row.temperature)
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+      }
+      let channels = Dictionary(
+        uniqueKeysWithValues: result.cost.layers.filter { $0.units.count > 1 }.map { layer in
+          (layer.name, Dictionary(uniqueKeysWithValues: layer.units.map { ($0.unit, $0.channels) }))
+        })
+      let summary = Summary(
+        run: out, lambda: lambda, testAccuracy: result.testAccuracy, latencyCycles: result.cost.latencyCycles,
+        latencyMs: result.cost.latencyMilliseconds, energyUj: result.cost.energyMicrojoules, channels: channels)
+      if json { return try printJSON(summary) }
+      print(
+        String(
+          format: "λ %g: test accuracy %.2f%%, latency %.0f cycles (%.4f ms), energy %@ µJ; run file %@", lambda,
+          result.testAccuracy * 100, result.cost.latencyCycles, result.cost.latencyMilliseconds,
+          result.cost.energyMicrojoules.map { String(format: "%.4f", $0) } ?? "n/a", out))
+    }
+  }
+}

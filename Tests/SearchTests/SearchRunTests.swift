@@ -1,0 +1,106 @@
+import Datasets
+import Engine
+import Foundation
+import HDF5
+import Hardware
+import TestSupport
+import Testing
+
+@testable import Search
+
+@Suite struct SearchRunTests {
+  let scratch = ScratchFolder()
+
+  /// 16×16 grey images whose bright quadrant is the label (4 classes).
+  private func makeData() throws -> String {
+    let path = scratch.file("quadrants.h5")
+    var generator = SplitMix64(seed: 5)
+    let description = DatasetDescription(name: "quadrants", classNames: ["tl", "tr", "bl", "br"], source: "synthetic")
+    try DatasetWriter.create(path, description: description, force: true) { writer in
+      for (split, count) in [("train", 128), ("val", 32), ("test", 32)] {
+        try writer.beginSplit(split, height: 16, width: 16, channels: 1)
+        var pixels: [UInt8] = []
+        for index in 0..<count {
+          for y in 0..<16 {
+            for x in 0..<16 {
+              let quadrant = (y >= 8 ? 2 : 0) + (x >= 8 ? 1 : 0)
+              pixels.append(UInt8((quadrant == index % 4 ? 160 : 40) + Int(generator.next() % 60)))
+            }
+          }
+        }
+        try writer.append(pixels: pixels, labels: (0..<count).map { Int64($0 % 4) })
+      }
+    }
+    return path
+  }
+
+  static let tiny = SearchPreset(
+    name: "tiny", warmupEpochs: 1, searchEpochs: 1, fineTuneEpochs: 1, batchSize: 32, learningRate: 0.05,
+    logitLearningRate: 0.2, initialTemperature: 1, temperatureDecay: 0.5)
+
+  @Test func dianaSearchWritesATraceAndAMappingThatCostsLess() throws {
+    let data = try makeData()
+    var results: [Double: SearchResult] = [:]
+    for lambda in [0.0, 20.0] {
+      let path = scratch.file("run-\(lambda).h5")
+      let configuration = SearchConfiguration(
+        soc: "diana", model: "resnet8", data: data, metric: .latency, lambda: lambda, preset: Self.tiny)
+      results[lambda] = try SearchRun.run(configuration, out: path)
+      let file = try HDF5File.open(path)
+      #expect(try file.read("trace/phase", as: Double.self) == [0, 1, 2])
+      #expect(try file.dataset("trace/channels").shape == [3, 9, 2])
+      #expect(try file.attribute("complete") == .int(1))
+      let mapping = try Mapping.read(from: file)
+      let model = try ModelZoo.make("resnet8", resolution: 16, channels: 1, classes: 4)
+      let plan = try NetworkPlan(architecture: model, soc: .diana)
+      #expect(try plan.cost(of: mapping).latencyCycles == results[lambda]?.cost.latencyCycles)
+      #expect(throws: EngineError.self) { try SearchRun.run(configuration, out: path) }
+    }
+    let free = try #require(results[0.0]?.cost.latencyCycles)
+    let penalised = try #require(results[20.0]?.cost.latencyCycles)
+    #expect(penalised < free, "λ = 20 should map to a faster network: \(penalised) vs \(free)")
+  }
+
+  @Test func darksideSearchMovesChannelsToTheDepthwiseEngine() throws {
+    let data = try makeData()
+    let configuration = SearchConfiguration(
+      soc: "darkside", model: "mobilenetv1", width: 0.25, data: data, metric: .latency, lambda: 50, preset: Self.tiny)
+    let result = try SearchRun.run(configuration, out: scratch.file("dark.h5"))
+    let blocks = result.cost.layers.filter { $0.units.count == 2 }
+    #expect(blocks.count == 8)
+    // Started all-cluster; a large λ must have moved some channels to the cheaper DWE.
+    #expect(blocks.contains { $0.units[1].channels > 0 })
+    #expect(result.trace.count == 3)
+  }
+
+  @Test func badRequestsAreRefused() throws {
+    let data = try makeData()
+    let negative = SearchConfiguration(soc: "diana", model: "resnet8", data: data, metric: .latency, lambda: -1)
+    #expect(throws: EngineError.self) { try SearchRun.run(negative, out: scratch.file("n.h5")) }
+    let energy = SearchConfiguration(
+      soc: "trio", model: "resnet8", data: data, metric: .energy, lambda: 1, preset: Self.tiny)
+    // trio has power data; a description without [power] cannot search energy.
+    let noPower = scratch.file("nopower.toml")
+    try """
+    name = "np"
+    clock_mhz = 100
+    mapping_style = "shared-weights"
+    [[units]]
+    name = "a"
+    operations = ["convolution", "linear"]
+    weights = "int8"
+    activations = "uint8"
+    cycles = "ch * c_in"
+    [[units]]
+    name = "b"
+    operations = ["convolution"]
+    weights = "ternary"
+    activations = "uint8"
+    cycles = "ch * 2"
+    """.write(toFile: noPower, atomically: true, encoding: .utf8)
+    var withoutPower = energy
+    withoutPower.soc = noPower
+    let error = try #require(throws: EngineError.self) { try SearchRun.run(withoutPower, out: scratch.file("e.h5")) }
+    #expect(error.description.contains("power"))
+  }
+}
