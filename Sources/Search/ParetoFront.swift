@@ -1,0 +1,69 @@
+/// A trained network as a point of the accuracy–cost plane.
+public struct ParetoPoint: Sendable, Codable, Equatable {
+  public enum Kind: String, Sendable, Codable { case searched, baseline }
+  /// "λ = 1e-07", "all-digital", …
+  public var name: String
+  public var kind: Kind
+  /// Test accuracy, 0–1.
+  public var accuracy: Double
+  /// Latency (cycles) or energy (µJ) — one metric per front.
+  public var cost: Double
+
+  public init(name: String, kind: Kind, accuracy: Double, cost: Double) {
+    self.name = name
+    self.kind = kind
+    self.accuracy = accuracy
+    self.cost = cost
+  }
+
+  /// Whether self is at least as good on both axes and better on one.
+  public func dominates(_ other: ParetoPoint) -> Bool {
+    accuracy >= other.accuracy && cost <= other.cost && (accuracy > other.accuracy || cost < other.cost)
+  }
+}
+
+/// How much cheaper the search made a hand-made mapping's accuracy.
+public struct IsoAccuracyGain: Sendable, Codable, Equatable {
+  public var baseline: String
+  /// The cheapest searched point with accuracy ≥ the baseline's − ε.
+  public var searched: String
+  /// cost(baseline) / cost(searched): "N× lower".
+  public var ratio: Double
+  /// accuracy(searched) − accuracy(baseline).
+  public var accuracyDelta: Double
+}
+
+/// The non-dominated set over (accuracy ↑, cost ↓) and the gains at iso-accuracy.
+public struct ParetoFront: Sendable {
+  public let points: [ParetoPoint]
+  /// Accuracy tolerance of "iso-accuracy" (0–1; 0 means at least as accurate).
+  public let epsilon: Double
+
+  public init(points: [ParetoPoint], epsilon: Double = 0) {
+    self.points = points
+    self.epsilon = epsilon
+  }
+
+  /// Points no other point dominates, by increasing cost.
+  public var front: [ParetoPoint] {
+    points.filter { point in !points.contains { $0.dominates(point) } }.sorted { $0.cost < $1.cost }
+  }
+
+  /// For every baseline, the cheapest searched point within ε of its accuracy (none when
+  /// no searched point is accurate enough).
+  public var gains: [IsoAccuracyGain] {
+    let searched = points.filter { $0.kind == .searched }
+    return points.filter { $0.kind == .baseline }.compactMap { baseline in
+      guard
+        let best = searched.filter({ $0.accuracy >= baseline.accuracy - epsilon }).min(by: { $0.cost < $1.cost }),
+        best.cost > 0
+      else { return nil }
+      return IsoAccuracyGain(
+        baseline: baseline.name, searched: best.name, ratio: baseline.cost / best.cost,
+        accuracyDelta: best.accuracy - baseline.accuracy)
+    }
+  }
+
+  /// The "up to N×" figure: the largest iso-accuracy gain.
+  public var headline: IsoAccuracyGain? { gains.max { $0.ratio < $1.ratio } }
+}
