@@ -75,9 +75,13 @@ public struct SearchResult: Sendable {
 public enum SearchRun {
   public static let formatName = "odimo-run"
 
-  public static func run(_ configuration: SearchConfiguration, out path: String, report: (TraceRow) -> Void = { _ in })
-    throws -> SearchResult
-  {
+  /// Searches (baseline nil) or trains a hand-made mapping with the same protocol: the
+  /// mapping frozen for warmup + search + fine-tune epochs, so every network gets the
+  /// same weight-training budget and the accuracies compare.
+  public static func run(
+    _ configuration: SearchConfiguration, out path: String, baseline: MappingStrategy? = nil,
+    report: (TraceRow) -> Void = { _ in }
+  ) throws -> SearchResult {
     guard configuration.lambda >= 0, configuration.lambda.isFinite else {
       throw EngineError("--lambda must be a finite number ≥ 0, got \(configuration.lambda)")
     }
@@ -101,8 +105,8 @@ public enum SearchRun {
     } catch let error as ModelZoo.UnknownModel {
       throw EngineError(error.description)
     }
-    let supernet = try Supernet(model: model, soc: soc)
-    guard !supernet.searchable.isEmpty else {
+    let supernet = try Supernet(model: model, soc: soc, replaceBlocks: baseline != .depthwiseSeparable)
+    guard !supernet.searchable.isEmpty || baseline != nil else {
       throw EngineError("\(model.name) on \(soc.name) has no layer two units can run; nothing to search")
     }
     let network = Network(supernet.architecture, seed: configuration.seed)
@@ -128,12 +132,16 @@ public enum SearchRun {
     var generator = SplitMix64.stream(seed: configuration.seed, 0x5EA2C4)
     var trace: [TraceRow] = []
     var best: (accuracy: Double, weights: [String: [Float]])?
-    let phases: [(SearchPhase, Int)] = [
+    var phases: [(SearchPhase, Int)] = [
       (.warmup, preset.warmupEpochs), (.search, preset.searchEpochs), (.fineTune, preset.fineTuneEpochs),
     ]
+    if let baseline {
+      try fix(objective, network, to: try supernet.plan.mapping(baseline))
+      phases = [(.fineTune, preset.warmupEpochs + preset.searchEpochs + preset.fineTuneEpochs)]
+    }
     var epochNumber = 0
     for (phase, epochs) in phases {
-      if phase == .fineTune { freeze(objective, network) }
+      if phase == .fineTune && baseline == nil { freeze(objective, network) }
       for epochInPhase in 0..<epochs {
         let cosine = 0.5 * (1 + Foundation.cos(Double.pi * Double(epochInPhase) / Double(max(epochs, 1))))
         weights.learningRate = Float(preset.learningRate * cosine)
@@ -175,7 +183,7 @@ public enum SearchRun {
       path: configuration.data, split: "test",
       options: LoaderOptions(batchSize: min(256, try dataset.split("test").count), shuffle: false))
     let tested = try trainer.evaluate(test)
-    let mapping = objective.mapping(named: "lambda-\(configuration.lambda)")
+    let mapping = objective.mapping(named: baseline?.name ?? "lambda-\(configuration.lambda)")
     let cost = try supernet.plan.cost(of: mapping)
     try write(
       path, configuration: configuration, scale: scale, trace: trace, mapping: mapping, network: network,

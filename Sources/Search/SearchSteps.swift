@@ -72,6 +72,25 @@ extension SearchRun {
     for split in objective.splits.values { split.fixedCount = split.count }
   }
 
+  /// Freezes every searchable layer to `mapping`'s split (hand-made baselines).
+  static func fix(_ objective: SearchObjective, _ network: Network, to mapping: Mapping) throws {
+    let plan = objective.supernet.plan
+    let counts = try plan.channelCounts(mapping)
+    let mixed = Dictionary(uniqueKeysWithValues: network.mixedLayers.map { ($0.name, $0) })
+    for layer in objective.supernet.searchable {
+      let options = plan.layers[layer.planIndex].options.map(\.unit)
+      switch layer.kind {
+      case .sharedWeights(let name):
+        let units = mapping.layers[layer.planIndex].units.map { mapping.units[$0] }
+        mixed[name]?.fixedAssignment = units.map { unitName in
+          options.firstIndex { plan.soc.units[$0].name == unitName } ?? 0
+        }
+      case .alternativeOperators:
+        objective.splits[layer.name]?.fixedCount = counts[layer.planIndex][0]
+      }
+    }
+  }
+
   /// The search cost of the searchable layers with every layer entirely on the one unit
   /// that makes the total cheapest: the normalised λ scale.
   static func cheapestSingleUnitCost(_ supernet: Supernet, metric: CostMetric) throws -> Double {

@@ -40,8 +40,10 @@ public struct Supernet: Sendable {
     }
   }
 
-  public init(model: Architecture, soc: SoC) throws {
-    let plan = try NetworkPlan(architecture: model, soc: soc, replaceBlocks: true)
+  /// With `replaceBlocks` false the model keeps its depthwise-separable blocks (the
+  /// `dws` baseline's layout) and only shared-weights layers are mixed.
+  public init(model: Architecture, soc: SoC, replaceBlocks: Bool = true) throws {
+    let plan = try NetworkPlan(architecture: model, soc: soc, replaceBlocks: replaceBlocks)
     self.plan = plan
     var planIndexByLayer: [String: Int] = [:]
     for (index, layer) in plan.layers.enumerated() { for name in layer.modelLayers { planIndexByLayer[name] = index } }

@@ -23,8 +23,11 @@ import Testing
     #expect(strict.headline?.baseline == "all-analog" && strict.headline?.ratio == 3)
     // With ε = 1 point, λ1 (0.89) counts as iso-accurate to all-digital (0.895): 3×.
     let tolerant = ParetoFront(points: points, epsilon: 0.01)
-    #expect(tolerant.gains.first == IsoAccuracyGain(baseline: "all-digital", searched: "λ1", ratio: 3, accuracyDelta: 0.89 - 0.895))
-    let hopeless = ParetoFront(points: [ParetoPoint(name: "b", kind: .baseline, accuracy: 0.99, cost: 1)] + points.prefix(2))
+    #expect(
+      tolerant.gains.first
+        == IsoAccuracyGain(baseline: "all-digital", searched: "λ1", ratio: 3, accuracyDelta: 0.89 - 0.895))
+    let hopeless = ParetoFront(
+      points: [ParetoPoint(name: "b", kind: .baseline, accuracy: 0.99, cost: 1)] + points.prefix(2))
     #expect(hopeless.gains.isEmpty && hopeless.headline == nil)
   }
 }

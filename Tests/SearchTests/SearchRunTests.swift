@@ -73,6 +73,35 @@ import Testing
     #expect(result.trace.count == 3)
   }
 
+  @Test func baselinesTrainTheirMappingAndCostLikeTheHeuristics() throws {
+    let data = try makeData()
+    let model = try ModelZoo.make("resnet8", resolution: 16, channels: 1, classes: 4)
+    let strategies = MappingStrategy.baselines(for: .diana, model: model).map(\.name)
+    #expect(strategies == ["all-digital", "all-analog", "balanced", "min-latency-max8bit"])
+    let plan = try NetworkPlan(architecture: model, soc: .diana)
+    for strategy in [MappingStrategy.allOn(unit: "analog"), .minLatencyMaxPrecision] {
+      let configuration = SearchConfiguration(
+        soc: "diana", model: "resnet8", data: data, metric: .latency, lambda: 0, preset: Self.tiny)
+      let result = try SearchRun.run(configuration, out: scratch.file("\(strategy.name).h5"), baseline: strategy)
+      let expected = try plan.cost(of: try plan.mapping(strategy))
+      // The classifier stays on its first unit in the supernet; every searched layer matches.
+      let searchedLayers = result.cost.layers.dropLast()
+      #expect(zip(searchedLayers, expected.layers.dropLast()).allSatisfy { $0.units == $1.units })
+      #expect(result.trace.map(\.phase) == [.fineTune, .fineTune, .fineTune])  // the same 3-epoch budget
+    }
+    let mobile = try ModelZoo.make("mobilenetv1", resolution: 16, channels: 1, classes: 4, width: 0.25)
+    #expect(
+      MappingStrategy.baselines(for: .darkside, model: mobile).map(\.name) == [
+        "all-cluster", "all-dwe", "balanced", "dws",
+      ])
+    let dws = try SearchRun.run(
+      SearchConfiguration(
+        soc: "darkside", model: "mobilenetv1", width: 0.25, data: data, metric: .latency, lambda: 0, preset: Self.tiny),
+      out: scratch.file("dws.h5"), baseline: .depthwiseSeparable)
+    let dwsPlan = try NetworkPlan(architecture: mobile, soc: .darkside, replaceBlocks: false)
+    #expect(dws.cost.latencyCycles == (try dwsPlan.cost(of: try dwsPlan.mapping(.depthwiseSeparable))).latencyCycles)
+  }
+
   @Test func badRequestsAreRefused() throws {
     let data = try makeData()
     let negative = SearchConfiguration(soc: "diana", model: "resnet8", data: data, metric: .latency, lambda: -1)

@@ -13,7 +13,8 @@ public protocol MixedLayer: AnyObject {
   var temperature: Double { get set }
   /// Σ_c p[a][c] per alternative: the soft channel count the cost model sees.
   var softCounts: [Double] { get }
-  /// The most probable alternative of every channel (the discrete mapping).
+  /// The most probable alternative of every channel (the discrete mapping), or the
+  /// frozen one when set.
   var assignment: [Int] { get }
   /// A frozen mapping (one alternative per channel) used instead of the softmax; nil mixes.
   var fixedAssignment: [Int]? { get set }
@@ -89,7 +90,8 @@ final class WeightMixer: MixedLayer, @unchecked Sendable {
   var softCounts: [Double] { channelProbabilities().map { $0.reduce(0) { $0 + Double($1) } } }
 
   var assignment: [Int] {
-    (0..<outChannels).map { c in
+    if let fixedAssignment { return fixedAssignment }
+    return (0..<outChannels).map { c in
       (0..<formats.count).max { logits.value.buffer[$0 * outChannels + c] < logits.value.buffer[$1 * outChannels + c] }
         ?? 0
     }

@@ -1,0 +1,91 @@
+import ArgumentParser
+import Datasets
+import Engine
+import Foundation
+import HDF5
+import Hardware
+import Search
+
+struct BaselinesCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "baselines",
+    abstract: "Train the hand-made mappings a search is compared with.",
+    discussion: """
+      For --soc and --model: every unit alone (all-<unit>), per-layer latency-balanced, \
+      DIANA's min-latency-max8bit (units of different precision) and MobileNetV1's \
+      depthwise-separable layout (dws, alternative-operators SoCs). Each is trained with \
+      its mapping frozen for the preset's warmup + search + fine-tune epochs — the same \
+      weight-training budget as a searched network — and written as DIR/<name>.h5 (the \
+      run-file format of odimo search), with a summary in DIR/baselines.json.
+      """
+  )
+
+  @Option(help: "SoC.") var soc: String
+  @Option(help: "Zoo model.") var model: String
+  @Option(help: "Width multiplier (MobileNetV1).") var width = 1.0
+  @Option(help: "Dataset file.") var data: String
+  @Option(help: "Preset: quick or paper.") var preset = "quick"
+  @Option(help: "Seed.") var seed: UInt64 = 0
+  @Option(help: "Train on the first N training images only.") var trainLimit: Int?
+  @Option(help: "Comma-separated subset of the baselines (default: all).") var only: String?
+  @Option(name: .shortAndLong, help: "Folder for the run files (created if missing).") var out: String
+  @Flag(help: "Print the summary as JSON.") var json = false
+
+  struct Entry: Encodable {
+    let name: String
+    let run: String
+    let testAccuracy: Double
+    let latencyCycles: Double
+    let latencyMs: Double
+    let energyUj: Double?
+  }
+
+  func run() throws {
+    try reportingErrors {
+      guard let chosen = SearchPreset.named(preset) else {
+        throw InputError("--preset must be quick or paper, got \(preset)")
+      }
+      let socValue = try SoCCatalogue.soc(soc)
+      let dataset = try Datasets.DatasetFile(path: data)
+      let train = try dataset.split("train")
+      let architecture = try ModelZoo.make(
+        model, resolution: train.height, channels: train.channels, classes: dataset.numClasses, width: width)
+      var strategies = MappingStrategy.baselines(for: socValue, model: architecture)
+      if let only {
+        let wanted = only.split(separator: ",").map(String.init)
+        for name in wanted where !strategies.contains(where: { $0.name == name }) {
+          throw InputError(
+            "no baseline '\(name)' for \(model) on \(soc); available: \(strategies.map(\.name).joined(separator: ", "))"
+          )
+        }
+        strategies = strategies.filter { wanted.contains($0.name) }
+      }
+      try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+      var entries: [Entry] = []
+      for strategy in strategies {
+        let path = out + "/" + strategy.name + ".h5"
+        try? FileManager.default.removeItem(atPath: path)
+        let configuration = SearchConfiguration(
+          soc: soc, model: model, width: width, data: data, metric: .latency, lambda: 0, seed: seed, preset: chosen,
+          trainLimit: trainLimit)
+        let result = try SearchRun.run(configuration, out: path, baseline: strategy)
+        entries.append(
+          Entry(
+            name: strategy.name, run: path, testAccuracy: result.testAccuracy, latencyCycles: result.cost.latencyCycles,
+            latencyMs: result.cost.latencyMilliseconds, energyUj: result.cost.energyMicrojoules))
+        if !json {
+          print(
+            String(
+              format: "%@: test accuracy %.2f%%, latency %.0f cycles, energy %@ µJ", strategy.name as NSString,
+              result.testAccuracy * 100, result.cost.latencyCycles,
+              result.cost.energyMicrojoules.map { String(format: "%.4f", $0) } ?? "n/a"))
+        }
+      }
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+      encoder.keyEncodingStrategy = .convertToSnakeCase
+      try SafeWrite.write(try encoder.encode(entries), to: out + "/baselines.json")
+      if json { try printJSON(entries) }
+    }
+  }
+}
