@@ -80,7 +80,7 @@ public enum SearchRun {
   /// same weight-training budget and the accuracies compare.
   public static func run(
     _ configuration: SearchConfiguration, out path: String, baseline: MappingStrategy? = nil,
-    report: (TraceRow) -> Void = { _ in }
+    warmStart: [String: [Float]]? = nil, report: (TraceRow) -> Void = { _ in }
   ) throws -> SearchResult {
     guard configuration.lambda >= 0, configuration.lambda.isFinite else {
       throw EngineError("--lambda must be a finite number ≥ 0, got \(configuration.lambda)")
@@ -110,6 +110,8 @@ public enum SearchRun {
       throw EngineError("\(model.name) on \(soc.name) has no layer two units can run; nothing to search")
     }
     let network = Network(supernet.architecture, seed: configuration.seed)
+    // A sweep's λ runs start from one shared warmup.
+    if let warmStart { try network.restore(warmStart) }
     let scale =
       configuration.lambdaScale == "raw" ? 1 : try cheapestSingleUnitCost(supernet, metric: configuration.metric)
     let objective = try SearchObjective(

@@ -11,26 +11,9 @@ import Testing
 @Suite struct SearchRunTests {
   let scratch = ScratchFolder()
 
-  /// 16×16 grey images whose bright quadrant is the label (4 classes).
   private func makeData() throws -> String {
     let path = scratch.file("quadrants.h5")
-    var generator = SplitMix64(seed: 5)
-    let description = DatasetDescription(name: "quadrants", classNames: ["tl", "tr", "bl", "br"], source: "synthetic")
-    try DatasetWriter.create(path, description: description, force: true) { writer in
-      for (split, count) in [("train", 128), ("val", 32), ("test", 32)] {
-        try writer.beginSplit(split, height: 16, width: 16, channels: 1)
-        var pixels: [UInt8] = []
-        for index in 0..<count {
-          for y in 0..<16 {
-            for x in 0..<16 {
-              let quadrant = (y >= 8 ? 2 : 0) + (x >= 8 ? 1 : 0)
-              pixels.append(UInt8((quadrant == index % 4 ? 160 : 40) + Int(generator.next() % 60)))
-            }
-          }
-        }
-        try writer.append(pixels: pixels, labels: (0..<count).map { Int64($0 % 4) })
-      }
-    }
+    try QuadrantData.write(path)
     return path
   }
 
@@ -131,5 +114,67 @@ import Testing
     withoutPower.soc = noPower
     let error = try #require(throws: EngineError.self) { try SearchRun.run(withoutPower, out: scratch.file("e.h5")) }
     #expect(error.description.contains("power"))
+  }
+}
+
+@Suite struct SweepTests {
+  let scratch = ScratchFolder()
+
+  @Test func shardsMergeIntoFrontsAndGains() throws {
+    let data = scratch.file("q.h5")
+    try QuadrantData.write(data)
+    let folder = scratch.file("sweep")
+    let configuration = SearchConfiguration(
+      soc: "diana", model: "resnet8", data: data, metric: .latency, lambda: 0, preset: SearchRunTests.tiny)
+    // Two shards of a 3-point grid, as two machines of an array job would run them.
+    try Sweep.run(configuration, lambdas: [0, 5, 20], folder: folder, shard: 2, shards: 2)
+    #expect(throws: EngineError.self) { try Sweep.merge(folder: folder) }  // shard 1 missing
+    try Sweep.run(configuration, lambdas: [0, 5, 20], folder: folder, shard: 1, shards: 2)
+    let before = try FileManager.default.attributesOfItem(atPath: folder + "/lambda-5.0.h5")[.modificationDate] as? Date
+    try Sweep.run(configuration, lambdas: [0, 5, 20], folder: folder)  // all done: nothing reruns
+    let after = try FileManager.default.attributesOfItem(atPath: folder + "/lambda-5.0.h5")[.modificationDate] as? Date
+    #expect(before == after)
+    var other = configuration
+    other.seed = 9
+    #expect(throws: EngineError.self) { try Sweep.run(other, lambdas: [0, 5, 20], folder: folder) }
+
+    // A baseline in the folder joins the front.
+    let baseline = folder + "/baselines"
+    try FileManager.default.createDirectory(atPath: baseline, withIntermediateDirectories: true)
+    _ = try SearchRun.run(configuration, out: baseline + "/all-digital.h5", baseline: .allOn(unit: "digital"))
+    try Data(#"[{"name": "all-digital", "run": "\#(baseline)/all-digital.h5"}]"#.utf8)
+      .write(to: URL(fileURLWithPath: baseline + "/baselines.json"))
+    let summary = try Sweep.merge(folder: folder, epsilon: 1)
+    #expect(summary.points.map(\.lambda) == [0, 5, 20])
+    #expect(summary.baselines.count == 1)
+    #expect(!summary.latencyFront.isEmpty)
+    // ε = 1 (100 points) makes every searched point iso-accurate: the cheapest one wins.
+    let cheapest = try #require(summary.points.map(\.latencyCycles).min())
+    #expect(summary.latencyGains.first?.ratio == summary.baselines[0].latencyCycles / cheapest)
+    #expect(summary.manifest.lambdas == [0, 5, 20])
+    #expect(FileManager.default.fileExists(atPath: folder + "/sweep.json"))
+  }
+}
+
+/// 16×16 grey images whose bright quadrant is the label (4 classes).
+enum QuadrantData {
+  static func write(_ path: String) throws {
+    var generator = SplitMix64(seed: 5)
+    let description = DatasetDescription(name: "quadrants", classNames: ["tl", "tr", "bl", "br"], source: "synthetic")
+    try DatasetWriter.create(path, description: description, force: true) { writer in
+      for (split, count) in [("train", 128), ("val", 32), ("test", 32)] {
+        try writer.beginSplit(split, height: 16, width: 16, channels: 1)
+        var pixels: [UInt8] = []
+        for index in 0..<count {
+          for y in 0..<16 {
+            for x in 0..<16 {
+              let quadrant = (y >= 8 ? 2 : 0) + (x >= 8 ? 1 : 0)
+              pixels.append(UInt8((quadrant == index % 4 ? 160 : 40) + Int(generator.next() % 60)))
+            }
+          }
+        }
+        try writer.append(pixels: pixels, labels: (0..<count).map { Int64($0 % 4) })
+      }
+    }
   }
 }

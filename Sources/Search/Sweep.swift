@@ -1,0 +1,189 @@
+import Engine
+import Foundation
+import HDF5
+import Hardware
+
+/// A λ sweep in a folder: `manifest.json` (configuration, λ grid, seed, git commit),
+/// `warmup.h5` (the shared warmup), one `lambda-<λ>.h5` run file per λ, and after
+/// `merge`, `sweep.json` with every point, the baselines, the Pareto front and the gains.
+public enum Sweep {
+  public struct Manifest: Codable, Sendable, Equatable {
+    public var format = "odimo-sweep"
+    public var formatVersion = 1
+    public var configuration: SearchConfiguration
+    public var lambdas: [Double]
+    public var gitCommit: String
+  }
+
+  /// One λ's outcome, read back from its run file.
+  public struct Point: Codable, Sendable {
+    public var lambda: Double
+    public var run: String
+    public var testAccuracy: Double
+    public var latencyCycles: Double
+    public var energyMicrojoules: Double?
+  }
+
+  public struct Summary: Codable, Sendable {
+    public var manifest: Manifest
+    public var points: [Point]
+    public var baselines: [Point]
+    public var latencyFront: [ParetoPoint]
+    public var latencyGains: [IsoAccuracyGain]
+    public var energyFront: [ParetoPoint]?
+    public var energyGains: [IsoAccuracyGain]?
+  }
+
+  /// The default grid on the normalised scale: accuracy-first (λ = 0) to cost-first.
+  public static func defaultLambdas(_ preset: SearchPreset) -> [Double] {
+    preset.name == "paper" ? [0, 0.03, 0.1, 0.3, 1, 3, 10] : [0, 0.3, 1, 3]
+  }
+
+  static func runName(_ lambda: Double) -> String { "lambda-\(lambda).h5" }
+
+  static func encoder() -> JSONEncoder {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    return encoder
+  }
+
+  /// The commit of the repository in the current folder, or "unknown".
+  static func gitCommit() -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["git", "rev-parse", "HEAD"]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    guard (try? process.run()) != nil else { return "unknown" }
+    let output = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let text = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    return process.terminationStatus == 0 && !text.isEmpty ? text : "unknown"
+  }
+
+  /// Runs the λ points of shard `shard` (1-based) of `shards` into `folder`; points whose
+  /// run file is already complete are skipped, so an interrupted sweep continues.
+  public static func run(
+    _ configuration: SearchConfiguration, lambdas: [Double], folder: String, shard: Int = 1, shards: Int = 1,
+    report: (String) -> Void = { _ in }
+  ) throws {
+    guard shards >= 1, (1...shards).contains(shard) else {
+      throw EngineError("--shard must be I/N with 1 ≤ I ≤ N, got \(shard)/\(shards)")
+    }
+    guard !lambdas.isEmpty, lambdas.allSatisfy({ $0 >= 0 && $0.isFinite }) else {
+      throw EngineError("--lambdas must be finite numbers ≥ 0")
+    }
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let manifest = Manifest(configuration: configuration, lambdas: lambdas, gitCommit: gitCommit())
+    let manifestPath = folder + "/manifest.json"
+    if let data = FileManager.default.contents(atPath: manifestPath) {
+      let decoder = JSONDecoder()
+      decoder.keyDecodingStrategy = .convertFromSnakeCase
+      let existing = try decoder.decode(Manifest.self, from: data)
+      guard existing.configuration == configuration, existing.lambdas == lambdas else {
+        throw EngineError("\(manifestPath) describes another sweep; use a new folder or the same options")
+      }
+    } else {
+      try SafeWrite.write(try encoder().encode(manifest), to: manifestPath)
+    }
+    // The shared warmup (every shard computes the same one from the same seed).
+    let warmupPath = folder + "/warmup.h5"
+    if !isComplete(warmupPath) {
+      try? FileManager.default.removeItem(atPath: warmupPath)
+      var warmup = configuration
+      warmup.preset.searchEpochs = 0
+      warmup.preset.fineTuneEpochs = 0
+      report("warmup")
+      _ = try SearchRun.run(warmup, out: warmupPath)
+    }
+    let weights = try readWeights(warmupPath)
+    for (index, lambda) in lambdas.enumerated() where index % shards == shard - 1 {
+      let path = folder + "/" + runName(lambda)
+      if isComplete(path) { continue }
+      try? FileManager.default.removeItem(atPath: path)
+      var point = configuration
+      point.lambda = lambda
+      point.preset.warmupEpochs = 0
+      report("λ \(lambda)")
+      _ = try SearchRun.run(point, out: path, warmStart: weights)
+    }
+  }
+
+  static func isComplete(_ path: String) -> Bool {
+    guard FileManager.default.fileExists(atPath: path), let file = try? HDF5File.open(path) else { return false }
+    return (try? file.attribute("complete").intValue) == 1
+  }
+
+  static func readWeights(_ path: String) throws -> [String: [Float]] {
+    let file = try HDF5File.open(path)
+    defer { file.close() }
+    var weights: [String: [Float]] = [:]
+    for name in try file.children(of: "weights") { weights[name] = try file.read("weights/\(name)", as: Float.self) }
+    return weights
+  }
+
+  static func point(_ path: String, lambda: Double) throws -> Point {
+    let file = try HDF5File.open(path)
+    defer { file.close() }
+    guard (try file.attribute("complete").intValue) == 1 else {
+      throw EngineError("\(path) is not complete (the run was interrupted); run the sweep again to finish it")
+    }
+    return Point(
+      lambda: lambda, run: path, testAccuracy: try file.attribute("test_accuracy").doubleValue ?? 0,
+      latencyCycles: try file.attribute("latency_cycles").doubleValue ?? 0,
+      energyMicrojoules: file.hasAttribute("energy_uj") ? try file.attribute("energy_uj").doubleValue : nil)
+  }
+
+  /// Assembles every shard's points (and `baselines.json` if the folder has one) into
+  /// `sweep.json`: points, Pareto fronts and iso-accuracy gains (ε in accuracy, 0–1).
+  @discardableResult
+  public static func merge(folder: String, epsilon: Double = 0) throws -> Summary {
+    let decoder = JSONDecoder()
+    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    guard let data = FileManager.default.contents(atPath: folder + "/manifest.json") else {
+      throw EngineError("\(folder): no manifest.json; is this a sweep folder written by odimo sweep?")
+    }
+    let manifest = try decoder.decode(Manifest.self, from: data)
+    let missing = manifest.lambdas.filter { !isComplete(folder + "/" + runName($0)) }
+    guard missing.isEmpty else {
+      throw EngineError(
+        "\(folder): λ \(missing.map { "\($0)" }.joined(separator: ", ")) not finished; run the missing shards first")
+    }
+    let points = try manifest.lambdas.map { try point(folder + "/" + runName($0), lambda: $0) }
+    var baselines: [Point] = []
+    if let baselineData = FileManager.default.contents(atPath: folder + "/baselines/baselines.json") {
+      struct Entry: Decodable {
+        let name: String
+        let run: String
+      }
+      for entry in try decoder.decode([Entry].self, from: baselineData) {
+        var read = try point(entry.run, lambda: -1)
+        read.run = entry.run
+        baselines.append(read)
+      }
+    }
+    func front(_ cost: (Point) -> Double?) -> ([ParetoPoint], [IsoAccuracyGain])? {
+      var all: [ParetoPoint] = []
+      for point in points {
+        guard let value = cost(point) else { return nil }
+        all.append(ParetoPoint(name: "λ=\(point.lambda)", kind: .searched, accuracy: point.testAccuracy, cost: value))
+      }
+      for baseline in baselines {
+        guard let value = cost(baseline) else { return nil }
+        let name = ((baseline.run as NSString).lastPathComponent as NSString).deletingPathExtension
+        all.append(ParetoPoint(name: name, kind: .baseline, accuracy: baseline.testAccuracy, cost: value))
+      }
+      let pareto = ParetoFront(points: all, epsilon: epsilon)
+      return (pareto.front, pareto.gains)
+    }
+    let latency = front { $0.latencyCycles }
+    let energy = front { $0.energyMicrojoules }
+    let summary = Summary(
+      manifest: manifest, points: points, baselines: baselines, latencyFront: latency?.0 ?? [],
+      latencyGains: latency?.1 ?? [], energyFront: energy?.0, energyGains: energy?.1)
+    try SafeWrite.write(try encoder().encode(summary), to: folder + "/sweep.json")
+    return summary
+  }
+}

@@ -1,0 +1,97 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Hardware
+import Search
+
+struct SweepCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "sweep",
+    abstract: "Search a grid of λ values (one shared warmup), on one machine or sharded over many.",
+    discussion: """
+      odimo sweep run … --out DIR writes DIR/manifest.json (configuration, λ grid, seed, \
+      git commit), DIR/warmup.h5 and DIR/lambda-<λ>.h5 per point. --shard I/N runs every \
+      N-th point starting at the I-th, so a cluster array job (Slurm: --shard \
+      $((SLURM_ARRAY_TASK_ID+1))/$SLURM_ARRAY_TASK_COUNT) spreads the points; finished \
+      points are skipped when a sweep is run again. odimo sweep merge DIR assembles \
+      DIR/sweep.json: every point, the baselines in DIR/baselines (from odimo baselines \
+      --out DIR/baselines), the Pareto fronts and the iso-accuracy gains.
+      """,
+    subcommands: [SweepRun.self, SweepMerge.self],
+    defaultSubcommand: SweepRun.self
+  )
+}
+
+struct SweepRun: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "run", abstract: "Run (a shard of) a λ sweep.")
+
+  @Option(help: "SoC.") var soc: String
+  @Option(help: "Zoo model.") var model: String
+  @Option(help: "Width multiplier (MobileNetV1).") var width = 1.0
+  @Option(help: "Dataset file.") var data: String
+  @Option(help: "latency or energy.") var metric: CostMetric = .latency
+  @Option(help: "Comma-separated λ values (default: the preset's grid).") var lambdas: String?
+  @Option(help: "normalized or raw.") var lambdaScale = "normalized"
+  @Option(help: "quick or paper.") var preset = "quick"
+  @Option(help: "Seed.") var seed: UInt64 = 0
+  @Option(help: "Train on the first N training images only.") var trainLimit: Int?
+  @Option(help: "I/N: run every N-th λ starting at the I-th (1-based).") var shard = "1/1"
+  @Option(name: .shortAndLong, help: "Sweep folder.") var out: String
+
+  func run() throws {
+    try reportingErrors {
+      guard let chosen = SearchPreset.named(preset) else {
+        throw InputError("--preset must be quick or paper, got \(preset)")
+      }
+      let parts = shard.split(separator: "/").compactMap { Int($0) }
+      guard parts.count == 2 else { throw InputError("--shard must look like I/N (e.g. 2/4), got \(shard)") }
+      let grid: [Double]
+      if let lambdas {
+        let values = lambdas.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard values.allSatisfy({ $0 != nil }) else {
+          throw InputError("--lambdas must be comma-separated numbers, got \(lambdas)")
+        }
+        grid = values.compactMap { $0 }
+      } else {
+        grid = Sweep.defaultLambdas(chosen)
+      }
+      let configuration = SearchConfiguration(
+        soc: soc, model: model, width: width, data: data, metric: metric, lambda: 0, lambdaScale: lambdaScale,
+        seed: seed,
+        preset: chosen, trainLimit: trainLimit)
+      try Sweep.run(configuration, lambdas: grid, folder: out, shard: parts[0], shards: parts[1]) { stage in
+        FileHandle.standardError.write(Data("sweep: \(stage)\n".utf8))
+      }
+      print("sweep shard \(shard) done in \(out); odimo sweep merge \(out) assembles it")
+    }
+  }
+}
+
+struct SweepMerge: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "merge", abstract: "Assemble a sweep's points, fronts and gains.")
+
+  @Argument(help: "Sweep folder.") var folder: String
+  @Option(help: "Iso-accuracy tolerance in accuracy points (0.5 = half a percentage point).") var epsilon = 0.0
+  @Flag(help: "Print sweep.json.") var json = false
+
+  func run() throws {
+    try reportingErrors {
+      let summary = try Sweep.merge(folder: folder, epsilon: epsilon / 100)
+      if json { return try printJSON(summary) }
+      for point in summary.points {
+        print(
+          String(
+            format: "λ %-8g accuracy %.2f%%  latency %.0f cycles  energy %@ µJ", point.lambda, point.testAccuracy * 100,
+            point.latencyCycles, point.energyMicrojoules.map { String(format: "%.4f", $0) } ?? "n/a"))
+      }
+      for gain in summary.latencyGains {
+        print(
+          String(
+            format: "%@ → %@: %.2f× lower latency (accuracy %+.2f pts)", gain.baseline, gain.searched, gain.ratio,
+            gain.accuracyDelta * 100))
+      }
+      print("wrote \(folder)/sweep.json")
+    }
+  }
+}
