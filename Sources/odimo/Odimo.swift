@@ -11,7 +11,8 @@ struct Odimo: ParsableCommand {
       """,
     version: odimoVersion,
     subcommands: [
-      DataCommand.self, ModelCommand.self, Train.self, SearchCommand.self, Inspect.self, Cost.self, Bench.self,
+      DataCommand.self, ModelCommand.self, Train.self, SearchCommand.self, SweepCommand.self, BaselinesCommand.self,
+      Inspect.self, Cost.self, Bench.self,
     ]
   )
 }

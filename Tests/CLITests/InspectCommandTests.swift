@@ -60,7 +60,9 @@ import Testing
   @Test func helpTeaches() throws {
     let result = try odimo("--help")
     #expect(result.status == 0)
-    #expect(result.stdout.contains("inspect"))
     #expect(result.stdout.contains("Exit status"))
+    for command in ["data", "model", "train", "search", "sweep", "baselines", "inspect", "cost", "bench"] {
+      #expect(result.stdout.contains("  \(command) "), "odimo --help lists \(command)")
+    }
   }
 }
