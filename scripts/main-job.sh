@@ -14,6 +14,12 @@ echo "== Training: ResNet-8 on Fashion-MNIST, 1 epoch, best-on-validation checkp
 rm -f out/resnet8-fashion-mnist.h5
 "$odimo" train --model resnet8 --data out/fashion-mnist.h5 --epochs 1 --batch 128 --out out/resnet8-fashion-mnist.h5
 
+echo "== ODiMO search: ResNet-8 on DIANA, one λ, quick preset on 6,000 images"
+rm -f out/search-resnet8-diana.h5
+"$odimo" search --soc diana --model resnet8 --data out/fashion-mnist.h5 --metric latency --lambda 1 \
+  --train-limit 6000 --out out/search-resnet8-diana.h5
+"$odimo" cost network --soc diana --model resnet8 --input 28 --channels 1 --mapping out/search-resnet8-diana.h5 | tail -2
+
 echo "== Cost models: ResNet-20 on DIANA under the manual heuristic mappings"
 for mapping in all-digital all-analog min-latency-max8bit; do
   "$odimo" cost network --soc diana --model resnet20 --mapping "$mapping" | tail -2 | sed "s/^/$mapping: /"
