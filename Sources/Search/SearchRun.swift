@@ -97,14 +97,7 @@ public enum SearchRun {
     }
     let dataset = try DatasetFile(path: configuration.data)
     let train = try dataset.split("train")
-    let model: Architecture
-    do {
-      model = try ModelZoo.make(
-        configuration.model, resolution: train.height, channels: train.channels, classes: dataset.numClasses,
-        width: configuration.width)
-    } catch let error as ModelZoo.UnknownModel {
-      throw EngineError(error.description)
-    }
+    let model = try ModelZoo.make(configuration.model, for: dataset, width: configuration.width)
     let supernet = try Supernet(model: model, soc: soc, replaceBlocks: baseline != .depthwiseSeparable)
     guard !supernet.searchable.isEmpty || baseline != nil else {
       throw EngineError("\(model.name) on \(soc.name) has no layer two units can run; nothing to search")

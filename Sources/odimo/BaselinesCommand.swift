@@ -47,9 +47,7 @@ struct BaselinesCommand: ParsableCommand {
       }
       let socValue = try SoCCatalogue.soc(soc)
       let dataset = try Datasets.DatasetFile(path: data)
-      let train = try dataset.split("train")
-      let architecture = try ModelZoo.make(
-        model, resolution: train.height, channels: train.channels, classes: dataset.numClasses, width: width)
+      let architecture = try ModelZoo.make(model, for: dataset, width: width)
       var strategies = MappingStrategy.baselines(for: socValue, model: architecture)
       if let only {
         let wanted = only.split(separator: ",").map(String.init)

@@ -7,26 +7,9 @@ import Testing
 @Suite struct TrainCommandTests {
   let scratch = ScratchFolder()
 
-  /// 16×16 grey images whose bright quadrant is the label.
   private func makeData() throws -> String {
     let path = scratch.file("quadrants.h5")
-    var generator = SplitMix64(seed: 5)
-    let description = DatasetDescription(name: "quadrants", classNames: ["tl", "tr", "bl", "br"], source: "synthetic")
-    try DatasetWriter.create(path, description: description, force: true) { writer in
-      for (split, count) in [("train", 256), ("val", 64), ("test", 64)] {
-        try writer.beginSplit(split, height: 16, width: 16, channels: 1)
-        var pixels: [UInt8] = []
-        for index in 0..<count {
-          for y in 0..<16 {
-            for x in 0..<16 {
-              let quadrant = (y >= 8 ? 2 : 0) + (x >= 8 ? 1 : 0)
-              pixels.append(UInt8((quadrant == index % 4 ? 160 : 40) + Int(generator.next() % 60)))
-            }
-          }
-        }
-        try writer.append(pixels: pixels, labels: (0..<count).map { Int64($0 % 4) })
-      }
-    }
+    try QuadrantData.write(path, train: 256, validation: 64, test: 64)
     return path
   }
 

@@ -44,7 +44,7 @@ import Testing
 
   @Test func mismatchedCheckpointsAndNaNAreReported() throws {
     let data = scratch.file("tiny.h5")
-    try TinyData.write(data, count: 96)
+    try QuadrantData.write(data, train: 96, validation: 24, test: 24)
     let checkpoint = scratch.file("c.h5")
     let configuration = TrainingConfiguration(model: "resnet8", data: data, epochs: 1, batchSize: 32, seed: 0)
     _ = try TrainingRun.run(configuration, checkpoint: checkpoint, resume: false)
@@ -61,35 +61,5 @@ import Testing
       try TrainingRun.run(exploding, checkpoint: scratch.file("nan.h5"), resume: false)
     }
     #expect(nan.description.contains("epoch 1, step"))
-  }
-}
-
-/// A small learnable dataset: 16×16 grey images whose bright quadrant is the label.
-enum TinyData {
-  static func write(_ path: String, count: Int) throws {
-    var generator = SplitMix64(seed: 5)
-    let description = DatasetDescription(name: "quadrants", classNames: ["tl", "tr", "bl", "br"], source: "synthetic")
-    func images(_ n: Int) -> ([UInt8], [Int64]) {
-      var pixels: [UInt8] = []
-      var labels: [Int64] = []
-      for index in 0..<n {
-        let label = index % 4
-        for y in 0..<16 {
-          for x in 0..<16 {
-            let quadrant = (y >= 8 ? 2 : 0) + (x >= 8 ? 1 : 0)
-            pixels.append(UInt8((quadrant == label ? 160 : 40) + Int(generator.next() % 60)))
-          }
-        }
-        labels.append(Int64(label))
-      }
-      return (pixels, labels)
-    }
-    try DatasetWriter.create(path, description: description, force: true) { writer in
-      for (split, n) in [("train", count), ("val", count / 4), ("test", count / 4)] {
-        try writer.beginSplit(split, height: 16, width: 16, channels: 1)
-        let (pixels, labels) = images(n)
-        try writer.append(pixels: pixels, labels: labels)
-      }
-    }
   }
 }

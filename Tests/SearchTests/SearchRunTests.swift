@@ -155,26 +155,3 @@ import Testing
     #expect(FileManager.default.fileExists(atPath: folder + "/sweep.json"))
   }
 }
-
-/// 16×16 grey images whose bright quadrant is the label (4 classes).
-enum QuadrantData {
-  static func write(_ path: String) throws {
-    var generator = SplitMix64(seed: 5)
-    let description = DatasetDescription(name: "quadrants", classNames: ["tl", "tr", "bl", "br"], source: "synthetic")
-    try DatasetWriter.create(path, description: description, force: true) { writer in
-      for (split, count) in [("train", 128), ("val", 32), ("test", 32)] {
-        try writer.beginSplit(split, height: 16, width: 16, channels: 1)
-        var pixels: [UInt8] = []
-        for index in 0..<count {
-          for y in 0..<16 {
-            for x in 0..<16 {
-              let quadrant = (y >= 8 ? 2 : 0) + (x >= 8 ? 1 : 0)
-              pixels.append(UInt8((quadrant == index % 4 ? 160 : 40) + Int(generator.next() % 60)))
-            }
-          }
-        }
-        try writer.append(pixels: pixels, labels: (0..<count).map { Int64($0 % 4) })
-      }
-    }
-  }
-}

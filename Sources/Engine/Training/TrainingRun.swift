@@ -95,18 +95,7 @@ public enum TrainingRun {
   ) throws -> TrainingSummary {
     try configuration.validate()
     let dataset = try DatasetFile(path: configuration.data)
-    let train = try dataset.split("train")
-    let architecture: Architecture
-    do {
-      architecture = try ModelZoo.make(
-        configuration.model, resolution: train.height, channels: train.channels, classes: dataset.numClasses,
-        width: configuration.width)
-    } catch let error as ModelZoo.UnknownModel {
-      throw EngineError(error.description)
-    }
-    guard train.height == train.width else {
-      throw EngineError("\(configuration.data): images must be square, got \(train.height)×\(train.width)")
-    }
+    let architecture = try ModelZoo.make(configuration.model, for: dataset, width: configuration.width)
     let validationSplit = dataset.splits.contains { $0.name == "val" } ? "val" : "test"
     let trainLoader = try BatchLoader(
       path: configuration.data, split: "train",

@@ -1,3 +1,5 @@
+import Datasets
+
 /// The models odimo can build, by name.
 public enum ModelZoo {
   /// A request that cannot be built.
@@ -36,6 +38,23 @@ public enum ModelZoo {
     default:
       throw UnknownModel(
         description: "unknown model '\(name)'; expected one of \(catalogue.map(\.name).joined(separator: ", "))")
+    }
+  }
+}
+
+extension ModelZoo {
+  /// Builds model `name` for the images of `dataset` (its train split's size and
+  /// channels, its class count); errors are `EngineError`s naming what does not fit.
+  public static func make(_ name: String, for dataset: DatasetFile, width: Double = 1) throws -> Architecture {
+    let train = try dataset.split("train")
+    guard train.height == train.width else {
+      throw EngineError("\(dataset.path): images must be square, got \(train.height)×\(train.width)")
+    }
+    do {
+      return try make(
+        name, resolution: train.height, channels: train.channels, classes: dataset.numClasses, width: width)
+    } catch let error as UnknownModel {
+      throw EngineError(error.description)
     }
   }
 }
