@@ -86,10 +86,12 @@ struct SweepMerge: ParsableCommand {
             point.latencyCycles, point.energyMicrojoules.map { String(format: "%.4f", $0) } ?? "n/a"))
       }
       for gain in summary.latencyGains {
+        let comparison =
+          gain.ratio >= 1
+          ? String(format: "%.2f× lower latency", gain.ratio) : String(format: "%.2f× higher latency", 1 / gain.ratio)
         print(
-          String(
-            format: "%@ → %@: %.2f× lower latency (accuracy %+.2f pts)", gain.baseline, gain.searched, gain.ratio,
-            gain.accuracyDelta * 100))
+          "\(gain.baseline) → \(gain.searched): \(comparison)"
+            + String(format: " (accuracy %+.2f pts)", gain.accuracyDelta * 100))
       }
       print("wrote \(folder)/sweep.json")
     }
