@@ -118,7 +118,8 @@ public enum SearchRun {
     let trainLoader = try BatchLoader(
       path: configuration.data, split: "train",
       options: LoaderOptions(
-        batchSize: min(preset.batchSize, train.count), seed: configuration.seed, augmentation: .cropAndFlip,
+        batchSize: min(preset.batchSize, min(train.count, configuration.trainLimit ?? train.count)),
+        seed: configuration.seed, augmentation: .cropAndFlip,
         limit: configuration.trainLimit))
     let validationSplit = dataset.splits.contains { $0.name == "val" } ? "val" : "test"
     let validation = try BatchLoader(
