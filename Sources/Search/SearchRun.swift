@@ -80,7 +80,7 @@ public enum SearchRun {
   /// same weight-training budget and the accuracies compare.
   public static func run(
     _ configuration: SearchConfiguration, out path: String, baseline: MappingStrategy? = nil,
-    warmStart: [String: [Float]]? = nil, report: (TraceRow) -> Void = { _ in }
+    warmStart: [String: [Float]]? = nil, resume: Bool = false, report: (TraceRow) -> Void = { _ in }
   ) throws -> SearchResult {
     guard configuration.lambda >= 0, configuration.lambda.isFinite else {
       throw EngineError("--lambda must be a finite number ≥ 0, got \(configuration.lambda)")
@@ -88,9 +88,9 @@ public enum SearchRun {
     guard ["normalized", "raw"].contains(configuration.lambdaScale) else {
       throw EngineError("--lambda-scale must be normalized or raw, got \(configuration.lambdaScale)")
     }
-    if FileManager.default.fileExists(atPath: path) {
-      throw EngineError("\(path) exists; choose another --out (resuming searches is not supported yet)")
-    }
+    let exists = FileManager.default.fileExists(atPath: path)
+    if exists && !resume { throw EngineError("\(path) exists; pass --resume to continue it or choose another --out") }
+    if !exists && resume { throw EngineError("\(path): nothing to resume (no such run file)") }
     let soc = try SoCCatalogue.soc(configuration.soc)
     guard configuration.metric == .latency || soc.hasPowerData else {
       throw EngineError("SoC \(soc.name) has no power data, so the energy metric cannot be searched")
@@ -125,9 +125,17 @@ public enum SearchRun {
     let validation = try BatchLoader(
       path: configuration.data, split: validationSplit,
       options: LoaderOptions(batchSize: min(256, try dataset.split(validationSplit).count), shuffle: false))
-    var generator = SplitMix64.stream(seed: configuration.seed, 0x5EA2C4)
     var trace: [TraceRow] = []
     var best: (accuracy: Double, weights: [String: [Float]])?
+    if resume {
+      let saved = try ResumeState.read(path, configuration: configuration)
+      try network.restore(saved.weights)
+      weights.restore(velocity: saved.velocity)
+      logits.restore(steps: saved.adamSteps, firstMoment: saved.adamFirst, secondMoment: saved.adamSecond)
+      trace = saved.trace
+      best = saved.best
+    }
+    let completed = trace.count
     var phases: [(SearchPhase, Int)] = [
       (.warmup, preset.warmupEpochs), (.search, preset.searchEpochs), (.fineTune, preset.fineTuneEpochs),
     ]
@@ -139,6 +147,12 @@ public enum SearchRun {
     for (phase, epochs) in phases {
       if phase == .fineTune && baseline == nil { freeze(objective, network) }
       for epochInPhase in 0..<epochs {
+        if epochNumber < completed {
+          epochNumber += 1
+          continue
+        }
+        // Every epoch's random draws come from (seed, epoch), so a resumed run draws the same.
+        var generator = SplitMix64.stream(seed: configuration.seed, UInt64(epochNumber) &+ 0x5EA2C4)
         let cosine = 0.5 * (1 + Foundation.cos(Double.pi * Double(epochInPhase) / Double(max(epochs, 1))))
         weights.learningRate = Float(preset.learningRate * cosine)
         // Annealed during search; fine-tune rows record the final search temperature.
@@ -169,7 +183,7 @@ public enum SearchRun {
         }
         try write(
           path, configuration: configuration, scale: scale, trace: trace, mapping: mapping, network: network,
-          result: nil)
+          result: nil, state: ResumeState.Optimizers(sgd: weights, adam: logits, best: best))
         report(row)
         epochNumber += 1
       }
@@ -183,7 +197,7 @@ public enum SearchRun {
     let cost = try supernet.plan.cost(of: mapping)
     try write(
       path, configuration: configuration, scale: scale, trace: trace, mapping: mapping, network: network,
-      result: (tested.accuracy, cost))
+      result: (tested.accuracy, cost), state: ResumeState.Optimizers(sgd: weights, adam: logits, best: best))
     return SearchResult(mapping: mapping, cost: cost, testAccuracy: tested.accuracy, trace: trace)
   }
 }

@@ -113,7 +113,7 @@ extension SearchRun {
   /// end) the result.
   static func write(
     _ path: String, configuration: SearchConfiguration, scale: Double, trace: [TraceRow], mapping: Mapping,
-    network: Network, result: (accuracy: Double, cost: NetworkCostReport)?
+    network: Network, result: (accuracy: Double, cost: NetworkCostReport)?, state: ResumeState.Optimizers
   ) throws {
     try SafeWrite.replace(path) { temporary in
       let file = try HDF5File.create(temporary)
@@ -159,6 +159,8 @@ extension SearchRun {
       for (name, values) in network.snapshot().sorted(by: { $0.key < $1.key }) {
         try file.write(values, to: "weights/\(name)", options: .archived())
       }
+      try file.setAttribute("trace_json", .string(String(decoding: try encoder.encode(trace), as: UTF8.self)))
+      try state.write(to: file)
     }
   }
 }

@@ -102,12 +102,13 @@ public enum Sweep {
     for (index, lambda) in lambdas.enumerated() where index % shards == shard - 1 {
       let path = folder + "/" + runName(lambda)
       if isComplete(path) { continue }
-      try? FileManager.default.removeItem(atPath: path)
       var point = configuration
       point.lambda = lambda
       point.preset.warmupEpochs = 0
-      report("λ \(lambda)")
-      _ = try SearchRun.run(point, out: path, warmStart: weights)
+      // An interrupted point continues from its last epoch.
+      let resume = FileManager.default.fileExists(atPath: path)
+      report(resume ? "λ \(lambda) (resuming)" : "λ \(lambda)")
+      _ = try SearchRun.run(point, out: path, warmStart: resume ? nil : weights, resume: resume)
     }
   }
 

@@ -37,7 +37,9 @@ struct SearchCommand: ParsableCommand {
   @Option(help: "Preset: quick (2-core CPU) or paper (the reference's epochs).") var preset = "quick"
   @Option(help: "Seed of weights, splits, shuffling and augmentation.") var seed: UInt64 = 0
   @Option(help: "Train on the first N training images only.") var trainLimit: Int?
-  @Option(name: .shortAndLong, help: "Run file to write (must not exist).") var out: String
+  @Option(name: .shortAndLong, help: "Run file to write (must not exist unless --resume).") var out: String
+  @Flag(help: "Continue the killed run in --out from its last completed epoch (same options required).") var resume =
+    false
   @Flag(help: "End with a JSON summary.") var json = false
 
   struct Summary: Encodable {
@@ -58,7 +60,7 @@ struct SearchCommand: ParsableCommand {
       let configuration = SearchConfiguration(
         soc: soc, model: model, width: width, data: data, metric: metric, lambda: lambda, lambdaScale: lambdaScale,
         seed: seed, preset: chosen, trainLimit: trainLimit)
-      let result = try SearchRun.run(configuration, out: out) { row in
+      let result = try SearchRun.run(configuration, out: out, resume: resume) { row in
         let line = String(
           format: "%@ epoch %d  train loss %.4f acc %.2f%%  val acc %.2f%%  cost %.4f  latency %.0f cycles  T %.3f",
           "\(row.phase)" as NSString, row.epoch, row.trainLoss, row.trainAccuracy * 100, row.validationAccuracy * 100,

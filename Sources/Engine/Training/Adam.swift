@@ -47,6 +47,13 @@ public final class Adam: Optimizer, @unchecked Sendable {
     self.decoupled = decoupled
   }
 
+  /// Restores the moments and step count (resuming a search).
+  public func restore(steps: Int, firstMoment: [String: [Float]], secondMoment: [String: [Float]]) {
+    self.steps = steps
+    self.firstMoment = firstMoment
+    self.secondMoment = secondMoment
+  }
+
   public func step() {
     steps += 1
     let correction1 = 1 - Foundation.pow(beta1, Float(steps))

@@ -123,7 +123,7 @@ public enum TrainingRun {
       guard savedState.configuration == configurationJSON else {
         throw EngineError(
           "\(path) was written with other options; resume with the same ones. Differences: "
-            + differences(saved: savedState.configuration, now: configurationJSON))
+            + configurationDifferences(saved: savedState.configuration, now: configurationJSON))
       }
       guard savedArchitecture == architecture else {
         throw EngineError("\(path): checkpoint does not match the model \(architecture.name)")
@@ -173,8 +173,8 @@ public enum TrainingRun {
   }
 }
 
-/// "key: saved X, now Y" for every top-level key whose JSON value differs.
-func differences(saved: String, now: String) -> String {
+/// "key: saved X, now Y" for every top-level key whose JSON value differs (resume checks).
+public func configurationDifferences(saved: String, now: String) -> String {
   func object(_ text: String) -> [String: Any] {
     (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
   }

@@ -1,0 +1,82 @@
+import Engine
+import Foundation
+import HDF5
+
+/// What a run file keeps so a killed search continues where it stopped: the trace (as
+/// JSON), the weights (`/weights`), the optimizers' state and the best fine-tune weights.
+/// Random draws derive from (seed, epoch), so the continued run equals an uninterrupted one.
+struct ResumeState {
+  struct Optimizers {
+    let sgd: SGD
+    let adam: Adam
+    let best: (accuracy: Double, weights: [String: [Float]])?
+
+    func write(to file: HDF5File) throws {
+      for (name, values) in sgd.velocity {
+        try file.write(values, to: "state/sgd_velocity/\(name)", options: .archived())
+      }
+      for (name, values) in adam.firstMoment {
+        try file.write(values, to: "state/adam_m/\(name)", options: .archived())
+      }
+      for (name, values) in adam.secondMoment {
+        try file.write(values, to: "state/adam_v/\(name)", options: .archived())
+      }
+      try file.createGroup("state")
+      try file.setAttribute("adam_steps", .int(Int64(adam.steps)), at: "state")
+      if let best {
+        try file.setAttribute("best_accuracy", .double(best.accuracy), at: "state")
+        for (name, values) in best.weights { try file.write(values, to: "state/best/\(name)", options: .archived()) }
+      }
+    }
+  }
+
+  var trace: [TraceRow]
+  var weights: [String: [Float]]
+  var velocity: [String: [Float]]
+  var adamSteps: Int
+  var adamFirst: [String: [Float]]
+  var adamSecond: [String: [Float]]
+  var best: (accuracy: Double, weights: [String: [Float]])?
+
+  static func group(_ file: HDF5File, _ path: String) throws -> [String: [Float]] {
+    guard file.contains(path) else { return [:] }
+    var values: [String: [Float]] = [:]
+    for name in try file.children(of: path) { values[name] = try file.read("\(path)/\(name)", as: Float.self) }
+    return values
+  }
+
+  /// Reads the state of the run at `path`, refusing a finished run or one written with
+  /// other options (the message lists the differences).
+  static func read(_ path: String, configuration: SearchConfiguration) throws -> ResumeState {
+    let file = try HDF5File.open(path)
+    defer { file.close() }
+    guard file.hasAttribute("format"), try file.attribute("format").stringValue == SearchRun.formatName else {
+      throw EngineError("\(path): not an odimo run file")
+    }
+    guard try file.attribute("complete").intValue != 1 else {
+      throw EngineError("\(path): the run is already complete; nothing to resume")
+    }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    let now = String(decoding: try encoder.encode(configuration), as: UTF8.self)
+    let saved = try file.attribute("configuration").stringValue ?? ""
+    guard saved == now else {
+      throw EngineError(
+        "\(path) was written with other options; resume with the same ones. Differences: \(configurationDifferences(saved: saved, now: now))"
+      )
+    }
+    let decoder = JSONDecoder()
+    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    let trace = try decoder.decode(
+      [TraceRow].self, from: Data((try file.attribute("trace_json").stringValue ?? "[]").utf8))
+    let bestWeights = try group(file, "state/best")
+    let best =
+      bestWeights.isEmpty
+      ? nil : (try file.attribute("best_accuracy", at: "state").doubleValue ?? -1, bestWeights)
+    return ResumeState(
+      trace: trace, weights: try group(file, "weights"), velocity: try group(file, "state/sgd_velocity"),
+      adamSteps: Int(try file.attribute("adam_steps", at: "state").intValue ?? 0),
+      adamFirst: try group(file, "state/adam_m"), adamSecond: try group(file, "state/adam_v"), best: best)
+  }
+}

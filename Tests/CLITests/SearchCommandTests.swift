@@ -1,0 +1,53 @@
+import Foundation
+import HDF5
+import TestSupport
+import Testing
+
+@Suite struct SearchCommandTests {
+  let scratch = ScratchFolder()
+
+  private func arguments(_ data: String, _ out: String) -> [String] {
+    [
+      "search", "--soc", "diana", "--model", "resnet8", "--data", data, "--metric", "latency", "--lambda", "1",
+      "--seed", "4",
+      "--out", out, "--json",
+    ]
+  }
+
+  /// A search killed with SIGKILL and resumed ends with the same mapping, weights and
+  /// accuracy as an uninterrupted one.
+  @Test func killedSearchResumesToTheSameResult() throws {
+    let data = scratch.file("q.h5")
+    try QuadrantData.write(data, train: 256, validation: 64, test: 64)
+    let whole = scratch.file("whole.h5")
+    let uninterrupted = try odimo(arguments(data, whole))
+    #expect(uninterrupted.status == 0, "\(uninterrupted.stderr)")
+
+    let killed = scratch.file("killed.h5")
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+      .appendingPathComponent("odimo")
+    process.arguments = arguments(data, killed)
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let deadline = Date().addingTimeInterval(120)
+    while !FileManager.default.fileExists(atPath: killed) && Date() < deadline { usleep(20_000) }
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
+    #expect(try HDF5File.open(killed).attribute("complete") == .int(0))
+    let refused = try odimo(arguments(data, killed))
+    #expect(refused.status == 3 && refused.stderr.contains("--resume"))
+    let different = try odimo(arguments(data, killed).map { $0 == "1" ? "2" : $0 } + ["--resume"])
+    #expect(different.status == 3 && different.stderr.contains("lambda: saved 1, now 2"))
+    let resumed = try odimo(arguments(data, killed) + ["--resume"])
+    #expect(resumed.status == 0, "\(resumed.stderr)")
+    #expect(resumed.stdout == uninterrupted.stdout.replacingOccurrences(of: whole, with: killed))
+    let a = try HDF5File.open(whole)
+    let b = try HDF5File.open(killed)
+    for name in try a.children(of: "weights") {
+      #expect(try a.read("weights/\(name)", as: Float.self) == b.read("weights/\(name)", as: Float.self), "\(name)")
+    }
+    #expect(try a.attribute("test_accuracy") == b.attribute("test_accuracy"))
+  }
+}
