@@ -24,17 +24,7 @@ import Testing
     #expect(uninterrupted.status == 0, "\(uninterrupted.stderr)")
 
     let killed = scratch.file("killed.h5")
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-      .appendingPathComponent("odimo")
-    process.arguments = arguments(data, killed)
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let deadline = Date().addingTimeInterval(120)
-    while !FileManager.default.fileExists(atPath: killed) && Date() < deadline { usleep(20_000) }
-    kill(process.processIdentifier, SIGKILL)
-    process.waitUntilExit()
+    try killOdimo(arguments(data, killed), whenFileAppears: killed)
     #expect(try HDF5File.open(killed).attribute("complete") == .int(0))
     let refused = try odimo(arguments(data, killed))
     #expect(refused.status == 3 && refused.stderr.contains("--resume"))

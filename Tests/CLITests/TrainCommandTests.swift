@@ -35,21 +35,13 @@ import Testing
 
     // Start the same run, SIGKILL it once the first epoch's checkpoint exists, resume.
     let killed = scratch.file("killed.h5")
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-      .appendingPathComponent("odimo")
-    process.arguments = [
-      "train", "--model", "resnet8", "--data", data, "--epochs", "4", "--batch", "32", "--lr", "0.05", "--seed", "3",
-      "--no-augment", "--out", killed,
-    ]
-    process.standardError = FileHandle.nullDevice
-    process.standardOutput = FileHandle.nullDevice
-    try process.run()
-    let deadline = Date().addingTimeInterval(120)
-    while !FileManager.default.fileExists(atPath: killed) && Date() < deadline { usleep(20_000) }
-    kill(process.processIdentifier, SIGKILL)
-    process.waitUntilExit()
-    #expect(process.terminationReason == .uncaughtSignal)
+    #expect(
+      try killOdimo(
+        [
+          "train", "--model", "resnet8", "--data", data, "--epochs", "4", "--batch", "32", "--lr", "0.05", "--seed",
+          "3",
+          "--no-augment", "--out", killed,
+        ], whenFileAppears: killed))
     let epochs = try HDF5File.open(killed).attribute("epoch").intValue ?? 0
     #expect(epochs >= 1 && epochs < 4)
     let resumed = try train(data, out: killed, resume: true)

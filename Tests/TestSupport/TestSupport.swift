@@ -77,3 +77,22 @@ public let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComp
 public let goldenCostPath = repositoryRoot.deletingLastPathComponent().appendingPathComponent(
   "shared/reference/cost-golden.json"
 ).path
+
+/// Starts `odimo` with `arguments` in the background, waits until `file` appears (the
+/// first checkpoint or run file it writes), then SIGKILLs it — a run killed mid-way.
+/// Returns whether the process died of the signal.
+@discardableResult
+public func killOdimo(_ arguments: [String], whenFileAppears file: String, timeout: TimeInterval = 120) throws -> Bool {
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+    .deletingLastPathComponent().appendingPathComponent("odimo")
+  process.arguments = arguments
+  process.standardOutput = FileHandle.nullDevice
+  process.standardError = FileHandle.nullDevice
+  try process.run()
+  let deadline = Date().addingTimeInterval(timeout)
+  while !FileManager.default.fileExists(atPath: file) && Date() < deadline { usleep(20_000) }
+  kill(process.processIdentifier, SIGKILL)
+  process.waitUntilExit()
+  return process.terminationReason == .uncaughtSignal
+}
