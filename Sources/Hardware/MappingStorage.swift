@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import HDF5
 
@@ -29,10 +30,7 @@ extension Mapping {
     let form = JSONForm(
       format: Self.formatName, formatVersion: Self.formatVersion, name: name, soc: soc, model: model, units: units,
       replacesBlocks: replacesBlocks, layers: layers.map { JSONLayer(name: $0.name, units: $0.units) })
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    encoder.keyEncodingStrategy = .convertToSnakeCase
-    return try encoder.encode(form)
+    return try JSONEncoder.sorted.encode(form)
   }
 
   /// Writes the mapping to `path` (JSON or HDF5 by extension) without ever leaving a
@@ -76,9 +74,7 @@ extension Mapping {
       }
       let form: JSONForm
       do {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        form = try decoder.decode(JSONForm.self, from: data)
+        form = try JSONDecoder.snakeCase.decode(JSONForm.self, from: data)
       } catch {
         throw MappingMismatch(description: "\(path): not an odimo mapping JSON file (\(error))")
       }

@@ -56,19 +56,14 @@ struct ResumeState {
     guard try file.attribute("complete").intValue != 1 else {
       throw EngineError("\(path): the run is already complete; nothing to resume")
     }
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    encoder.keyEncodingStrategy = .convertToSnakeCase
-    let now = String(decoding: try encoder.encode(configuration), as: UTF8.self)
+    let now = String(decoding: try JSONEncoder.sorted.encode(configuration), as: UTF8.self)
     let saved = try file.attribute("configuration").stringValue ?? ""
     guard saved == now else {
       throw EngineError(
         "\(path) was written with other options; resume with the same ones. Differences: \(configurationDifferences(saved: saved, now: now))"
       )
     }
-    let decoder = JSONDecoder()
-    decoder.keyDecodingStrategy = .convertFromSnakeCase
-    let trace = try decoder.decode(
+    let trace = try JSONDecoder.snakeCase.decode(
       [TraceRow].self, from: Data((try file.attribute("trace_json").stringValue ?? "[]").utf8))
     let bestWeights = try group(file, "state/best")
     let best =

@@ -152,7 +152,7 @@ public enum SearchRun {
           continue
         }
         // Every epoch's random draws come from (seed, epoch), so a resumed run draws the same.
-        var generator = SplitMix64.stream(seed: configuration.seed, UInt64(epochNumber) &+ 0x5EA2C4)
+        let generator = SplitMix64.stream(seed: configuration.seed, UInt64(epochNumber) &+ 0x5EA2C4)
         let cosine = 0.5 * (1 + Foundation.cos(Double.pi * Double(epochInPhase) / Double(max(epochs, 1))))
         weights.learningRate = Float(preset.learningRate * cosine)
         // Annealed during search; fine-tune rows record the final search temperature.
@@ -161,7 +161,7 @@ public enum SearchRun {
         for layer in network.mixedLayers { layer.temperature = temperature }
         let trained = try trainEpoch(
           trainer, loader: trainLoader, epoch: epochNumber, phase: phase, objective: objective, logits: logits,
-          generator: &generator)
+          generator: generator)
         if phase == .warmup { clearSamples(objective, network) }
         let validated = try trainer.evaluate(validation)
         let mapping = objective.mapping(named: "epoch-\(epochNumber + 1)")

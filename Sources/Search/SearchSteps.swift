@@ -10,40 +10,22 @@ extension SearchRun {
   /// logits with Adam; fine-tune trains the weights under the frozen mapping.
   static func trainEpoch(
     _ trainer: Trainer, loader: BatchLoader, epoch: Int, phase: SearchPhase, objective: SearchObjective, logits: Adam,
-    generator: inout SplitMix64
+    generator: SplitMix64
   ) throws -> Trainer.PassResult {
     let network = trainer.network
-    let classes = network.architecture.classes
-    let stream = loader.batches(epoch: epoch)
-    var lossTotal = 0.0
-    var correct = 0
-    var seen = 0
-    let start = Date()
-    while let batch = try stream.nextBatch() {
-      if phase == .warmup { sample(objective, network, using: &generator) }
-      objective.prepare()
-      let input = Tensor(dims: [batch.count, batch.channels, batch.height, batch.width], values: batch.images)
-      let output = try network.forward(input, training: true)
-      let result = trainer.loss.evaluate(logits: output.values(), labels: batch.labels, classes: classes)
-      guard result.loss.isFinite else {
-        stream.cancel()
-        throw EngineError(
-          "the loss became \(result.loss) in epoch \(epoch + 1) (\(phase)); lower the learning rate or λ")
-      }
-      if phase == .search { try objective.applyCost() }
-      try network.backward(Tensor(dims: [batch.count, classes], values: result.gradient))
-      if phase == .search {
+    var generator = generator
+    let hooks = Trainer.StepHooks(
+      beforeForward: {
+        if phase == .warmup { sample(objective, network, using: &generator) }
+        objective.prepare()
+      },
+      beforeBackward: { if phase == .search { try objective.applyCost() } },
+      afterBackward: {
+        guard phase == .search else { return }
         objective.finishBackward()
         logits.step()
-      }
-      trainer.optimizer.step()
-      lossTotal += Double(result.loss) * Double(batch.count)
-      correct += result.top1Correct
-      seen += batch.count
-    }
-    return Trainer.PassResult(
-      loss: lossTotal / Double(max(seen, 1)), accuracy: Double(correct) / Double(max(seen, 1)), top5: 0, images: seen,
-      seconds: Date().timeIntervalSince(start))
+      })
+    return try trainer.trainEpoch(loader, epoch: epoch, hooks: hooks)
   }
 
   /// A random split for every searchable layer: k uniform in 0…C channels on the first
@@ -118,9 +100,8 @@ extension SearchRun {
     try SafeWrite.replace(path) { temporary in
       let file = try HDF5File.create(temporary)
       defer { file.close() }
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.sortedKeys]
-      encoder.keyEncodingStrategy = .convertToSnakeCase
+      // The same encoder ResumeState compares the configuration with.
+      let encoder = JSONEncoder.sorted
       try file.setAttribute("format", .string(formatName))
       try file.setAttribute("format_version", .int(1))
       try file.setAttribute("soc", .string(configuration.soc))

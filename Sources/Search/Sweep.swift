@@ -41,10 +41,10 @@ public enum Sweep {
 
   static func runName(_ lambda: Double) -> String { "lambda-\(lambda).h5" }
 
+  /// `JSONEncoder.sorted`, indented for people reading the sweep folder.
   static func encoder() -> JSONEncoder {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    encoder.keyEncodingStrategy = .convertToSnakeCase
+    let encoder = JSONEncoder.sorted
+    encoder.outputFormatting.insert(.prettyPrinted)
     return encoder
   }
 
@@ -79,8 +79,7 @@ public enum Sweep {
     let manifest = Manifest(configuration: configuration, lambdas: lambdas, gitCommit: gitCommit())
     let manifestPath = folder + "/manifest.json"
     if let data = FileManager.default.contents(atPath: manifestPath) {
-      let decoder = JSONDecoder()
-      decoder.keyDecodingStrategy = .convertFromSnakeCase
+      let decoder = JSONDecoder.snakeCase
       let existing = try decoder.decode(Manifest.self, from: data)
       guard existing.configuration == configuration, existing.lambdas == lambdas else {
         throw EngineError("\(manifestPath) describes another sweep; use a new folder or the same options")
@@ -141,8 +140,7 @@ public enum Sweep {
   /// `sweep.json`: points, Pareto fronts and iso-accuracy gains (ε in accuracy, 0–1).
   @discardableResult
   public static func merge(folder: String, epsilon: Double = 0) throws -> Summary {
-    let decoder = JSONDecoder()
-    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    let decoder = JSONDecoder.snakeCase
     guard let data = FileManager.default.contents(atPath: folder + "/manifest.json") else {
       throw EngineError("\(folder): no manifest.json; is this a sweep folder written by odimo sweep?")
     }

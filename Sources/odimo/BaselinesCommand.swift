@@ -79,9 +79,8 @@ struct BaselinesCommand: ParsableCommand {
               result.cost.energyMicrojoules.map { String(format: "%.4f", $0) } ?? "n/a"))
         }
       }
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-      encoder.keyEncodingStrategy = .convertToSnakeCase
+      let encoder = JSONEncoder.sorted
+      encoder.outputFormatting.insert(.prettyPrinted)
       try SafeWrite.write(try encoder.encode(entries), to: out + "/baselines.json")
       if json { try printJSON(entries) }
     }

@@ -65,20 +65,42 @@ public final class Trainer: @unchecked Sendable {
   }
 
   /// One training epoch. Throws if the loss becomes NaN or infinite, naming the step.
-  public func trainEpoch(_ loader: BatchLoader, epoch: Int, progress: StepProgress = { _, _, _, _, _ in }) throws
-    -> PassResult
-  {
+  /// Extra work around each training step (the search's splits, cost and logits).
+  public struct StepHooks {
+    /// Before the forward pass.
+    public var beforeForward: () throws -> Void = {}
+    /// After the loss, before the backward pass.
+    public var beforeBackward: () throws -> Void = {}
+    /// After the backward pass, before the optimizer step.
+    public var afterBackward: () throws -> Void = {}
+
+    public init(
+      beforeForward: @escaping () throws -> Void = {}, beforeBackward: @escaping () throws -> Void = {},
+      afterBackward: @escaping () throws -> Void = {}
+    ) {
+      self.beforeForward = beforeForward
+      self.beforeBackward = beforeBackward
+      self.afterBackward = afterBackward
+    }
+  }
+
+  public func trainEpoch(
+    _ loader: BatchLoader, epoch: Int, hooks: StepHooks = StepHooks(), progress: StepProgress = { _, _, _, _, _ in }
+  ) throws -> PassResult {
     let stream = loader.batches(epoch: epoch)
     var tally = Tally()
     var step = 0
     while let batch = try stream.nextBatch() {
+      try hooks.beforeForward()
       let result = try evaluateBatch(batch, training: true)
       guard result.loss.isFinite else {
         stream.cancel()
         throw EngineError(
           "the loss became \(result.loss) at epoch \(epoch + 1), step \(step + 1); lower the learning rate")
       }
+      try hooks.beforeBackward()
       try network.backward(Tensor(dims: [batch.count, network.architecture.classes], values: result.gradient))
+      try hooks.afterBackward()
       optimizer.step()
       tally.add(result, count: batch.count)
       step += 1

@@ -191,7 +191,7 @@ public func configurationDifferences(saved: String, now: String) -> String {
 extension JSONEncoder {
   /// An encoder with sorted snake_case keys, so the same value always gives the same
   /// text and Python readers see their naming convention.
-  static var sorted: JSONEncoder {
+  public static var sorted: JSONEncoder {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     encoder.keyEncodingStrategy = .convertToSnakeCase
@@ -201,7 +201,7 @@ extension JSONEncoder {
 
 extension JSONDecoder {
   /// The decoder matching `JSONEncoder.sorted`.
-  static var snakeCase: JSONDecoder {
+  public static var snakeCase: JSONDecoder {
     let decoder = JSONDecoder()
     decoder.keyDecodingStrategy = .convertFromSnakeCase
     return decoder
