@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Data flows one way: HDF5 → Datasets → Engine → ODiMO → Reports → odimo CLI.
+// Data flows one way: HDF5 → Datasets → Engine → Hardware → Search → Reports (with Plot) → odimo CLI.
 // The C modules are thin system-library wrappers; only the Swift module of the same
 // name talks to each of them.
 let package = Package(
@@ -22,6 +22,7 @@ let package = Package(
     .systemLibrary(name: "CJPEG", path: "Sources/CJPEG"),
     .systemLibrary(name: "CDeflate", path: "Sources/CDeflate", pkgConfig: "libdeflate"),
     .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto"),
+    .systemLibrary(name: "CFreeType", path: "Sources/CFreeType", pkgConfig: "freetype2"),
     .target(name: "HDF5", dependencies: ["CHDF5", "CDeflate"]),
     .target(name: "Datasets", dependencies: ["HDF5", "CZlib", "CJPEG", "CPNG", "CCrypto"]),
     .target(name: "Engine", dependencies: ["HDF5", "Datasets", "CDNNL"]),
@@ -31,6 +32,9 @@ let package = Package(
       resources: [.copy("Descriptions")]
     ),
     .target(name: "Search", dependencies: ["Engine", "Hardware", "Datasets", "HDF5"]),
+    // Charts as PNG: rasterizer, FreeType text, axes; knows nothing about ODiMO.
+    .target(name: "Plot", dependencies: ["HDF5", "CPNG", "CFreeType"]),
+    .target(name: "Reports", dependencies: ["Plot", "Search", "Hardware", "Engine", "Datasets", "HDF5"]),
     .executableTarget(
       name: "odimo",
       dependencies: [
@@ -39,6 +43,7 @@ let package = Package(
         "Engine",
         "Hardware",
         "Search",
+        "Reports",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -54,6 +59,9 @@ let package = Package(
     .testTarget(
       name: "SearchTests", dependencies: ["Search", "Engine", "Hardware", "Datasets", "HDF5", "TestSupport"]),
     .testTarget(name: "HardwareTests", dependencies: ["Hardware", "Engine", "TestSupport"]),
+    .testTarget(name: "PlotTests", dependencies: ["Plot", "TestSupport"], exclude: ["Golden"]),
+    .testTarget(
+      name: "ReportsTests", dependencies: ["Reports", "Search", "Hardware", "Engine", "HDF5", "TestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 packages=(
   libhdf5-dev hdf5-tools      # HDF5 1.10 (serial) and h5dump
   libpng-dev zlib1g-dev       # PNG reports, zlib
+  libfreetype-dev             # text in report charts
+  fonts-dejavu-core           # the charts' font (DejaVu Sans)
   libdeflate-dev              # fast inflate for gzip-chunked datasets
   libdnnl-dev                 # oneDNN 2.6: the training engine's kernels
   libturbojpeg0-dev           # JPEG decoding for the ImageNet importer

@@ -10,6 +10,8 @@ struct ResumeState {
     let sgd: SGD
     let adam: Adam
     let best: (accuracy: Double, weights: [String: [Float]])?
+    /// Kept until fine-tuning starts from them (`fineTuneFrom: .warmup`).
+    let warmupWeights: [String: [Float]]?
 
     func write(to file: HDF5File) throws {
       for (name, values) in sgd.velocity {
@@ -27,6 +29,9 @@ struct ResumeState {
         try file.setAttribute("best_accuracy", .double(best.accuracy), at: "state")
         for (name, values) in best.weights { try file.write(values, to: "state/best/\(name)", options: .archived()) }
       }
+      for (name, values) in warmupWeights ?? [:] {
+        try file.write(values, to: "state/warmup/\(name)", options: .archived())
+      }
     }
   }
 
@@ -37,6 +42,7 @@ struct ResumeState {
   var adamFirst: [String: [Float]]
   var adamSecond: [String: [Float]]
   var best: (accuracy: Double, weights: [String: [Float]])?
+  var warmupWeights: [String: [Float]]?
 
   static func group(_ file: HDF5File, _ path: String) throws -> [String: [Float]] {
     guard file.contains(path) else { return [:] }
@@ -72,6 +78,7 @@ struct ResumeState {
     return ResumeState(
       trace: trace, weights: try group(file, "weights"), velocity: try group(file, "state/sgd_velocity"),
       adamSteps: Int(try file.attribute("adam_steps", at: "state").intValue ?? 0),
-      adamFirst: try group(file, "state/adam_m"), adamSecond: try group(file, "state/adam_v"), best: best)
+      adamFirst: try group(file, "state/adam_m"), adamSecond: try group(file, "state/adam_v"), best: best,
+      warmupWeights: file.contains("state/warmup") ? try group(file, "state/warmup") : nil)
   }
 }

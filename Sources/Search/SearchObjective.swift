@@ -52,6 +52,19 @@ public final class SearchObjective: @unchecked Sendable {
     network.logitParameters + supernet.searchable.compactMap { splits[$0.name]?.logits }
   }
 
+  /// The thermometric logits by parameter name (stored in run files beside the network's weights).
+  public var splitLogits: [String: [Float]] {
+    Dictionary(uniqueKeysWithValues: splits.values.map { ($0.logits.name, $0.logits.value.values()) })
+  }
+
+  /// Restores thermometric logits stored by `splitLogits` (names absent from `values` are left as they are).
+  public func restoreSplits(_ values: [String: [Float]]) {
+    for split in splits.values {
+      guard let stored = values[split.logits.name], stored.count == split.channels else { continue }
+      for (index, value) in stored.enumerated() { split.logits.value.buffer[index] = value }
+    }
+  }
+
   /// Sets every thermometric mask pair (m for the first operator, 1 − m for the second).
   public func prepare() {
     for layer in supernet.searchable {

@@ -76,8 +76,9 @@ public enum SearchRun {
   public static let formatName = "odimo-run"
 
   /// Searches (baseline nil) or trains a hand-made mapping with the same protocol: the
-  /// mapping frozen for warmup + search + fine-tune epochs, so every network gets the
-  /// same weight-training budget and the accuracies compare.
+  /// warmup, then the mapping frozen for the fine-tune epochs (plus the search epochs when
+  /// the preset fine-tunes from the searched weights), so accuracies compare. `warmStart`
+  /// replaces a warmup already run (a sweep's shared one; pass a preset with 0 warmup epochs).
   public static func run(
     _ configuration: SearchConfiguration, out path: String, baseline: MappingStrategy? = nil,
     warmStart: [String: [Float]]? = nil, resume: Bool = false, report: (TraceRow) -> Void = { _ in }
@@ -127,25 +128,45 @@ public enum SearchRun {
       options: LoaderOptions(batchSize: min(256, try dataset.split(validationSplit).count), shuffle: false))
     var trace: [TraceRow] = []
     var best: (accuracy: Double, weights: [String: [Float]])?
+    // The weights fine-tuning restarts from under `fineTuneFrom: .warmup`.
+    var warmupWeights = warmStart
     if resume {
       let saved = try ResumeState.read(path, configuration: configuration)
       try network.restore(saved.weights)
+      objective.restoreSplits(saved.weights)
       weights.restore(velocity: saved.velocity)
       logits.restore(steps: saved.adamSteps, firstMoment: saved.adamFirst, secondMoment: saved.adamSecond)
       trace = saved.trace
       best = saved.best
+      warmupWeights = saved.warmupWeights ?? warmupWeights
     }
     let completed = trace.count
-    var phases: [(SearchPhase, Int)] = [
-      (.warmup, preset.warmupEpochs), (.search, preset.searchEpochs), (.fineTune, preset.fineTuneEpochs),
-    ]
-    if let baseline {
-      try fix(objective, network, to: try supernet.plan.mapping(baseline))
-      phases = [(.fineTune, preset.warmupEpochs + preset.searchEpochs + preset.fineTuneEpochs)]
-    }
+    // A hand-made mapping gets the same weight training as a searched one: the warmup
+    // (random splits), then its mapping frozen for the fine-tune epochs — plus the search
+    // epochs when the searched weights carry on into fine-tuning.
+    let phases: [(SearchPhase, Int)] =
+      baseline == nil
+      ? [(.warmup, preset.warmupEpochs), (.search, preset.searchEpochs), (.fineTune, preset.fineTuneEpochs)]
+      : [
+        (.warmup, preset.warmupEpochs),
+        (.fineTune, preset.fineTuneEpochs + (preset.fineTuneFrom == .searched ? preset.searchEpochs : 0)),
+      ]
     var epochNumber = 0
     for (phase, epochs) in phases {
-      if phase == .fineTune && baseline == nil { freeze(objective, network) }
+      var sinceBest = 0
+      if phase == .fineTune {
+        if let baseline {
+          try fix(objective, network, to: try supernet.plan.mapping(baseline))
+        } else {
+          freeze(objective, network)
+        }
+        if baseline == nil, preset.fineTuneFrom == .warmup, epochNumber >= completed, let warmupWeights {
+          // Everything but the architecture logits, which hold the searched mapping.
+          let kept = network.snapshot().filter { $0.key.hasSuffix(".alpha") }
+          try network.restore(warmupWeights.merging(kept) { _, searched in searched })
+          weights.restore(velocity: [:])
+        }
+      }
       for epochInPhase in 0..<epochs {
         if epochNumber < completed {
           epochNumber += 1
@@ -162,7 +183,10 @@ public enum SearchRun {
         let trained = try trainEpoch(
           trainer, loader: trainLoader, epoch: epochNumber, phase: phase, objective: objective, logits: logits,
           generator: generator)
-        if phase == .warmup { clearSamples(objective, network) }
+        if phase == .warmup {
+          clearSamples(objective, network)
+          if epochInPhase == epochs - 1, warmupWeights == nil { warmupWeights = network.snapshot() }
+        }
         let validated = try trainer.evaluate(validation)
         let mapping = objective.mapping(named: "epoch-\(epochNumber + 1)")
         let cost = try supernet.plan.cost(of: mapping)
@@ -178,14 +202,24 @@ public enum SearchRun {
           })
         for layer in network.mixedLayers { layer.countGradient = [Double](repeating: 0, count: layer.alternatives) }
         trace.append(row)
-        if phase == .fineTune, validated.accuracy > (best?.accuracy ?? -1) {
-          best = (validated.accuracy, network.snapshot())
+        if phase == .fineTune {
+          if validated.accuracy > (best?.accuracy ?? -1) {
+            best = (validated.accuracy, network.snapshot())
+            sinceBest = 0
+          } else {
+            sinceBest += 1
+          }
         }
         try write(
           path, configuration: configuration, scale: scale, trace: trace, mapping: mapping, network: network,
-          result: nil, state: ResumeState.Optimizers(sgd: weights, adam: logits, best: best))
+          objective: objective, result: nil,
+          state: ResumeState.Optimizers(
+            sgd: weights, adam: logits, best: best, warmupWeights: baseline == nil ? warmupWeights : nil))
         report(row)
         epochNumber += 1
+        // Early stopping: the fine-tune phase ends once validation accuracy has not improved
+        // for `patience` epochs (the best epoch's weights are the result either way).
+        if phase == .fineTune, let patience = preset.patience, sinceBest >= patience { break }
       }
     }
     if let best { try network.restore(best.weights) }
@@ -197,7 +231,8 @@ public enum SearchRun {
     let cost = try supernet.plan.cost(of: mapping)
     try write(
       path, configuration: configuration, scale: scale, trace: trace, mapping: mapping, network: network,
-      result: (tested.accuracy, cost), state: ResumeState.Optimizers(sgd: weights, adam: logits, best: best))
+      objective: objective, result: (tested.accuracy, cost),
+      state: ResumeState.Optimizers(sgd: weights, adam: logits, best: best, warmupWeights: nil))
     return SearchResult(mapping: mapping, cost: cost, testAccuracy: tested.accuracy, trace: trace)
   }
 }

@@ -95,7 +95,8 @@ extension SearchRun {
   /// end) the result.
   static func write(
     _ path: String, configuration: SearchConfiguration, scale: Double, trace: [TraceRow], mapping: Mapping,
-    network: Network, result: (accuracy: Double, cost: NetworkCostReport)?, state: ResumeState.Optimizers
+    network: Network, objective: SearchObjective, result: (accuracy: Double, cost: NetworkCostReport)?,
+    state: ResumeState.Optimizers
   ) throws {
     try SafeWrite.replace(path) { temporary in
       let file = try HDF5File.create(temporary)
@@ -137,7 +138,8 @@ extension SearchRun {
       try file.write(
         channels, to: "trace/channels", shape: [trace.count, layers, units], options: .archived(extendable: true))
       try mapping.write(to: file)
-      for (name, values) in network.snapshot().sorted(by: { $0.key < $1.key }) {
+      let stored = network.snapshot().merging(objective.splitLogits) { current, _ in current }
+      for (name, values) in stored.sorted(by: { $0.key < $1.key }) {
         try file.write(values, to: "weights/\(name)", options: .archived())
       }
       try file.setAttribute("trace_json", .string(String(decoding: try encoder.encode(trace), as: UTF8.self)))

@@ -12,6 +12,8 @@ public enum Sweep {
     public var formatVersion = 1
     public var configuration: SearchConfiguration
     public var lambdas: [Double]
+    /// Hand-made mappings trained inside the sweep (by strategy name).
+    public var baselines: [String]
     public var gitCommit: String
   }
 
@@ -63,11 +65,12 @@ public enum Sweep {
     return process.terminationStatus == 0 && !text.isEmpty ? text : "unknown"
   }
 
-  /// Runs the λ points of shard `shard` (1-based) of `shards` into `folder`; points whose
-  /// run file is already complete are skipped, so an interrupted sweep continues.
+  /// Runs the λ points and hand-made `baselines` (`baselines/<name>.h5`, trained from the
+  /// shared warmup) of shard `shard` (1-based) of `shards` into `folder`; points whose run
+  /// file is already complete are skipped, so an interrupted sweep continues.
   public static func run(
-    _ configuration: SearchConfiguration, lambdas: [Double], folder: String, shard: Int = 1, shards: Int = 1,
-    report: (String) -> Void = { _ in }
+    _ configuration: SearchConfiguration, lambdas: [Double], baselines: [MappingStrategy] = [], folder: String,
+    shard: Int = 1, shards: Int = 1, report: (String) -> Void = { _ in }
   ) throws {
     guard shards >= 1, (1...shards).contains(shard) else {
       throw EngineError("--shard must be I/N with 1 ≤ I ≤ N, got \(shard)/\(shards)")
@@ -76,12 +79,15 @@ public enum Sweep {
       throw EngineError("--lambdas must be finite numbers ≥ 0")
     }
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    let manifest = Manifest(configuration: configuration, lambdas: lambdas, gitCommit: gitCommit())
+    let manifest = Manifest(
+      configuration: configuration, lambdas: lambdas, baselines: baselines.map(\.name), gitCommit: gitCommit())
     let manifestPath = folder + "/manifest.json"
     if let data = FileManager.default.contents(atPath: manifestPath) {
       let decoder = JSONDecoder.snakeCase
       let existing = try decoder.decode(Manifest.self, from: data)
-      guard existing.configuration == configuration, existing.lambdas == lambdas else {
+      guard existing.configuration == configuration, existing.lambdas == lambdas,
+        existing.baselines == manifest.baselines
+      else {
         throw EngineError("\(manifestPath) describes another sweep; use a new folder or the same options")
       }
     } else {
@@ -98,17 +104,39 @@ public enum Sweep {
       _ = try SearchRun.run(warmup, out: warmupPath)
     }
     let weights = try readWeights(warmupPath)
-    for (index, lambda) in lambdas.enumerated() where index % shards == shard - 1 {
-      let path = folder + "/" + runName(lambda)
-      if isComplete(path) { continue }
+    // λ points first, then the baselines, dealt round-robin over the shards.
+    let jobs = lambdas.map { Job.lambda($0) } + baselines.map { Job.baseline($0) }
+    for (index, job) in jobs.enumerated() where index % shards == shard - 1 {
       var point = configuration
-      point.lambda = lambda
       point.preset.warmupEpochs = 0
-      // An interrupted point continues from its last epoch.
-      let resume = FileManager.default.fileExists(atPath: path)
-      report(resume ? "λ \(lambda) (resuming)" : "λ \(lambda)")
-      _ = try SearchRun.run(point, out: path, warmStart: resume ? nil : weights, resume: resume)
+      switch job {
+      case .lambda(let lambda):
+        let path = folder + "/" + runName(lambda)
+        if isComplete(path) { continue }
+        point.lambda = lambda
+        // An interrupted point continues from its last epoch.
+        let resume = FileManager.default.fileExists(atPath: path)
+        report(resume ? "λ \(lambda) (resuming)" : "λ \(lambda)")
+        _ = try SearchRun.run(point, out: path, warmStart: resume ? nil : weights, resume: resume)
+      case .baseline(let strategy):
+        let path = folder + "/baselines/" + strategy.name + ".h5"
+        if isComplete(path) { continue }
+        try FileManager.default.createDirectory(atPath: folder + "/baselines", withIntermediateDirectories: true)
+        try? FileManager.default.removeItem(atPath: path)
+        report("baseline \(strategy.name)")
+        // The depthwise-separable layout is another network: it runs its own warmup.
+        if strategy == .depthwiseSeparable {
+          _ = try SearchRun.run(configuration, out: path, baseline: strategy)
+        } else {
+          _ = try SearchRun.run(point, out: path, baseline: strategy, warmStart: weights)
+        }
+      }
     }
+  }
+
+  enum Job {
+    case lambda(Double)
+    case baseline(MappingStrategy)
   }
 
   static func isComplete(_ path: String) -> Bool {
@@ -152,16 +180,10 @@ public enum Sweep {
     }
     let points = try manifest.lambdas.map { try point(folder + "/" + runName($0), lambda: $0) }
     var baselines: [Point] = []
-    if let baselineData = FileManager.default.contents(atPath: folder + "/baselines/baselines.json") {
-      struct Entry: Decodable {
-        let name: String
-        let run: String
-      }
-      for entry in try decoder.decode([Entry].self, from: baselineData) {
-        var read = try point(entry.run, lambda: -1)
-        read.run = entry.run
-        baselines.append(read)
-      }
+    let baselineFolder = folder + "/baselines"
+    let files = (try? FileManager.default.contentsOfDirectory(atPath: baselineFolder)) ?? []
+    for file in files.sorted() where file.hasSuffix(".h5") {
+      baselines.append(try point(baselineFolder + "/" + file, lambda: -1))
     }
     func front(_ cost: (Point) -> Double?) -> ([ParetoPoint], [IsoAccuracyGain])? {
       var all: [ParetoPoint] = []

@@ -13,10 +13,12 @@ struct BaselinesCommand: ParsableCommand {
     discussion: """
       For --soc and --model: every unit alone (all-<unit>), per-layer latency-balanced, \
       DIANA's min-latency-max8bit (units of different precision) and MobileNetV1's \
-      depthwise-separable layout (dws, alternative-operators SoCs). Each is trained with \
-      its mapping frozen for the preset's warmup + search + fine-tune epochs — the same \
-      weight-training budget as a searched network — and written as DIR/<name>.h5 (the \
-      run-file format of odimo search), with a summary in DIR/baselines.json.
+      depthwise-separable layout (dws, alternative-operators SoCs). Each gets the weight \
+      training a searched network gets: the preset's warmup (random splits), then its \
+      mapping frozen for the fine-tune epochs (plus the search epochs under the paper \
+      preset, which fine-tunes from the searched weights). Written as DIR/<name>.h5 (the \
+      run-file format of odimo search), with a summary in DIR/baselines.json. odimo sweep \
+      run --baselines trains the same mappings from a sweep's shared warmup.
       """
   )
 
@@ -45,19 +47,7 @@ struct BaselinesCommand: ParsableCommand {
       guard let chosen = SearchPreset.named(preset) else {
         throw InputError("--preset must be quick or paper, got \(preset)")
       }
-      let socValue = try SoCCatalogue.soc(soc)
-      let dataset = try Datasets.DatasetFile(path: data)
-      let architecture = try ModelZoo.make(model, for: dataset, width: width)
-      var strategies = MappingStrategy.baselines(for: socValue, model: architecture)
-      if let only {
-        let wanted = only.split(separator: ",").map(String.init)
-        for name in wanted where !strategies.contains(where: { $0.name == name }) {
-          throw InputError(
-            "no baseline '\(name)' for \(model) on \(soc); available: \(strategies.map(\.name).joined(separator: ", "))"
-          )
-        }
-        strategies = strategies.filter { wanted.contains($0.name) }
-      }
+      let strategies = try chooseBaselines(only ?? "all", soc: soc, model: model, width: width, data: data)
       try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
       var entries: [Entry] = []
       for strategy in strategies {
@@ -85,4 +75,21 @@ struct BaselinesCommand: ParsableCommand {
       if json { try printJSON(entries) }
     }
   }
+}
+
+/// The baselines named by `list` ('all', 'none' or comma-separated names) for an SoC and model.
+func chooseBaselines(_ list: String, soc: String, model: String, width: Double, data: String) throws
+  -> [MappingStrategy]
+{
+  if list == "none" { return [] }
+  let socValue = try SoCCatalogue.soc(soc)
+  let architecture = try ModelZoo.make(model, for: try Datasets.DatasetFile(path: data), width: width)
+  let available = MappingStrategy.baselines(for: socValue, model: architecture)
+  if list == "all" { return available }
+  let wanted = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+  for name in wanted where !available.contains(where: { $0.name == name }) {
+    throw InputError(
+      "no baseline '\(name)' for \(model) on \(soc); available: \(available.map(\.name).joined(separator: ", "))")
+  }
+  return available.filter { wanted.contains($0.name) }
 }

@@ -10,12 +10,13 @@ struct SweepCommand: ParsableCommand {
     abstract: "Search a grid of λ values (one shared warmup), on one machine or sharded over many.",
     discussion: """
       odimo sweep run … --out DIR writes DIR/manifest.json (configuration, λ grid, seed, \
-      git commit), DIR/warmup.h5 and DIR/lambda-<λ>.h5 per point. --shard I/N runs every \
-      N-th point starting at the I-th, so a cluster array job (Slurm: --shard \
+      git commit), DIR/warmup.h5, DIR/lambda-<λ>.h5 per point and, with --baselines, \
+      DIR/baselines/<name>.h5 per hand-made mapping (trained from the same warmup). \
+      --shard I/N runs every N-th job starting at the I-th, so a cluster array job (Slurm: --shard \
       $((SLURM_ARRAY_TASK_ID+1))/$SLURM_ARRAY_TASK_COUNT) spreads the points; finished \
       points are skipped when a sweep is run again. odimo sweep merge DIR assembles \
-      DIR/sweep.json: every point, the baselines in DIR/baselines (from odimo baselines \
-      --out DIR/baselines), the Pareto fronts and the iso-accuracy gains.
+      DIR/sweep.json: every point, the baselines in DIR/baselines (from --baselines or \
+      odimo baselines --out DIR/baselines), the Pareto fronts and the iso-accuracy gains.
       """,
     subcommands: [SweepRun.self, SweepMerge.self],
     defaultSubcommand: SweepRun.self
@@ -35,7 +36,13 @@ struct SweepRun: ParsableCommand {
   @Option(help: "quick or paper.") var preset = "quick"
   @Option(help: "Seed.") var seed: UInt64 = 0
   @Option(help: "Train on the first N training images only.") var trainLimit: Int?
-  @Option(help: "I/N: run every N-th λ starting at the I-th (1-based).") var shard = "1/1"
+  @Option(
+    help: """
+      Hand-made mappings to train in the sweep from its shared warmup, into DIR/baselines: \
+      'all' (every baseline odimo baselines knows for the SoC and model), 'none', or a \
+      comma-separated list of names.
+      """) var baselines = "none"
+  @Option(help: "I/N: run every N-th job (λ points, then baselines) starting at the I-th (1-based).") var shard = "1/1"
   @Option(name: .shortAndLong, help: "Sweep folder.") var out: String
 
   func run() throws {
@@ -59,7 +66,10 @@ struct SweepRun: ParsableCommand {
         soc: soc, model: model, width: width, data: data, metric: metric, lambda: 0, lambdaScale: lambdaScale,
         seed: seed,
         preset: chosen, trainLimit: trainLimit)
-      try Sweep.run(configuration, lambdas: grid, folder: out, shard: parts[0], shards: parts[1]) { stage in
+      let strategies = try chooseBaselines(baselines, soc: soc, model: model, width: width, data: data)
+      try Sweep.run(
+        configuration, lambdas: grid, baselines: strategies, folder: out, shard: parts[0], shards: parts[1]
+      ) { stage in
         FileHandle.standardError.write(Data("sweep: \(stage)\n".utf8))
       }
       print("sweep shard \(shard) done in \(out); odimo sweep merge \(out) assembles it")

@@ -1,0 +1,200 @@
+import Foundation
+
+/// A rectangle in logical units (before the figure's pixel scale).
+public struct Frame: Sendable, Equatable {
+  public var x: Double
+  public var y: Double
+  public var width: Double
+  public var height: Double
+
+  public init(x: Double, y: Double, width: Double, height: Double) {
+    self.x = x
+    self.y = y
+    self.width = width
+    self.height = height
+  }
+}
+
+/// Marker shapes for scatter points, distinct in outline as well as colour.
+public enum Marker: Sendable, Equatable, CaseIterable {
+  case circle, square, diamond, triangleUp, triangleDown, pentagon
+}
+
+/// One data axis.
+public struct Axis: Sendable {
+  public var label: String
+  public var scale: AxisScale
+  /// Fixed limits; nil fits the data (with round ticks).
+  public var limits: (Double, Double)?
+
+  public init(_ label: String, scale: AxisScale = .linear, limits: (Double, Double)? = nil) {
+    self.label = label
+    self.scale = scale
+    self.limits = limits
+  }
+}
+
+/// A named set of (x, y) points drawn as a line, a staircase, markers or both.
+public struct Series: Sendable {
+  public enum Style: Sendable, Equatable {
+    case line
+    /// A staircase: horizontal to the next x, then vertical (Pareto fronts).
+    case step
+    case markers
+    case lineAndMarkers
+  }
+
+  public var label: String
+  public var points: [(x: Double, y: Double)]
+  public var color: Color
+  public var style: Style
+  public var marker: Marker
+  public var lineWidth: Double
+  public var dash: (Double, Double)?
+  /// Text drawn beside each point (same order as `points`); empty for none.
+  public var pointLabels: [String]
+
+  public init(
+    _ label: String, points: [(x: Double, y: Double)], color: Color, style: Style = .lineAndMarkers,
+    marker: Marker = .circle, lineWidth: Double = 1.6, dash: (Double, Double)? = nil, pointLabels: [String] = []
+  ) {
+    self.label = label
+    self.points = points
+    self.color = color
+    self.style = style
+    self.marker = marker
+    self.lineWidth = lineWidth
+    self.dash = dash
+    self.pointLabels = pointLabels
+  }
+}
+
+/// A horizontal or vertical reference line across the plot area, with an optional label.
+public struct ReferenceLine: Sendable {
+  public enum Orientation: Sendable { case horizontal, vertical }
+  public var orientation: Orientation
+  public var value: Double
+  public var label: String
+  public var color: Color
+  /// Listed in the legend (true) or labelled on the line itself (false).
+  public var inLegend: Bool
+
+  public init(_ orientation: Orientation, at value: Double, label: String, color: Color = .gray, inLegend: Bool = true)
+  {
+    self.orientation = orientation
+    self.value = value
+    self.label = label
+    self.color = color
+    self.inLegend = inLegend
+  }
+}
+
+/// An x–y chart: axes with round ticks and a grid, series, reference lines, a legend
+/// placed in the plot corner that hides the fewest points, and a title.
+public struct Chart: Sendable {
+  public var title: String
+  public var x: Axis
+  public var y: Axis
+  public var series: [Series]
+  public var lines: [ReferenceLine]
+  public var showLegend: Bool
+
+  public init(
+    title: String, x: Axis, y: Axis, series: [Series] = [], lines: [ReferenceLine] = [], showLegend: Bool = true
+  ) {
+    self.title = title
+    self.x = x
+    self.y = y
+    self.series = series
+    self.lines = lines
+    self.showLegend = showLegend
+  }
+
+  /// Validates the data: finite values, and positive ones on log axes.
+  public func check() throws {
+    for series in series {
+      for point in series.points {
+        guard point.x.isFinite, point.y.isFinite else {
+          throw PlotError("series '\(series.label)' has a non-finite point (\(point.x), \(point.y))")
+        }
+        if x.scale == .log, point.x <= 0 {
+          throw PlotError("series '\(series.label)': x = \(point.x) cannot go on the logarithmic axis '\(x.label)'")
+        }
+        if y.scale == .log, point.y <= 0 {
+          throw PlotError("series '\(series.label)': y = \(point.y) cannot go on the logarithmic axis '\(y.label)'")
+        }
+      }
+    }
+  }
+
+  /// Renders alone on a canvas of `width` × `height` logical units at `scale` pixels per unit.
+  public func render(width: Double = 640, height: Double = 420, scale: Double = 2, font: Font) throws -> Canvas {
+    var figure = Figure(width: width, height: height, scale: scale, font: font)
+    try figure.draw(self, in: Frame(x: 0, y: 0, width: width, height: height))
+    return figure.canvas
+  }
+}
+
+/// A canvas in logical units that charts are drawn into (several charts make panels).
+public struct Figure: Sendable {
+  public private(set) var canvas: Canvas
+  public let scale: Double
+  let font: Font
+
+  public init(width: Double, height: Double, scale: Double = 2, font: Font) {
+    self.scale = scale
+    self.font = font
+    canvas = Canvas(width: Int((width * scale).rounded()), height: Int((height * scale).rounded()))
+  }
+
+  func px(_ value: Double) -> Double { value * scale }
+  func size(_ points: Double) -> Int { Int((points * scale).rounded()) }
+
+  /// Text in logical units.
+  public mutating func text(
+    _ string: String, x: Double, y: Double, size points: Double, _ color: Color = .ink, anchor: TextAnchor = .left,
+    vertical: Bool = false
+  ) {
+    canvas.drawText(
+      string, x: px(x), y: px(y), size: size(points), font: font, color, anchor: anchor, vertical: vertical)
+  }
+
+  /// Width of `string` in logical units.
+  func textWidth(_ string: String, size points: Double) -> Double {
+    Double(font.width(string, size: size(points))) / scale
+  }
+
+  mutating func marker(_ shape: Marker, x: Double, y: Double, radius: Double, _ color: Color) {
+    // A white halo keeps overlapping markers apart.
+    shapeFill(shape, x: x, y: y, radius: radius + 1.1, .white)
+    shapeFill(shape, x: x, y: y, radius: radius, color)
+  }
+
+  private mutating func shapeFill(_ shape: Marker, x: Double, y: Double, radius r: Double, _ color: Color) {
+    let (cx, cy, r) = (px(x), px(y), px(r))
+    func regular(_ sides: Int, rotation: Double, radius: Double) -> [(Double, Double)] {
+      (0..<sides).map { k in
+        let angle = rotation + 2 * Double.pi * Double(k) / Double(sides)
+        return (cx + radius * cos(angle), cy + radius * sin(angle))
+      }
+    }
+    switch shape {
+    case .circle: canvas.fillCircle(x: cx, y: cy, radius: r, color)
+    case .square: canvas.fillPolygon(regular(4, rotation: Double.pi / 4, radius: r * 1.2), color)
+    case .diamond: canvas.fillPolygon(regular(4, rotation: 0, radius: r * 1.3), color)
+    case .triangleUp: canvas.fillPolygon(regular(3, rotation: -Double.pi / 2, radius: r * 1.35), color)
+    case .triangleDown: canvas.fillPolygon(regular(3, rotation: Double.pi / 2, radius: r * 1.35), color)
+    case .pentagon: canvas.fillPolygon(regular(5, rotation: -Double.pi / 2, radius: r * 1.2), color)
+    }
+  }
+
+  mutating func line(_ points: [(Double, Double)], width: Double, _ color: Color, dash: (Double, Double)? = nil) {
+    canvas.strokePolyline(
+      points.map { (px($0.0), px($0.1)) }, lineWidth: px(width), color, dash: dash.map { (px($0.0), px($0.1)) })
+  }
+
+  mutating func rectangle(_ frame: Frame, _ color: Color) {
+    canvas.fillRectangle(
+      x0: px(frame.x), y0: px(frame.y), x1: px(frame.x + frame.width), y1: px(frame.y + frame.height), color)
+  }
+}

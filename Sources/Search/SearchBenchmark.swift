@@ -1,0 +1,55 @@
+import Datasets
+import Engine
+import Foundation
+import Hardware
+
+/// Times one search-phase epoch (data loading, supernet forward and backward, λ·cost,
+/// SGD on the weights and Adam on the logits) the way `SearchRun` runs it.
+public enum SearchBenchmark {
+  public struct Result: Sendable {
+    public let imagesPerSecond: Double
+    public let images: Int
+    public let seconds: Double
+    /// Per searchable layer, cycles per output channel on each of its units (plan option
+    /// order): what an equivalent supernet elsewhere needs for a comparable cost term.
+    public let cyclesPerChannel: [[Double]]
+  }
+
+  public static func run(_ configuration: SearchConfiguration) throws -> Result {
+    let soc = try SoCCatalogue.soc(configuration.soc)
+    let dataset = try DatasetFile(path: configuration.data)
+    let model = try ModelZoo.make(configuration.model, for: dataset, width: configuration.width)
+    let supernet = try Supernet(model: model, soc: soc)
+    let network = Network(supernet.architecture, seed: configuration.seed)
+    let objective = try SearchObjective(
+      supernet: supernet, network: network, metric: configuration.metric, lambda: configuration.lambda,
+      costScale: try SearchRun.cheapestSingleUnitCost(supernet, metric: configuration.metric))
+    let preset = configuration.preset
+    let sgd = SGD(
+      parameters: network.weightParameters, learningRate: Float(preset.learningRate), momentum: 0.9, weightDecay: 5e-4)
+    let adam = Adam(parameters: objective.logitParameters, learningRate: Float(preset.logitLearningRate))
+    let trainer = Trainer(network: network, optimizer: sgd)
+    let loader = try BatchLoader(
+      path: configuration.data, split: "train",
+      options: LoaderOptions(
+        batchSize: preset.batchSize, seed: configuration.seed, augmentation: .cropAndFlip,
+        limit: configuration.trainLimit))
+    for layer in network.mixedLayers { layer.temperature = preset.initialTemperature }
+    let start = DispatchTime.now().uptimeNanoseconds
+    let pass = try SearchRun.trainEpoch(
+      trainer, loader: loader, epoch: 0, phase: .search, objective: objective, logits: adam,
+      generator: SplitMix64.stream(seed: configuration.seed, 0))
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    let plan = supernet.plan
+    let cycles = try supernet.searchable.map { layer in
+      try plan.layers[layer.planIndex].options.indices.map { option in
+        var counts = [Double](repeating: 0, count: plan.layers[layer.planIndex].options.count)
+        counts[option] = Double(layer.outChannels)
+        let total = try plan.softCost(layer: layer.planIndex, channels: counts, metric: .latency).value
+        return total / Double(layer.outChannels)
+      }
+    }
+    return Result(
+      imagesPerSecond: Double(pass.images) / seconds, images: pass.images, seconds: seconds, cyclesPerChannel: cycles)
+  }
+}

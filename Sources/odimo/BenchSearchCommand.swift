@@ -1,0 +1,87 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Hardware
+import Search
+
+struct BenchSearch: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "search",
+    abstract: "Images per second of a whole supernet search epoch, against PyTorch.",
+    discussion: """
+      Times one search-phase epoch of odimo search (loader with crop and flip, supernet \
+      forward and backward, λ·cost, SGD on the weights, Adam on the logits) on the first \
+      --train-limit training images of --data, for --rounds rounds. With \
+      --compare-pytorch, scripts/bench/pytorch_supernet.py runs the equivalent supernet \
+      (same mixing, quantizers or branches, cost term with odimo's per-channel cycle \
+      coefficients, optimizers and batch) on the same images in the same rounds, \
+      interleaved; medians and the ratio odimo / PyTorch are printed. Needs PyTorch and \
+      h5py: pip install "torch==2.13.0+cpu" h5py
+      """
+  )
+
+  @Option(help: "SoC.") var soc = "diana"
+  @Option(help: "Zoo model.") var model = "resnet20"
+  @Option(help: "Width multiplier (MobileNetV1).") var width = 1.0
+  @Option(help: "Dataset file.") var data: String
+  @Option(help: "Training images per epoch.") var trainLimit = 5000
+  @Option(help: "λ (normalized scale).") var lambda = 1.0
+  @Option(help: "Rounds; medians are reported.") var rounds = 3
+  @Flag(help: "Also time PyTorch in the same rounds.") var comparePytorch = false
+  @Option(help: "Python with PyTorch and h5py.") var python = "python3"
+  @Flag(help: "Print JSON.") var json = false
+
+  struct Summary: Encodable {
+    let soc: String
+    let model: String
+    let images: Int
+    let imagesPerSecond: Double
+    let pytorchImagesPerSecond: Double?
+    let ratio: Double?
+  }
+
+  func run() throws {
+    try reportingErrors {
+      guard trainLimit > 0, rounds > 0 else { throw InputError("--train-limit and --rounds must be positive") }
+      let script = FileManager.default.currentDirectoryPath + "/scripts/bench/pytorch_supernet.py"
+      if comparePytorch && !FileManager.default.fileExists(atPath: script) {
+        throw InputError("\(script) not found; run from the repository root")
+      }
+      let configuration = SearchConfiguration(
+        soc: soc, model: model, width: width, data: data, metric: .latency, lambda: lambda, trainLimit: trainLimit)
+      let costs = FileManager.default.temporaryDirectory.appendingPathComponent("odimo-costs-\(getpid()).json").path
+      defer { try? FileManager.default.removeItem(atPath: costs) }
+      var ours: [SearchBenchmark.Result] = []
+      var theirs: [Double] = []
+      for round in 0..<rounds {
+        let result = try SearchBenchmark.run(configuration)
+        ours.append(result)
+        if comparePytorch {
+          try JSONEncoder().encode(result.cyclesPerChannel).write(to: URL(fileURLWithPath: costs))
+          let output = try runProcess(
+            "/usr/bin/env",
+            [
+              python, script, "--data", data, "--model", model, "--width", "\(width)", "--limit", "\(trainLimit)",
+              "--costs", costs, "--lam", "\(lambda)", "--threads", "\(ProcessInfo.processInfo.activeProcessorCount)",
+            ])
+          guard let line = output.split(separator: "\n").last,
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+            let speed = object["images_per_second"] as? Double
+          else { throw InputError("the PyTorch script printed no images_per_second: \(output)") }
+          theirs.append(speed)
+        }
+        if !json { FileHandle.standardError.write(Data("round \(round + 1)/\(rounds) done\n".utf8)) }
+      }
+      let speed = median(ours.map(\.imagesPerSecond))
+      let pytorch = theirs.isEmpty ? nil : median(theirs)
+      let summary = Summary(
+        soc: soc, model: model, images: ours[0].images, imagesPerSecond: speed, pytorchImagesPerSecond: pytorch,
+        ratio: pytorch.map { speed / $0 })
+      if json { return try printJSON(summary) }
+      var line = String(
+        format: "%@ supernet on %@, %d images: search epoch %.0f images/s", model, soc, summary.images, speed)
+      if let pytorch { line += String(format: "; PyTorch %.0f images/s; ratio %.2f×", pytorch, speed / pytorch) }
+      print(line + " (median of \(rounds) rounds)")
+    }
+  }
+}
