@@ -44,6 +44,7 @@ let package = Package(
         "Hardware",
         "Search",
         "Reports",
+        "Plot",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),

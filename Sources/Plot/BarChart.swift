@@ -69,7 +69,8 @@ extension Figure {
     for tick in ticks {
       let position = mapX(tick)
       line([(position, plot.y), (position, plot.y + plot.height)], width: 0.6, .grid)
-      text(Ticks.label(tick, step: step), x: position, y: plot.y + plot.height + 16, size: Self.tickSize,
+      text(
+        Ticks.label(tick, step: step), x: position, y: plot.y + plot.height + 16, size: Self.tickSize,
         anchor: .center)
     }
     let rowHeight = plot.height / Double(max(chart.categories.count, 1))
@@ -85,7 +86,8 @@ extension Figure {
       text(category, x: plot.x - 6, y: top + rowHeight / 2 + 3.5, size: Self.tickSize, anchor: .right)
     }
     line([(plot.x, plot.y), (plot.x, plot.y + plot.height)], width: 0.9, .ink)
-    text(chart.valueLabel, x: plot.x + plot.width / 2, y: plot.y + plot.height + 34, size: Self.labelSize,
+    text(
+      chart.valueLabel, x: plot.x + plot.width / 2, y: plot.y + plot.height + 34, size: Self.labelSize,
       anchor: .center)
   }
 }

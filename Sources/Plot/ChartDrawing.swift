@@ -23,7 +23,8 @@ extension Axis {
   func layout(_ values: [Double], target: Int) -> (ticks: [Double], range: (Double, Double)) {
     let data = values.filter { $0.isFinite && (scale == .linear || $0 > 0) }
     if let limits {
-      let ticks = scale == .linear ? Ticks.linear(limits.0, limits.1, target: target).ticks : Ticks.log(limits.0, limits.1).ticks
+      let ticks =
+        scale == .linear ? Ticks.linear(limits.0, limits.1, target: target).ticks : Ticks.log(limits.0, limits.1).ticks
       return (ticks.filter { $0 >= limits.0 - 1e-9 * abs(limits.0) && $0 <= limits.1 + 1e-9 * abs(limits.1) }, limits)
     }
     let low = data.min() ?? (scale == .log ? 1 : 0)
@@ -63,7 +64,8 @@ extension Figure {
   /// Draws `chart` inside `frame` (logical units).
   public mutating func draw(_ chart: Chart, in frame: Frame) throws {
     try chart.check()
-    let xs = chart.series.flatMap { $0.points.map(\.x) } + chart.lines.filter { $0.orientation == .vertical }.map(\.value)
+    let xs =
+      chart.series.flatMap { $0.points.map(\.x) } + chart.lines.filter { $0.orientation == .vertical }.map(\.value)
     let ys =
       chart.series.flatMap { $0.points.map(\.y) } + chart.lines.filter { $0.orientation == .horizontal }.map(\.value)
     // About one tick per 90 units across and per 45 up.
@@ -109,7 +111,8 @@ extension Figure {
         let position = mapY(reference.value)
         line([(plot.x, position), (plot.x + plot.width, position)], width: 1.2, reference.color, dash: dash)
         if !reference.inLegend {
-          text(reference.label, x: plot.x + plot.width - 4, y: position - 4, size: Self.tickSize, reference.color,
+          text(
+            reference.label, x: plot.x + plot.width - 4, y: position - 4, size: Self.tickSize, reference.color,
             anchor: .right)
         }
       case .vertical:
@@ -141,7 +144,9 @@ extension Figure {
         text(label, x: point.0 + 7, y: point.1 - 6, size: Self.tickSize - 1, series.color)
       }
     }
-    if chart.showLegend { legend(chart, plot: plot, mapped: chart.series.flatMap { s in s.points.map { (mapX($0.x), mapY($0.y)) } }) }
+    if chart.showLegend {
+      legend(chart, plot: plot, mapped: chart.series.flatMap { s in s.points.map { (mapX($0.x), mapY($0.y)) } })
+    }
   }
 
   private mutating func legend(_ chart: Chart, plot: Frame, mapped: [(Double, Double)]) {
@@ -179,8 +184,9 @@ extension Figure {
   }
 
   private func covered(_ frame: Frame, _ points: [(Double, Double)]) -> Int {
-    points.filter { $0.0 >= frame.x - 5 && $0.0 <= frame.x + frame.width + 5 && $0.1 >= frame.y - 5
-      && $0.1 <= frame.y + frame.height + 5
+    points.filter {
+      $0.0 >= frame.x - 5 && $0.0 <= frame.x + frame.width + 5 && $0.1 >= frame.y - 5
+        && $0.1 <= frame.y + frame.height + 5
     }.count
   }
 }

@@ -32,5 +32,7 @@ public struct Color: Sendable, Equatable, Hashable {
   ]
 
   /// The palette's `index`-th colour (cycling).
-  public static func series(_ index: Int) -> Color { palette[((index % palette.count) + palette.count) % palette.count] }
+  public static func series(_ index: Int) -> Color {
+    palette[((index % palette.count) + palette.count) % palette.count]
+  }
 }

@@ -12,8 +12,9 @@ public enum Ticks {
   /// Round tick values covering [low, high], about `target` of them, with steps of 1, 2,
   /// 2.5 or 5 × 10^k (Heckbert's "nice numbers"). Returns the ticks and the padded range
   /// they span (which the axis uses, so the outermost ticks sit on its ends).
-  public static func linear(_ low: Double, _ high: Double, target: Int = 5) -> (ticks: [Double], range: (Double, Double))
-  {
+  public static func linear(_ low: Double, _ high: Double, target: Int = 5) -> (
+    ticks: [Double], range: (Double, Double)
+  ) {
     var (low, high) = (min(low, high), max(low, high))
     if high - low < 1e-12 * max(1, abs(high)) {
       let pad = abs(high) > 0 ? abs(high) * 0.05 : 1

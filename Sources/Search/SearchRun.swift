@@ -211,7 +211,8 @@ public enum SearchRun {
           }
         }
         try write(
-          path, configuration: configuration, scale: scale, trace: trace, mapping: mapping, network: network,
+          path, configuration: configuration, baseline: baseline, scale: scale, trace: trace, mapping: mapping,
+          network: network,
           objective: objective, result: nil,
           state: ResumeState.Optimizers(
             sgd: weights, adam: logits, best: best, warmupWeights: baseline == nil ? warmupWeights : nil))
@@ -230,9 +231,9 @@ public enum SearchRun {
     let mapping = objective.mapping(named: baseline?.name ?? "lambda-\(configuration.lambda)")
     let cost = try supernet.plan.cost(of: mapping)
     try write(
-      path, configuration: configuration, scale: scale, trace: trace, mapping: mapping, network: network,
-      objective: objective, result: (tested.accuracy, cost),
-      state: ResumeState.Optimizers(sgd: weights, adam: logits, best: best, warmupWeights: nil))
+      path, configuration: configuration, baseline: baseline, scale: scale, trace: trace, mapping: mapping,
+      network: network,
+      objective: objective, result: (tested.accuracy, cost), state: nil)
     return SearchResult(mapping: mapping, cost: cost, testAccuracy: tested.accuracy, trace: trace)
   }
 }

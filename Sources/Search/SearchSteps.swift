@@ -94,9 +94,10 @@ extension SearchRun {
   /// Writes the run file atomically: configuration, trace, mapping, weights and (at the
   /// end) the result.
   static func write(
-    _ path: String, configuration: SearchConfiguration, scale: Double, trace: [TraceRow], mapping: Mapping,
+    _ path: String, configuration: SearchConfiguration, baseline: MappingStrategy?, scale: Double, trace: [TraceRow],
+    mapping: Mapping,
     network: Network, objective: SearchObjective, result: (accuracy: Double, cost: NetworkCostReport)?,
-    state: ResumeState.Optimizers
+    state: ResumeState.Optimizers?
   ) throws {
     try SafeWrite.replace(path) { temporary in
       let file = try HDF5File.create(temporary)
@@ -113,6 +114,9 @@ extension SearchRun {
       try file.setAttribute("cost_scale", .double(scale))
       try file.setAttribute("seed", .int(Int64(bitPattern: configuration.seed)))
       try file.setAttribute("preset", .string(configuration.preset.name))
+      // "searched", or the hand-made mapping's name.
+      try file.setAttribute("kind", .string(baseline == nil ? "searched" : "baseline"))
+      if let baseline { try file.setAttribute("baseline", .string(baseline.name)) }
       try file.setAttribute(
         "configuration", .string(String(decoding: try encoder.encode(configuration), as: UTF8.self)))
       try file.setAttribute("complete", .int(result == nil ? 0 : 1))
@@ -143,7 +147,8 @@ extension SearchRun {
         try file.write(values, to: "weights/\(name)", options: .archived())
       }
       try file.setAttribute("trace_json", .string(String(decoding: try encoder.encode(trace), as: UTF8.self)))
-      try state.write(to: file)
+      // Only an unfinished run needs the optimizers' state; a finished file keeps one copy of the weights.
+      try state?.write(to: file)
     }
   }
 }

@@ -14,6 +14,8 @@ public enum Sweep {
     public var lambdas: [Double]
     /// Hand-made mappings trained inside the sweep (by strategy name).
     public var baselines: [String]
+    /// Whether the float reference is trained (`reference.h5`).
+    public var reference: Bool
     public var gitCommit: String
   }
 
@@ -41,10 +43,10 @@ public enum Sweep {
     preset.name == "paper" ? [0, 0.03, 0.1, 0.3, 1, 3, 10] : [0, 0.3, 1, 3]
   }
 
-  static func runName(_ lambda: Double) -> String { "lambda-\(lambda).h5" }
+  public static func runName(_ lambda: Double) -> String { "lambda-\(lambda).h5" }
 
   /// `JSONEncoder.sorted`, indented for people reading the sweep folder.
-  static func encoder() -> JSONEncoder {
+  public static func encoder() -> JSONEncoder {
     let encoder = JSONEncoder.sorted
     encoder.outputFormatting.insert(.prettyPrinted)
     return encoder
@@ -65,11 +67,12 @@ public enum Sweep {
     return process.terminationStatus == 0 && !text.isEmpty ? text : "unknown"
   }
 
-  /// Runs the λ points and hand-made `baselines` (`baselines/<name>.h5`, trained from the
-  /// shared warmup) of shard `shard` (1-based) of `shards` into `folder`; points whose run
+  /// Runs the λ points, the hand-made `baselines` (`baselines/<name>.h5`, trained from the
+  /// shared warmup) and, with `reference`, the float model (`reference.h5`) of shard `shard` (1-based) of `shards` into `folder`; points whose run
   /// file is already complete are skipped, so an interrupted sweep continues.
   public static func run(
-    _ configuration: SearchConfiguration, lambdas: [Double], baselines: [MappingStrategy] = [], folder: String,
+    _ configuration: SearchConfiguration, lambdas: [Double], baselines: [MappingStrategy] = [], reference: Bool = false,
+    folder: String,
     shard: Int = 1, shards: Int = 1, report: (String) -> Void = { _ in }
   ) throws {
     guard shards >= 1, (1...shards).contains(shard) else {
@@ -80,13 +83,14 @@ public enum Sweep {
     }
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     let manifest = Manifest(
-      configuration: configuration, lambdas: lambdas, baselines: baselines.map(\.name), gitCommit: gitCommit())
+      configuration: configuration, lambdas: lambdas, baselines: baselines.map(\.name), reference: reference,
+      gitCommit: gitCommit())
     let manifestPath = folder + "/manifest.json"
     if let data = FileManager.default.contents(atPath: manifestPath) {
       let decoder = JSONDecoder.snakeCase
       let existing = try decoder.decode(Manifest.self, from: data)
       guard existing.configuration == configuration, existing.lambdas == lambdas,
-        existing.baselines == manifest.baselines
+        existing.baselines == manifest.baselines, existing.reference == reference
       else {
         throw EngineError("\(manifestPath) describes another sweep; use a new folder or the same options")
       }
@@ -105,7 +109,7 @@ public enum Sweep {
     }
     let weights = try readWeights(warmupPath)
     // λ points first, then the baselines, dealt round-robin over the shards.
-    let jobs = lambdas.map { Job.lambda($0) } + baselines.map { Job.baseline($0) }
+    let jobs = lambdas.map { Job.lambda($0) } + baselines.map { Job.baseline($0) } + (reference ? [Job.reference] : [])
     for (index, job) in jobs.enumerated() where index % shards == shard - 1 {
       var point = configuration
       point.preset.warmupEpochs = 0
@@ -130,6 +134,10 @@ public enum Sweep {
         } else {
           _ = try SearchRun.run(point, out: path, baseline: strategy, warmStart: weights)
         }
+      case .reference:
+        if FileManager.default.fileExists(atPath: folder + "/" + FloatReference.summaryName) { continue }
+        report("float reference")
+        try FloatReference.train(configuration, folder: folder)
       }
     }
   }
@@ -137,6 +145,7 @@ public enum Sweep {
   enum Job {
     case lambda(Double)
     case baseline(MappingStrategy)
+    case reference
   }
 
   static func isComplete(_ path: String) -> Bool {

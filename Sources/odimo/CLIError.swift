@@ -4,11 +4,17 @@ import Engine
 import Foundation
 import HDF5
 import Hardware
+import Plot
+import Reports
 
 /// Exit statuses that mean something to scripts (documented in `odimo --help`).
 enum ExitStatus {
   static let failure: Int32 = 1
   static let badInput: Int32 = 3
+  /// odimo audit: a claim differs from what the run files give.
+  static let auditFailed: Int32 = 4
+  /// odimo audit: no claim differs, but some could not be checked.
+  static let auditIncomplete: Int32 = 5
 }
 
 /// Runs a command body, printing any error as one clear line on stderr and mapping it
@@ -29,7 +35,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
 private func isBadInput(_ error: any Error) -> Bool {
   switch error {
   case is HDF5Error, is InputError, is DatasetError, is EngineError, is SoCDescriptionError, is MappingMismatch,
-    is UnmappableLayer:
+    is UnmappableLayer, is ReportError, is PlotError:
     true
   default: false
   }

@@ -42,6 +42,10 @@ struct SweepRun: ParsableCommand {
       'all' (every baseline odimo baselines knows for the SoC and model), 'none', or a \
       comma-separated list of names.
       """) var baselines = "none"
+  @Flag(
+    inversion: .prefixedNo,
+    help: "Also train the float model for as many epochs as a baseline (DIR/reference.h5): the reports' reference line."
+  ) var reference = false
   @Option(help: "I/N: run every N-th job (λ points, then baselines) starting at the I-th (1-based).") var shard = "1/1"
   @Option(name: .shortAndLong, help: "Sweep folder.") var out: String
 
@@ -68,7 +72,8 @@ struct SweepRun: ParsableCommand {
         preset: chosen, trainLimit: trainLimit)
       let strategies = try chooseBaselines(baselines, soc: soc, model: model, width: width, data: data)
       try Sweep.run(
-        configuration, lambdas: grid, baselines: strategies, folder: out, shard: parts[0], shards: parts[1]
+        configuration, lambdas: grid, baselines: strategies, reference: reference, folder: out, shard: parts[0],
+        shards: parts[1]
       ) { stage in
         FileHandle.standardError.write(Data("sweep: \(stage)\n".utf8))
       }

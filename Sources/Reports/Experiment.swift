@@ -1,0 +1,99 @@
+import Datasets
+import Engine
+import Foundation
+import Hardware
+import Search
+
+/// Everything a report describes: the searched points and hand-made baselines of one SoC
+/// and model (from a sweep folder or run files), the float reference if trained, and the
+/// Pareto analysis over them.
+public struct Experiment: Sendable {
+  public var points: [RunFile]
+  public var baselines: [RunFile]
+  public var reference: FloatReference.Summary?
+  /// The sweep's git commit ("unknown" for loose run files).
+  public var commit: String
+  /// Iso-accuracy tolerance, 0–1.
+  public var epsilon: Double
+
+  /// The configuration every run shares (the first searched point's, else the first baseline's).
+  public var configuration: SearchConfiguration { (points.first ?? baselines[0]).configuration }
+
+  /// Cost metrics the runs carry: latency always, energy when every run has it.
+  public var metrics: [CostMetric] {
+    (points + baselines).allSatisfy { $0.energyMicrojoules != nil } ? [.latency, .energy] : [.latency]
+  }
+
+  public static func cost(_ run: RunFile, _ metric: CostMetric) -> Double {
+    metric == .latency ? run.latencyCycles : run.energyMicrojoules ?? .nan
+  }
+
+  /// The Pareto analysis of `metric` over every point and baseline.
+  public func front(_ metric: CostMetric) -> ParetoFront {
+    ParetoFront(
+      points: points.map {
+        ParetoPoint(name: $0.name, kind: .searched, accuracy: $0.testAccuracy, cost: Self.cost($0, metric))
+      }
+        + baselines.map {
+          ParetoPoint(name: $0.name, kind: .baseline, accuracy: $0.testAccuracy, cost: Self.cost($0, metric))
+        },
+      epsilon: epsilon)
+  }
+
+  public init(
+    points: [RunFile], baselines: [RunFile], reference: FloatReference.Summary?, commit: String, epsilon: Double
+  ) {
+    self.points = points.sorted { $0.configuration.lambda < $1.configuration.lambda }
+    self.baselines = baselines.sorted { $0.name < $1.name }
+    self.reference = reference
+    self.commit = commit
+    self.epsilon = epsilon
+  }
+
+  /// Loads sweep folders (their points, `baselines/`, reference and manifest) and run
+  /// files; every run must be complete and share the SoC, model and dataset.
+  public static func load(_ sources: [String], epsilon: Double = 0) throws -> Experiment {
+    guard !sources.isEmpty else { throw ReportError("give a sweep folder or run files to report on") }
+    guard epsilon >= 0, epsilon < 1, epsilon.isFinite else {
+      throw ReportError("--epsilon must be between 0 and 100 accuracy points, got \(epsilon * 100)")
+    }
+    var runs: [RunFile] = []
+    var reference: FloatReference.Summary?
+    var commit = "unknown"
+    for source in sources {
+      var isFolder: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: source, isDirectory: &isFolder) else {
+        throw ReportError("\(source): no such sweep folder or run file")
+      }
+      if isFolder.boolValue {
+        guard let data = FileManager.default.contents(atPath: source + "/manifest.json") else {
+          throw ReportError("\(source): no manifest.json; is this a sweep folder written by odimo sweep?")
+        }
+        let manifest = try JSONDecoder.snakeCase.decode(Sweep.Manifest.self, from: data)
+        commit = manifest.gitCommit
+        for lambda in manifest.lambdas { runs.append(try RunFile.read(source + "/" + Sweep.runName(lambda))) }
+        let baselineFolder = source + "/baselines"
+        for file in ((try? FileManager.default.contentsOfDirectory(atPath: baselineFolder)) ?? []).sorted()
+        where file.hasSuffix(".h5") {
+          runs.append(try RunFile.read(baselineFolder + "/" + file))
+        }
+        reference = try FloatReference.read(folder: source) ?? reference
+      } else {
+        runs.append(try RunFile.read(source))
+      }
+    }
+    let first = runs[0].configuration
+    for run in runs {
+      let other = run.configuration
+      guard other.soc == first.soc, other.model == first.model, other.width == first.width, other.data == first.data
+      else {
+        throw ReportError(
+          "\(run.path) is \(other.model) on \(other.soc) with \(other.data), but \(runs[0].path) is "
+            + "\(first.model) on \(first.soc) with \(first.data); one report covers one SoC, model and dataset")
+      }
+    }
+    return Experiment(
+      points: runs.filter { $0.baseline == nil }, baselines: runs.filter { $0.baseline != nil }, reference: reference,
+      commit: commit, epsilon: epsilon)
+  }
+}

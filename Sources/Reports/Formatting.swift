@@ -1,0 +1,39 @@
+import Foundation
+
+/// How every number appears in a report — one definition, used both to write a report
+/// and to audit it, so a confirmed claim is one whose recomputed value prints the same.
+public enum Formatting {
+  /// Accuracy (0–1) as a percentage with two decimals: "84.07".
+  public static func accuracy(_ value: Double) -> String { String(format: "%.2f", value * 100) }
+
+  /// Cycles as an integer with thousands separators: "219,131".
+  public static func cycles(_ value: Double) -> String { grouped(Int64(value.rounded())) }
+
+  /// Milliseconds with three decimals: "0.843".
+  public static func milliseconds(_ value: Double) -> String { String(format: "%.3f", value) }
+
+  /// Microjoules with two decimals: "21.04".
+  public static func microjoules(_ value: Double) -> String { String(format: "%.2f", value) }
+
+  /// A gain factor with two decimals: "2.82".
+  public static func ratio(_ value: Double) -> String { String(format: "%.2f", value) }
+
+  /// "1,234,567".
+  public static func grouped(_ value: Int64) -> String {
+    let digits = String(value.magnitude)
+    var result = ""
+    for (index, character) in digits.enumerated() {
+      if index > 0 && (digits.count - index) % 3 == 0 { result.append(",") }
+      result.append(character)
+    }
+    return value < 0 ? "-" + result : result
+  }
+
+  /// Parses a number as printed by this type (commas, %, ×, units and ** removed); nil if none.
+  public static func number(_ text: String) -> Double? {
+    let cleaned = text.replacingOccurrences(of: ",", with: "").replacingOccurrences(of: "**", with: "")
+      .replacingOccurrences(of: "×", with: "").replacingOccurrences(of: "%", with: "")
+      .trimmingCharacters(in: .whitespaces)
+    return Double(cleaned)
+  }
+}

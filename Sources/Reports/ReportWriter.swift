@@ -1,0 +1,264 @@
+import Foundation
+import HDF5
+import Hardware
+import Plot
+import Search
+
+/// Writes a paper-style Markdown report with its PNG figures into a folder.
+public enum ReportWriter {
+  /// The report's file name inside its folder.
+  public static let fileName = "report.md"
+  /// First line of every report: the audit finds its settings here.
+  static let marker = "<!-- odimo-report 1"
+
+  /// Writes `folder/report.md` and the figures; returns the report's path.
+  @discardableResult
+  public static func write(_ experiment: Experiment, to folder: String, font: Font? = nil) throws -> String {
+    guard !experiment.points.isEmpty || !experiment.baselines.isEmpty else {
+      throw ReportError("nothing to report: no complete run was found")
+    }
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let font = try font ?? Font()
+    var figures: [String: Canvas] = [:]
+    for metric in experiment.metrics {
+      figures["pareto-\(metric.rawValue).png"] = try ReportCharts.pareto(experiment, metric: metric).render(font: font)
+    }
+    let selected = selectedPoints(experiment)
+    for run in selected {
+      figures["mapping-\(slug(run.name)).png"] = try ReportCharts.mapping(run).render(font: font)
+      figures["training-\(slug(run.name)).png"] = try Figure.panels(
+        ReportCharts.training(run), panelHeight: 200, font: font)
+    }
+    for (name, canvas) in figures { try canvas.writePNG(to: folder + "/" + name) }
+    let text = markdown(experiment, folder: folder, selected: selected)
+    let path = folder + "/" + fileName
+    try SafeWrite.write(Data(text.utf8), to: path)
+    return path
+  }
+
+  /// Points whose mapping the report shows: each metric's headline point, the most
+  /// accurate and the cheapest searched point (no repeats).
+  static func selectedPoints(_ experiment: Experiment) -> [RunFile] {
+    var names: [String] = []
+    for metric in experiment.metrics {
+      if let headline = experiment.front(metric).headline { names.append(headline.searched) }
+    }
+    if let best = experiment.points.max(by: { $0.testAccuracy < $1.testAccuracy }) { names.append(best.name) }
+    if let cheapest = experiment.points.min(by: { $0.latencyCycles < $1.latencyCycles }) { names.append(cheapest.name) }
+    var seen: Set<String> = []
+    return names.compactMap { name in
+      guard seen.insert(name).inserted else { return nil }
+      return experiment.points.first { $0.name == name }
+    }
+  }
+
+  static func slug(_ name: String) -> String {
+    name.replacingOccurrences(of: "λ=", with: "lambda-").map {
+      $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "-"
+    }
+    .map(String.init).joined()
+  }
+
+  /// `target` relative to the folder `base` (both made absolute first).
+  static func relativePath(_ target: String, from base: String) -> String {
+    func components(_ path: String) -> [String] {
+      let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+      return URL(fileURLWithPath: absolute).standardizedFileURL.pathComponents
+    }
+    let to = components(target)
+    let from = components(base)
+    var shared = 0
+    while shared < min(to.count, from.count), to[shared] == from[shared] { shared += 1 }
+    return (Array(repeating: "..", count: from.count - shared) + to[shared...]).joined(separator: "/")
+  }
+
+  static func unitsLine(_ experiment: Experiment) -> String {
+    experiment.configuration.metric == .latency ? "latency" : "energy"
+  }
+
+  /// The report's text; tables hold the claims `Audit` re-checks.
+  static func markdown(_ experiment: Experiment, folder: String, selected: [RunFile]) -> String {
+    let configuration = experiment.configuration
+    let preset = configuration.preset
+    let dataset = (configuration.data as NSString).lastPathComponent
+    var lines: [String] = []
+    lines.append("\(marker) epsilon=\(experiment.epsilon) -->")
+    lines.append("# ODiMO on \(configuration.soc): \(configuration.model) on \(dataset)")
+    lines.append("")
+    lines.append(headline(experiment))
+    lines.append("")
+    lines.append("## Setup")
+    lines.append("")
+    lines.append(
+      MarkdownTable(
+        header: ["Setting", "Value"],
+        rows: [
+          ["SoC", configuration.soc],
+          ["Model", configuration.model + (configuration.width == 1 ? "" : " (width \(configuration.width))")],
+          ["Dataset", "`\(configuration.data)`"],
+          ["Training images", configuration.trainLimit.map { Formatting.grouped(Int64($0)) } ?? "all"],
+          [
+            "Preset",
+            "\(preset.name): warmup \(preset.warmupEpochs), search \(preset.searchEpochs), fine-tune "
+              + "\(preset.fineTuneEpochs) epochs (fine-tune from the \(preset.fineTuneFrom.rawValue) weights), "
+              + "batch \(preset.batchSize)",
+          ],
+          ["Search metric", "\(configuration.metric.rawValue), λ on the \(configuration.lambdaScale) scale"],
+          ["Seed", "\(configuration.seed)"],
+          ["Commit", "`\(experiment.commit)`"],
+        ]
+      ).markdown())
+    lines.append("")
+    lines.append(
+      "Every network gets the same weight training: the warmup (random splits), then the fine-tune epochs under its "
+        + "frozen mapping; searched points also spend the search epochs choosing that mapping. Accuracy is top-1 on "
+        + "the test split at the best validation epoch; latency and energy come from the cost model of "
+        + "\(configuration.soc) for the exported mapping.")
+    lines.append("")
+    let fronts = Dictionary(
+      uniqueKeysWithValues: experiment.metrics.map { ($0, Set(experiment.front($0).front.map(\.name))) })
+    func row(_ run: RunFile, first: [String]) -> [String] {
+      var cells =
+        first + [
+          Formatting.accuracy(run.testAccuracy), Formatting.cycles(run.latencyCycles),
+          Formatting.milliseconds(run.latencyMilliseconds),
+          run.energyMicrojoules.map(Formatting.microjoules) ?? "n/a",
+        ]
+      for metric in experiment.metrics { cells.append(fronts[metric]?.contains(run.name) == true ? "yes" : "no") }
+      cells.append("`\(relativePath(run.path, from: folder))`")
+      return cells
+    }
+    let costHeader =
+      ["Test accuracy (%)", "Latency (cycles)", "Latency (ms)", "Energy (µJ)"]
+      + experiment.metrics.map { "On \($0.rawValue) front" } + ["Run"]
+    let numeric = Set(1...5)
+    if !experiment.points.isEmpty {
+      lines.append("## Searched points")
+      lines.append("")
+      lines.append(
+        MarkdownTable(
+          header: ["Point", "λ"] + costHeader,
+          rows: experiment.points.map { row($0, first: [$0.name, RunFile.format($0.configuration.lambda)]) }
+        ).markdown(numeric: numeric))
+      lines.append("")
+    }
+    if !experiment.baselines.isEmpty {
+      lines.append("## Hand-made baselines")
+      lines.append("")
+      lines.append(
+        MarkdownTable(header: ["Baseline"] + costHeader, rows: experiment.baselines.map { row($0, first: [$0.name]) })
+          .markdown(numeric: Set(1...4)))
+      lines.append("")
+    }
+    if let reference = experiment.reference {
+      lines.append(
+        MarkdownTable(
+          header: ["Reference", "Test accuracy (%)", "Epochs", "Checkpoint"],
+          rows: [
+            [
+              "float \(reference.model)", Formatting.accuracy(reference.testAccuracy), "\(reference.epochs)",
+              "`\(relativePath(reference.checkpoint, from: folder))`",
+            ]
+          ]
+        ).markdown(numeric: [1, 2]))
+      lines.append("")
+    }
+    lines.append(contentsOf: gainsSection(experiment))
+    lines.append("## Figures")
+    lines.append("")
+    for metric in experiment.metrics {
+      lines.append("![Accuracy vs \(metric.rawValue)](pareto-\(metric.rawValue).png)")
+      lines.append("")
+    }
+    if !selected.isEmpty {
+      lines.append("## Per-layer mapping of selected points")
+      lines.append("")
+      for run in selected {
+        lines.append(
+          "### \(run.name): \(Formatting.accuracy(run.testAccuracy)) %, \(Formatting.cycles(run.latencyCycles)) cycles")
+        lines.append("")
+        lines.append("![Channels per unit, \(run.name)](mapping-\(slug(run.name)).png)")
+        lines.append("")
+        lines.append("![Training curves, \(run.name)](training-\(slug(run.name)).png)")
+        lines.append("")
+      }
+    }
+    lines.append(
+      "Generated by `odimo report`; `odimo audit` re-derives every number in the tables above from the run files.")
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  static func metricUnit(_ metric: CostMetric) -> String { metric == .latency ? "cycles" : "µJ" }
+
+  static func format(_ value: Double, _ metric: CostMetric) -> String {
+    metric == .latency ? Formatting.cycles(value) : Formatting.microjoules(value)
+  }
+
+  /// "Up to N× lower latency … at iso-accuracy", or why there is no such claim.
+  static func headline(_ experiment: Experiment) -> String {
+    let tolerance =
+      experiment.epsilon == 0 ? "at iso-accuracy" : "within \(experiment.epsilon * 100) accuracy points (ε)"
+    var claims: [String] = []
+    for metric in experiment.metrics {
+      guard let best = experiment.front(metric).headline else { continue }
+      claims.append(headlineClaim(best, metric))
+    }
+    guard !claims.isEmpty else {
+      return "No searched point is as accurate as any hand-made baseline \(tolerance), so no gain is claimed."
+    }
+    return "\(tolerance.prefix(1).uppercased() + tolerance.dropFirst()), ODiMO's searched mappings reach "
+      + claims.joined(separator: " and ") + " compared with the hand-made baselines."
+  }
+
+  /// "**up to 2.82× lower latency** (λ=3 against all-digital)"; below 1× the search lost,
+  /// which the wording says.
+  static func headlineClaim(_ gain: IsoAccuracyGain, _ metric: CostMetric) -> String {
+    let phrase =
+      gain.ratio >= 1
+      ? "up to \(Formatting.ratio(gain.ratio))× lower \(metric.rawValue)"
+      : "at best \(Formatting.ratio(1 / gain.ratio))× higher \(metric.rawValue)"
+    return "**\(phrase)** (\(gain.searched) against \(gain.baseline))"
+  }
+
+  /// For every baseline and metric, the cheapest searched point within ε of its accuracy.
+  static func gainsSection(_ experiment: Experiment) -> [String] {
+    guard !experiment.baselines.isEmpty, !experiment.points.isEmpty else { return [] }
+    var rows: [[String]] = []
+    for metric in experiment.metrics {
+      let gains = Dictionary(uniqueKeysWithValues: experiment.front(metric).gains.map { ($0.baseline, $0) })
+      for baseline in experiment.baselines {
+        let baselineCost = Experiment.cost(baseline, metric)
+        guard let gain = gains[baseline.name],
+          let searched = experiment.points.first(where: { $0.name == gain.searched })
+        else {
+          rows.append([
+            baseline.name, metric.rawValue, Formatting.accuracy(baseline.testAccuracy), format(baselineCost, metric),
+            "none as accurate", "–", "–", "–",
+          ])
+          continue
+        }
+        rows.append([
+          baseline.name, metric.rawValue, Formatting.accuracy(baseline.testAccuracy), format(baselineCost, metric),
+          searched.name, Formatting.accuracy(searched.testAccuracy),
+          format(Experiment.cost(searched, metric), metric), Formatting.ratio(gain.ratio),
+        ])
+      }
+    }
+    return [
+      "## Gains at iso-accuracy",
+      "",
+      "For each baseline, the cheapest searched point whose accuracy is at least the baseline's"
+        + (experiment.epsilon == 0 ? "" : " minus ε = \(experiment.epsilon * 100) points")
+        + "; gain = baseline cost / searched cost (above 1: the search is cheaper). Costs in cycles (latency) or µJ "
+        + "(energy).",
+      "",
+      MarkdownTable(
+        header: [
+          "Compared with", "Metric", "Baseline accuracy (%)", "Baseline cost", "Searched point",
+          "Searched accuracy (%)", "Searched cost", "Gain (×)",
+        ], rows: rows
+      ).markdown(numeric: [2, 3, 5, 6, 7]),
+      "",
+    ]
+  }
+}

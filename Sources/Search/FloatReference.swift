@@ -1,0 +1,58 @@
+import Datasets
+import Engine
+import Foundation
+import HDF5
+
+/// The full-precision reference of a sweep: the plain zoo model in float, trained for
+/// as many epochs as a baseline gets (warmup + fine-tune) with the preset's batch and
+/// learning rate, written as `reference.h5` (an `odimo train` checkpoint) and summarised in
+/// `reference.json`.
+public enum FloatReference {
+  public static let checkpointName = "reference.h5"
+  public static let summaryName = "reference.json"
+
+  public struct Summary: Codable, Sendable, Equatable {
+    public var checkpoint: String
+    public var model: String
+    public var epochs: Int
+    public var testAccuracy: Double
+  }
+
+  public static func configuration(_ search: SearchConfiguration) -> TrainingConfiguration {
+    let preset = search.preset
+    return TrainingConfiguration(
+      model: search.model, width: search.width, data: search.data,
+      epochs: max(1, preset.warmupEpochs + preset.fineTuneEpochs), batchSize: preset.batchSize,
+      learningRate: preset.learningRate, seed: search.seed, trainLimit: search.trainLimit)
+  }
+
+  @discardableResult
+  public static func train(_ search: SearchConfiguration, folder: String) throws -> Summary {
+    let path = folder + "/" + checkpointName
+    try? FileManager.default.removeItem(atPath: path)
+    let trained = try TrainingRun.run(configuration(search), checkpoint: path, resume: false)
+    let summary = Summary(
+      checkpoint: path, model: search.model, epochs: trained.epochs, testAccuracy: trained.testAccuracy)
+    try SafeWrite.write(try Sweep.encoder().encode(summary), to: folder + "/" + summaryName)
+    return summary
+  }
+
+  /// Reads `reference.json` of a sweep folder, if there is one.
+  public static func read(folder: String) throws -> Summary? {
+    guard let data = FileManager.default.contents(atPath: folder + "/" + summaryName) else { return nil }
+    return try JSONDecoder.snakeCase.decode(Summary.self, from: data)
+  }
+
+  /// Test accuracy recomputed from a reference checkpoint's best weights.
+  public static func recomputedAccuracy(checkpoint: String, data: String) throws -> Double {
+    let (architecture, _) = try Checkpoint.inspect(checkpoint)
+    let network = Network(architecture, seed: 0)
+    try Checkpoint.load(checkpoint, into: network)
+    let dataset = try DatasetFile(path: data)
+    let trainer = Trainer(network: network, optimizer: SGD(parameters: network.parameters, learningRate: 0))
+    let test = try BatchLoader(
+      path: data, split: "test",
+      options: LoaderOptions(batchSize: min(256, try dataset.split("test").count), shuffle: false))
+    return try trainer.evaluate(test).accuracy
+  }
+}

@@ -1,0 +1,93 @@
+import Datasets
+import Engine
+import Foundation
+import HDF5
+import Hardware
+
+/// A finished run file (`odimo search`, a sweep point or a baseline) read back: what it
+/// claims, and the means to check those claims from its weights and mapping.
+public struct RunFile: Sendable {
+  public let path: String
+  public let configuration: SearchConfiguration
+  /// The hand-made mapping's name for baselines; nil for searched runs.
+  public let baseline: String?
+  public let testAccuracy: Double
+  public let latencyCycles: Double
+  public let latencyMilliseconds: Double
+  public let energyMicrojoules: Double?
+  public let mapping: Mapping
+  public let trace: [TraceRow]
+
+  /// "λ=<λ>" for searched runs, the mapping's name for baselines.
+  public var name: String { baseline ?? "λ=\(Self.format(configuration.lambda))" }
+
+  /// λ without a trailing ".0" (0.3, 1, 10).
+  public static func format(_ lambda: Double) -> String {
+    lambda == lambda.rounded() && abs(lambda) < 1e15 ? String(Int64(lambda)) : "\(lambda)"
+  }
+
+  /// Reads a complete run file; refuses other files and interrupted runs.
+  public static func read(_ path: String) throws -> RunFile {
+    guard FileManager.default.fileExists(atPath: path) else { throw EngineError("\(path): no such run file") }
+    let file = try HDF5File.open(path)
+    defer { file.close() }
+    guard file.hasAttribute("format"), try file.attribute("format").stringValue == SearchRun.formatName else {
+      throw EngineError("\(path): not an odimo run file (format attribute is not '\(SearchRun.formatName)')")
+    }
+    guard try file.attribute("complete").intValue == 1 else {
+      throw EngineError("\(path): the run is not complete (interrupted); resume it with odimo search --resume")
+    }
+    let decoder = JSONDecoder.snakeCase
+    let configuration = try decoder.decode(
+      SearchConfiguration.self, from: Data((try file.attribute("configuration").stringValue ?? "").utf8))
+    let trace = try decoder.decode(
+      [TraceRow].self, from: Data((try file.attribute("trace_json").stringValue ?? "[]").utf8))
+    func number(_ name: String) throws -> Double {
+      guard file.hasAttribute(name), let value = try file.attribute(name).doubleValue, value.isFinite else {
+        throw EngineError("\(path): attribute \(name) is missing or not a finite number")
+      }
+      return value
+    }
+    return RunFile(
+      path: path, configuration: configuration,
+      baseline: file.hasAttribute("baseline") ? try file.attribute("baseline").stringValue : nil,
+      testAccuracy: try number("test_accuracy"), latencyCycles: try number("latency_cycles"),
+      latencyMilliseconds: try number("latency_ms"),
+      energyMicrojoules: file.hasAttribute("energy_uj") ? try number("energy_uj") : nil,
+      mapping: try Mapping.read(from: file), trace: trace)
+  }
+
+  /// The cost of the stored mapping, recomputed by the cost model.
+  public func recomputedCost() throws -> NetworkCostReport {
+    let soc = try SoCCatalogue.soc(configuration.soc)
+    let dataset = try DatasetFile(path: configuration.data)
+    let model = try ModelZoo.make(configuration.model, for: dataset, width: configuration.width)
+    let plan = try NetworkPlan(architecture: model, soc: soc, replaceBlocks: mapping.replacesBlocks)
+    return try plan.cost(of: mapping)
+  }
+
+  /// Test accuracy recomputed from the stored weights under the stored mapping (the
+  /// same evaluation the run ended with, so an untouched file gives the same number).
+  public func recomputedAccuracy() throws -> Double {
+    let soc = try SoCCatalogue.soc(configuration.soc)
+    let dataset = try DatasetFile(path: configuration.data)
+    let model = try ModelZoo.make(configuration.model, for: dataset, width: configuration.width)
+    let supernet = try Supernet(model: model, soc: soc, replaceBlocks: mapping.replacesBlocks)
+    let network = Network(supernet.architecture, seed: configuration.seed)
+    let file = try HDF5File.open(path)
+    var weights: [String: [Float]] = [:]
+    do {
+      defer { file.close() }
+      for name in try file.children(of: "weights") { weights[name] = try file.read("weights/\(name)", as: Float.self) }
+    }
+    try network.restore(weights)
+    let objective = try SearchObjective(supernet: supernet, network: network, metric: .latency, lambda: 0)
+    try SearchRun.fix(objective, network, to: mapping)
+    objective.prepare()
+    let trainer = Trainer(network: network, optimizer: SGD(parameters: network.weightParameters, learningRate: 0))
+    let test = try BatchLoader(
+      path: configuration.data, split: "test",
+      options: LoaderOptions(batchSize: min(256, try dataset.split("test").count), shuffle: false))
+    return try trainer.evaluate(test).accuracy
+  }
+}

@@ -1,0 +1,125 @@
+import ArgumentParser
+import Foundation
+import Reports
+import Search
+
+struct ReportCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "report",
+    abstract: "Write a Markdown report with PNG figures from a sweep folder or run files.",
+    discussion: """
+      odimo report out/sweep-diana --out reports/diana writes reports/diana/report.md: the \
+      setup (SoC, model, dataset, preset, seed, commit), every searched point (λ, test \
+      accuracy, latency in cycles and ms, energy in µJ, on the Pareto front or not), the \
+      hand-made baselines, the float reference, the gains at iso-accuracy (ε stated) with \
+      the "up to N×" headline, and figures: accuracy vs latency and vs energy \
+      (pareto-*.png), channels per unit per layer and training curves of selected points. \
+      Sources: sweep folders (odimo sweep run --baselines … --reference) or run files \
+      (odimo search / odimo baselines). odimo audit re-checks the report's numbers.
+      """
+  )
+
+  @Argument(help: "Sweep folders or run files of one SoC, model and dataset.") var sources: [String]
+  @Option(name: .shortAndLong, help: "Report folder (created if missing; its files are replaced).") var out: String
+  @Option(help: "Iso-accuracy tolerance in accuracy points (0.5 = half a percentage point).") var epsilon = 0.0
+  @Flag(help: "Print the report's path and headline figures as JSON.") var json = false
+
+  struct Summary: Encodable {
+    let report: String
+    let points: Int
+    let baselines: Int
+    let latencyGain: IsoAccuracyGain?
+    let energyGain: IsoAccuracyGain?
+  }
+
+  func run() throws {
+    try reportingErrors {
+      let experiment = try Experiment.load(sources, epsilon: epsilon / 100)
+      let path = try ReportWriter.write(experiment, to: out)
+      let summary = Summary(
+        report: path, points: experiment.points.count, baselines: experiment.baselines.count,
+        latencyGain: experiment.front(.latency).headline,
+        energyGain: experiment.metrics.contains(.energy) ? experiment.front(.energy).headline : nil)
+      if json { return try printJSON(summary) }
+      print("wrote \(path) (\(summary.points) searched points, \(summary.baselines) baselines)")
+    }
+  }
+}
+
+struct AuditCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "audit",
+    abstract: "Re-derive every number of a report from its run files and give a verdict per claim.",
+    discussion: """
+      Accuracy is recomputed by re-evaluating each run's stored weights on the test split \
+      under its stored mapping (the float reference from its checkpoint); latency and \
+      energy by re-costing the mapping; Pareto membership, gains and the headline from \
+      those. A claim is confirmed when the recomputed value prints exactly as the report \
+      prints it. Exit status: 0 every claim confirmed, 4 some claim differs, 5 none \
+      differs but some could not be checked (the reason is given), 3 not a report.
+      """
+  )
+
+  @Argument(help: "A report.md written by odimo report.") var report: String
+  @Flag(help: "Only print claims that are not confirmed.") var quiet = false
+  @Flag(help: "Print every claim and verdict as JSON.") var json = false
+
+  struct ClaimRecord: Encodable {
+    let section: String
+    let subject: String
+    let quantity: String
+    let reported: String
+    let verdict: String
+    let recomputed: String?
+    let detail: String?
+  }
+
+  func run() throws {
+    let result = try auditResult()
+    if !result.differing.isEmpty { throw ExitCode(ExitStatus.auditFailed) }
+    if !result.unverifiable.isEmpty { throw ExitCode(ExitStatus.auditIncomplete) }
+  }
+
+  private func auditResult() throws -> Audit.Result {
+    var outcome: Audit.Result?
+    try reportingErrors {
+      let result = try Audit.run(report: report) { stage in
+        if !json { FileHandle.standardError.write(Data("audit: \(stage)\n".utf8)) }
+      }
+      outcome = result
+      let records = result.claims.map { claim -> ClaimRecord in
+        switch claim.verdict {
+        case .confirmed:
+          return ClaimRecord(
+            section: claim.section, subject: claim.subject, quantity: claim.quantity, reported: claim.reported,
+            verdict: "confirmed", recomputed: claim.reported, detail: nil)
+        case .differs(let recomputed, let difference):
+          return ClaimRecord(
+            section: claim.section, subject: claim.subject, quantity: claim.quantity, reported: claim.reported,
+            verdict: "differs", recomputed: recomputed, detail: difference)
+        case .unverifiable(let reason):
+          return ClaimRecord(
+            section: claim.section, subject: claim.subject, quantity: claim.quantity, reported: claim.reported,
+            verdict: "cannot be verified", recomputed: nil, detail: reason)
+        }
+      }
+      if json { return try printJSON(records) }
+      for record in records where !(quiet && record.verdict == "confirmed") {
+        let mark = record.verdict == "confirmed" ? "✓" : record.verdict == "differs" ? "✗" : "?"
+        var line =
+          "\(mark) [\(record.section)] \(record.subject) · \(record.quantity) = \(record.reported): \(record.verdict)"
+        if record.verdict == "differs", let recomputed = record.recomputed, let detail = record.detail {
+          line += " by \(detail) (recomputed \(recomputed))"
+        } else if let detail = record.detail {
+          line += " (\(detail))"
+        }
+        print(line)
+      }
+      print(
+        "audit of \(report): \(result.confirmed) confirmed, \(result.differing.count) differ, "
+          + "\(result.unverifiable.count) cannot be verified")
+    }
+    guard let outcome else { throw ExitCode(ExitStatus.failure) }
+    return outcome
+  }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import TestSupport
+import Testing
+
+@testable import Reports
+@testable import Search
+
+/// A report from a tiny real sweep archive (quadrant images, ResNet-8 on DIANA), and the
+/// audit confirming it untouched and catching it tampered with.
+@Suite(.serialized) struct ReportTests {
+  let scratch = ScratchFolder()
+
+  static let tiny = SearchPreset(
+    name: "tiny", warmupEpochs: 1, searchEpochs: 1, fineTuneEpochs: 1, batchSize: 32, learningRate: 0.05,
+    logitLearningRate: 0.2, initialTemperature: 1, temperatureDecay: 0.5, fineTuneFrom: .warmup)
+
+  func makeSweep() throws -> String {
+    let data = scratch.file("quadrants.h5")
+    try QuadrantData.write(data)
+    let folder = scratch.file("sweep")
+    let configuration = SearchConfiguration(
+      soc: "diana", model: "resnet8", data: data, metric: .latency, lambda: 0, preset: Self.tiny)
+    try Sweep.run(
+      configuration, lambdas: [0, 20], baselines: [.allOn(unit: "digital"), .allOn(unit: "analog")], reference: true,
+      folder: folder)
+    return folder
+  }
+
+  @Test func reportHoldsEveryPointAndTheAuditConfirmsItUntouched() throws {
+    let folder = try makeSweep()
+    let experiment = try Experiment.load([folder])
+    #expect(experiment.points.map(\.name) == ["λ=0", "λ=20"])
+    #expect(experiment.baselines.map(\.name) == ["all-analog", "all-digital"])
+    #expect(experiment.reference != nil)
+    let out = scratch.file("report")
+    let path = try ReportWriter.write(experiment, to: out)
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    for name in ["pareto-latency.png", "pareto-energy.png"] {
+      #expect(FileManager.default.fileExists(atPath: out + "/" + name))
+      #expect(text.contains("](\(name))"))
+    }
+    let tables = MarkdownTable.parse(text).map(\.table)
+    let points = try #require(tables.first { $0.header.first == "Point" })
+    #expect(points.rows.count == 2)
+    let first = try #require(experiment.points.first)
+    #expect(points.cell(points.rows[0], "Test accuracy (%)") == Formatting.accuracy(first.testAccuracy))
+    #expect(points.cell(points.rows[0], "Latency (cycles)") == Formatting.cycles(first.latencyCycles))
+    #expect(tables.contains { $0.header.first == "Compared with" })
+
+    let result = try Audit.run(report: path)
+    #expect(result.differing.isEmpty, "\(result.differing)")
+    #expect(result.unverifiable.isEmpty, "\(result.unverifiable)")
+    // Every row's accuracy, latency (cycles and ms), energy and front flags, plus gains and setup.
+    #expect(result.confirmed >= 2 * 8 + 2 * 7 + 1)
+
+    // The same archive gives byte-identical figures.
+    let again = scratch.file("report-again")
+    try ReportWriter.write(experiment, to: again)
+    #expect(
+      FileManager.default.contents(atPath: out + "/pareto-latency.png")
+        == FileManager.default.contents(atPath: again + "/pareto-latency.png"))
+  }
+
+  @Test func theAuditCatchesAHandEditedNumberAndAMissingRun() throws {
+    let folder = try makeSweep()
+    let out = scratch.file("report")
+    let path = try ReportWriter.write(try Experiment.load([folder]), to: out)
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    let tables = MarkdownTable.parse(text).map(\.table)
+    let baselines = try #require(tables.first { $0.header.first == "Baseline" })
+    let accuracy = try #require(baselines.cell(baselines.rows[0], "Test accuracy (%)"))
+    let tampered = String(format: "%.2f", (Double(accuracy) ?? 0) + 3.5)
+    // Change the first baseline's accuracy only (its row is the first line holding it after the header).
+    var lines = text.components(separatedBy: "\n")
+    let row = try #require(lines.firstIndex { $0.hasPrefix("| \(baselines.rows[0][0]) |") })
+    lines[row] = lines[row].replacingOccurrences(of: "| \(accuracy) |", with: "| \(tampered) |")
+    try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    let result = try Audit.run(report: path)
+    let wrong = try #require(result.differing.first)
+    #expect(wrong.subject == baselines.rows[0][0] && wrong.quantity == "Test accuracy (%)")
+    #expect(wrong.verdict == .differs(recomputed: accuracy, difference: String(format: "%+g", -3.5)))
+
+    // A run file that has gone: its claims cannot be verified (and say why).
+    try FileManager.default.removeItem(atPath: folder + "/lambda-20.0.h5")
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    let missing = try Audit.run(report: path)
+    #expect(missing.unverifiable.contains { $0.subject == "λ=20" && "\($0.verdict)".contains("no such run file") })
+  }
+
+  @Test func badSourcesAreRefusedWithTheirNames() throws {
+    #expect { try Experiment.load([scratch.file("nowhere")]) } throws: { "\($0)".contains("nowhere") }
+    #expect { try Experiment.load([]) } throws: { "\($0)".contains("sweep folder") }
+    let notReport = scratch.file("notes.md")
+    try "# notes\n".write(toFile: notReport, atomically: true, encoding: .utf8)
+    #expect { try Audit.run(report: notReport) } throws: { "\($0)".contains("not a report") }
+  }
+}
