@@ -78,7 +78,8 @@ public enum SearchRun {
   /// Searches (baseline nil) or trains a hand-made mapping with the same protocol: the
   /// warmup, then the mapping frozen for the fine-tune epochs (plus the search epochs when
   /// the preset fine-tunes from the searched weights), so accuracies compare. `warmStart`
-  /// replaces a warmup already run (a sweep's shared one; pass a preset with 0 warmup epochs).
+  /// holds the weights of a warmup already run with this configuration (a sweep's shared
+  /// one), which then replaces the warmup phase; pass it again when resuming.
   public static func run(
     _ configuration: SearchConfiguration, out path: String, baseline: MappingStrategy? = nil,
     warmStart: [String: [Float]]? = nil, resume: Bool = false, report: (TraceRow) -> Void = { _ in }
@@ -141,14 +142,16 @@ public enum SearchRun {
       warmupWeights = saved.warmupWeights ?? warmupWeights
     }
     let completed = trace.count
+    // A warm start replaces the warmup phase (a sweep's shared warmup).
+    let warmupEpochs = warmStart == nil ? preset.warmupEpochs : 0
     // A hand-made mapping gets the same weight training as a searched one: the warmup
     // (random splits), then its mapping frozen for the fine-tune epochs — plus the search
     // epochs when the searched weights carry on into fine-tuning.
     let phases: [(SearchPhase, Int)] =
       baseline == nil
-      ? [(.warmup, preset.warmupEpochs), (.search, preset.searchEpochs), (.fineTune, preset.fineTuneEpochs)]
+      ? [(.warmup, warmupEpochs), (.search, preset.searchEpochs), (.fineTune, preset.fineTuneEpochs)]
       : [
-        (.warmup, preset.warmupEpochs),
+        (.warmup, warmupEpochs),
         (.fineTune, preset.fineTuneEpochs + (preset.fineTuneFrom == .searched ? preset.searchEpochs : 0)),
       ]
     var epochNumber = 0
@@ -174,6 +177,18 @@ public enum SearchRun {
         }
         // Every epoch's random draws come from (seed, epoch), so a resumed run draws the same.
         let generator = SplitMix64.stream(seed: configuration.seed, UInt64(epochNumber) &+ 0x5EA2C4)
+        // The k-th epoch of weight training after the warmup sees the same shuffled and
+        // augmented batches in every run of a sweep — searched or hand-made — so two
+        // networks with the same mapping train identically and accuracies differ by the
+        // mapping, not by the data order.
+        let warmup = preset.warmupEpochs
+        let dataEpoch: Int =
+          switch phase {
+          case .warmup: epochInPhase
+          case .search: warmup + epochInPhase
+          case .fineTune:
+            warmup + epochInPhase + (baseline == nil && preset.fineTuneFrom == .searched ? preset.searchEpochs : 0)
+          }
         let cosine = 0.5 * (1 + Foundation.cos(Double.pi * Double(epochInPhase) / Double(max(epochs, 1))))
         weights.learningRate = Float(preset.learningRate * cosine)
         // Annealed during search; fine-tune rows record the final search temperature.
@@ -181,7 +196,7 @@ public enum SearchRun {
         let temperature = preset.initialTemperature * Foundation.pow(preset.temperatureDecay, Double(annealed))
         for layer in network.mixedLayers { layer.temperature = temperature }
         let trained = try trainEpoch(
-          trainer, loader: trainLoader, epoch: epochNumber, phase: phase, objective: objective, logits: logits,
+          trainer, loader: trainLoader, epoch: dataEpoch, phase: phase, objective: objective, logits: logits,
           generator: generator)
         if phase == .warmup {
           clearSamples(objective, network)

@@ -112,7 +112,6 @@ public enum Sweep {
     let jobs = lambdas.map { Job.lambda($0) } + baselines.map { Job.baseline($0) } + (reference ? [Job.reference] : [])
     for (index, job) in jobs.enumerated() where index % shards == shard - 1 {
       var point = configuration
-      point.preset.warmupEpochs = 0
       switch job {
       case .lambda(let lambda):
         let path = folder + "/" + runName(lambda)
@@ -121,7 +120,7 @@ public enum Sweep {
         // An interrupted point continues from its last epoch.
         let resume = FileManager.default.fileExists(atPath: path)
         report(resume ? "λ \(lambda) (resuming)" : "λ \(lambda)")
-        _ = try SearchRun.run(point, out: path, warmStart: resume ? nil : weights, resume: resume)
+        _ = try SearchRun.run(point, out: path, warmStart: weights, resume: resume)
       case .baseline(let strategy):
         let path = folder + "/baselines/" + strategy.name + ".h5"
         if isComplete(path) { continue }
