@@ -18,11 +18,14 @@ public enum FloatReference {
     public var testAccuracy: Double
   }
 
-  public static func configuration(_ search: SearchConfiguration) -> TrainingConfiguration {
+  public static func configuration(_ search: SearchConfiguration) throws -> TrainingConfiguration {
     let preset = search.preset
+    let images = try DatasetFile(path: search.data).split("train").count
     return TrainingConfiguration(
       model: search.model, width: search.width, data: search.data,
-      epochs: max(1, preset.warmupEpochs + preset.fineTuneEpochs), batchSize: preset.batchSize,
+      epochs: max(1, preset.warmupEpochs + preset.fineTuneEpochs),
+      // As in the searches: no batch larger than the images trained on.
+      batchSize: min(preset.batchSize, min(images, search.trainLimit ?? images)),
       learningRate: preset.learningRate, seed: search.seed, trainLimit: search.trainLimit)
   }
 
@@ -30,7 +33,7 @@ public enum FloatReference {
   public static func train(_ search: SearchConfiguration, folder: String) throws -> Summary {
     let path = folder + "/" + checkpointName
     try? FileManager.default.removeItem(atPath: path)
-    let trained = try TrainingRun.run(configuration(search), checkpoint: path, resume: false)
+    let trained = try TrainingRun.run(try configuration(search), checkpoint: path, resume: false)
     let summary = Summary(
       checkpoint: path, model: search.model, epochs: trained.epochs, testAccuracy: trained.testAccuracy)
     try SafeWrite.write(try Sweep.encoder().encode(summary), to: folder + "/" + summaryName)

@@ -80,7 +80,11 @@ public struct RunFile: Sendable {
       defer { file.close() }
       for name in try file.children(of: "weights") { weights[name] = try file.read("weights/\(name)", as: Float.self) }
     }
-    try network.restore(weights)
+    do { try network.restore(weights) } catch {
+      throw EngineError(
+        "\(path): its weights do not fit \(model.name) for \(configuration.data) (\(dataset.classNames.count) classes): \(error)"
+      )
+    }
     let objective = try SearchObjective(supernet: supernet, network: network, metric: .latency, lambda: 0)
     try SearchRun.fix(objective, network, to: mapping)
     objective.prepare()

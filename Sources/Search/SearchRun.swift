@@ -105,8 +105,16 @@ public enum SearchRun {
       throw EngineError("\(model.name) on \(soc.name) has no layer two units can run; nothing to search")
     }
     let network = Network(supernet.architecture, seed: configuration.seed)
+    // Stored weights must fit this model as built for this dataset (its class count).
+    func fitting(_ restore: () throws -> Void, from source: String) throws {
+      do { try restore() } catch {
+        throw EngineError(
+          "\(source) does not fit \(model.name) for \(configuration.data) (\(dataset.classNames.count) classes): \(error)"
+        )
+      }
+    }
     // A sweep's λ runs start from one shared warmup.
-    if let warmStart { try network.restore(warmStart) }
+    if let warmStart { try fitting({ try network.restore(warmStart) }, from: "the warm-start weights") }
     let scale =
       configuration.lambdaScale == "raw" ? 1 : try cheapestSingleUnitCost(supernet, metric: configuration.metric)
     let objective = try SearchObjective(
@@ -133,7 +141,7 @@ public enum SearchRun {
     var warmupWeights = warmStart
     if resume {
       let saved = try ResumeState.read(path, configuration: configuration)
-      try network.restore(saved.weights)
+      try fitting({ try network.restore(saved.weights) }, from: path)
       objective.restoreSplits(saved.weights)
       weights.restore(velocity: saved.velocity)
       logits.restore(steps: saved.adamSteps, firstMoment: saved.adamFirst, secondMoment: saved.adamSecond)

@@ -61,7 +61,9 @@ import Testing
     let result = try odimo("--help")
     #expect(result.status == 0)
     #expect(result.stdout.contains("Exit status"))
-    for command in ["data", "model", "train", "search", "sweep", "baselines", "inspect", "cost", "bench"] {
+    for command in [
+      "data", "model", "train", "search", "sweep", "baselines", "report", "audit", "inspect", "cost", "bench",
+    ] {
       #expect(result.stdout.contains("  \(command) "), "odimo --help lists \(command)")
     }
   }

@@ -116,6 +116,17 @@ import Testing
     withoutPower.soc = noPower
     let error = try #require(throws: EngineError.self) { try SearchRun.run(withoutPower, out: scratch.file("e.h5")) }
     #expect(error.description.contains("power"))
+
+    // Weights from a model with another class count (here: 10 classes against this
+    // 4-class dataset) are refused with both counts named.
+    let tenClasses = try ModelZoo.make("resnet8", resolution: 16, channels: 1, classes: 10)
+    let foreign = Network(try Supernet(model: tenClasses, soc: .diana).architecture, seed: 0).snapshot()
+    let configuration = SearchConfiguration(
+      soc: "diana", model: "resnet8", data: data, metric: .latency, lambda: 0, preset: Self.tiny)
+    let mismatch = try #require(throws: EngineError.self) {
+      try SearchRun.run(configuration, out: scratch.file("w.h5"), warmStart: foreign)
+    }
+    #expect(mismatch.description.contains("4 classes") && mismatch.description.contains("classifier"))
   }
 }
 

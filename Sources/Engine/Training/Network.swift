@@ -118,8 +118,11 @@ public final class Network: @unchecked Sendable {
   public func restore(_ snapshot: [String: [Float]]) throws {
     let targets = parameters.map { ($0.name, $0.value) } + buffers.map { ($0.name, $0.tensor) }
     for (name, tensor) in targets {
-      guard let values = snapshot[name], values.count == tensor.elementCount else {
-        throw EngineError("snapshot lacks \(name) or has the wrong size")
+      guard let values = snapshot[name] else { throw EngineError("the stored weights lack \(name)") }
+      guard values.count == tensor.elementCount else {
+        throw EngineError(
+          "the stored \(name) has \(values.count) values but \(architecture.name) needs \(tensor.elementCount) "
+            + "(another model, width or class count?)")
       }
       values.withUnsafeBufferPointer { tensor.storage.copyMemory(from: $0.baseAddress!, byteCount: $0.count * 4) }
     }

@@ -1,0 +1,53 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The reviewer's path end to end: a sweep with baselines and a float reference, a
+/// report from it, an audit that confirms it, and one that fails once a number is edited.
+@Suite struct ReportCommandTests {
+  let scratch = ScratchFolder()
+
+  @Test func sweepReportAndAuditFromTheCommandLine() throws {
+    let data = scratch.file("q.h5")
+    try QuadrantData.write(data, train: 96, validation: 32, test: 32)
+    let sweep = scratch.file("sweep")
+    let ran = try odimo(
+      "sweep", "run", "--soc", "diana", "--model", "resnet8", "--data", data, "--lambdas", "0,10", "--baselines",
+      "all-digital,all-analog", "--reference", "--out", sweep)
+    #expect(ran.status == 0, "\(ran.stderr)")
+    let unknown = try odimo(
+      "sweep", "run", "--soc", "diana", "--model", "resnet8", "--data", data, "--baselines", "all-gpu", "--out",
+      scratch.file("other"))
+    #expect(unknown.status == 3 && unknown.stderr.contains("all-gpu") && unknown.stderr.contains("all-digital"))
+
+    let folder = scratch.file("report")
+    let report = try odimo("report", sweep, "--out", folder, "--epsilon", "0.5", "--json")
+    #expect(report.status == 0, "\(report.stderr)")
+    #expect(report.stdout.contains("\"points\" : 2") && report.stdout.contains("\"baselines\" : 2"))
+    let path = folder + "/report.md"
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    #expect(text.contains("epsilon=0.005"))
+    #expect(text.contains("![Accuracy vs latency](pareto-latency.png)"))
+    #expect(FileManager.default.fileExists(atPath: folder + "/pareto-energy.png"))
+
+    let audit = try odimo("audit", path)
+    #expect(audit.status == 0, "\(audit.stdout)\n\(audit.stderr)")
+    #expect(audit.stdout.contains("0 differ, 0 cannot be verified"))
+
+    // Hand-edit one latency figure of the searched-points table.
+    var lines = text.components(separatedBy: "\n")
+    let row = try #require(lines.firstIndex { $0.hasPrefix("| λ=10 |") })
+    var cells = lines[row].components(separatedBy: " | ")
+    cells[3] = "1,234"
+    lines[row] = cells.joined(separator: " | ")
+    try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    let tampered = try odimo("audit", path, "--quiet")
+    #expect(tampered.status == 4)
+    #expect(tampered.stdout.contains("✗ [searched points] λ=10 · Latency (cycles) = 1,234: differs"))
+
+    let notReport = try odimo("audit", data)
+    #expect(notReport.status == 3 && notReport.stderr.contains("not a report"))
+    let noSources = try odimo("report", scratch.file("missing"), "--out", folder)
+    #expect(noSources.status == 3 && noSources.stderr.contains("missing"))
+  }
+}
