@@ -48,12 +48,25 @@ import Testing
     let data = try makeData()
     let configuration = SearchConfiguration(
       soc: "darkside", model: "mobilenetv1", width: 0.25, data: data, metric: .latency, lambda: 50, preset: Self.tiny)
-    let result = try SearchRun.run(configuration, out: scratch.file("dark.h5"))
+    let path = scratch.file("dark.h5")
+    let result = try SearchRun.run(configuration, out: path)
     let blocks = result.cost.layers.filter { $0.units.count == 2 }
     #expect(blocks.count == 8)
     // Started all-cluster; a large λ must have moved some channels to the cheaper DWE.
     #expect(blocks.contains { $0.units[1].channels > 0 })
     #expect(result.trace.count == 3)
+    // The run file keeps each block's thermometric logits, which reproduce its split
+    // (what --resume restores), and its claims re-derive exactly.
+    let file = try HDF5File.open(path)
+    for block in blocks {
+      let alpha = try file.read("weights/\(block.name).alpha", as: Float.self)
+      let thresholds = alpha.indices.map { i in alpha[i...].reduce(0) { $0 + abs($1) } }
+      #expect(thresholds.filter { $0 > 0.5 }.count == block.units[0].channels, "\(block.name)")
+    }
+    file.close()
+    let run = try RunFile.read(path)
+    #expect(try run.recomputedAccuracy() == result.testAccuracy)
+    #expect(try run.recomputedCost().latencyCycles == result.cost.latencyCycles)
   }
 
   @Test func baselinesTrainTheirMappingAndCostLikeTheHeuristics() throws {
