@@ -132,37 +132,47 @@ public struct Canvas: Sendable {
     }
   }
 
-  /// A filled polygon (non-zero winding), anti-aliased by 4 × 4 samples per pixel.
+  /// A filled polygon (non-zero winding), anti-aliased: 4 sub-scanlines per pixel row,
+  /// each contributing its spans with exact fractional coverage along x.
   public mutating func fillPolygon(_ points: [(Double, Double)], _ color: Color) {
     guard points.count >= 3 else { return }
-    let xs = points.map(\.0)
     let ys = points.map(\.1)
-    let left = max(0, Int((xs.min() ?? 0).rounded(.down)))
-    let right = min(width - 1, Int((xs.max() ?? 0).rounded(.up)))
+    let xs = points.map(\.0)
     let top = max(0, Int((ys.min() ?? 0).rounded(.down)))
     let bottom = min(height - 1, Int((ys.max() ?? 0).rounded(.up)))
-    guard right >= left, bottom >= top else { return }
+    let left = max(0, Int((xs.min() ?? 0).rounded(.down)))
+    let right = min(width - 1, Int((xs.max() ?? 0).rounded(.up)))
+    guard bottom >= top, right >= left else { return }
     let edges = Array(zip(points, points.dropFirst() + [points[0]]))
+    var row = [Double](repeating: 0, count: right - left + 2)
     for y in top...bottom {
-      for x in left...right {
-        var inside = 0
-        for sy in 0..<4 {
-          let py = Double(y) + (Double(sy) + 0.5) / 4
-          for sx in 0..<4 {
-            let px = Double(x) + (Double(sx) + 0.5) / 4
-            var winding = 0
-            for (a, b) in edges {
-              if a.1 <= py {
-                if b.1 > py, (b.0 - a.0) * (py - a.1) - (px - a.0) * (b.1 - a.1) > 0 { winding += 1 }
-              } else if b.1 <= py, (b.0 - a.0) * (py - a.1) - (px - a.0) * (b.1 - a.1) < 0 {
-                winding -= 1
-              }
-            }
-            if winding != 0 { inside += 1 }
+      for index in row.indices { row[index] = 0 }
+      for sub in 0..<4 {
+        let py = Double(y) + (Double(sub) + 0.5) / 4
+        // Crossings of this sub-scanline with their winding direction.
+        var crossings: [(x: Double, direction: Int)] = []
+        for (a, b) in edges where (a.1 <= py) != (b.1 <= py) {
+          let x = a.0 + (py - a.1) / (b.1 - a.1) * (b.0 - a.0)
+          crossings.append((x, b.1 > a.1 ? 1 : -1))
+        }
+        crossings.sort { $0.x < $1.x }
+        var winding = 0
+        for (index, crossing) in crossings.enumerated() {
+          winding += crossing.direction
+          guard winding != 0, index + 1 < crossings.count else { continue }
+          // The span [crossing.x, next.x) is inside: add its coverage per pixel column.
+          let start = max(Double(left), crossing.x)
+          let end = min(Double(right + 1), crossings[index + 1].x)
+          guard end > start else { continue }
+          var column = Int(start.rounded(.down))
+          while Double(column) < end {
+            let covered = min(end, Double(column + 1)) - max(start, Double(column))
+            row[column - left] += covered / 4
+            column += 1
           }
         }
-        blend(x: x, y: y, color, coverage: Double(inside) / 16)
       }
+      for x in left...right { blend(x: x, y: y, color, coverage: row[x - left]) }
     }
   }
 

@@ -53,10 +53,14 @@ public struct Series: Sendable {
   public var dash: (Double, Double)?
   /// Text drawn beside each point (same order as `points`); empty for none.
   public var pointLabels: [String]
+  /// For `.step` series: tints the region the staircase dominates (right of and below it,
+  /// to the plot's edges) — for a Pareto front, everything it beats.
+  public var dominatedFill: Color?
 
   public init(
     _ label: String, points: [(x: Double, y: Double)], color: Color, style: Style = .lineAndMarkers,
-    marker: Marker = .circle, lineWidth: Double = 1.6, dash: (Double, Double)? = nil, pointLabels: [String] = []
+    marker: Marker = .circle, lineWidth: Double = 1.6, dash: (Double, Double)? = nil, pointLabels: [String] = [],
+    dominatedFill: Color? = nil
   ) {
     self.label = label
     self.points = points
@@ -66,6 +70,7 @@ public struct Series: Sendable {
     self.lineWidth = lineWidth
     self.dash = dash
     self.pointLabels = pointLabels
+    self.dominatedFill = dominatedFill
   }
 }
 
@@ -137,7 +142,7 @@ public struct Chart: Sendable {
 
 /// A canvas in logical units that charts are drawn into (several charts make panels).
 public struct Figure: Sendable {
-  public private(set) var canvas: Canvas
+  public internal(set) var canvas: Canvas
   public let scale: Double
   let font: Font
 

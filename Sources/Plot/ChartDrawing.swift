@@ -84,11 +84,17 @@ extension Figure {
       text(chart.title, x: frame.x + frame.width / 2, y: frame.y + 20, size: Self.titleSize, anchor: .center)
     }
     // Grid and ticks.
+    // Every tick gets its grid line; a label only where it does not run into the last one.
+    var lastLabelEnd = -Double.infinity
     for (tick, label) in zip(xTicks, xLabels) {
       let position = mapX(tick)
       line([(position, plot.y), (position, plot.y + plot.height)], width: 0.6, .grid)
       line([(position, plot.y + plot.height), (position, plot.y + plot.height + 4)], width: 0.8, .ink)
-      text(label, x: position, y: plot.y + plot.height + 16, size: Self.tickSize, anchor: .center)
+      let half = textWidth(label, size: Self.tickSize) / 2
+      if position - half > lastLabelEnd + 6 {
+        text(label, x: position, y: plot.y + plot.height + 16, size: Self.tickSize, anchor: .center)
+        lastLabelEnd = position + half
+      }
     }
     for (tick, label) in zip(yTicks, yLabels) {
       let position = mapY(tick)
@@ -122,6 +128,22 @@ extension Figure {
           text(reference.label, x: position + 4, y: plot.y + 12, size: Self.tickSize, reference.color)
         }
       }
+    }
+    // Filled regions first, so lines and markers stay on top.
+    for series in chart.series where series.style == .step {
+      guard let fill = series.dominatedFill, let first = series.points.first, let last = series.points.last else {
+        continue
+      }
+      let mapped = series.points.map { (mapX($0.x), mapY($0.y)) }
+      var region: [(Double, Double)] = []
+      for (index, point) in mapped.enumerated() {
+        if index > 0 { region.append((point.0, mapped[index - 1].1)) }
+        region.append(point)
+      }
+      let bottom = plot.y + plot.height
+      let right = plot.x + plot.width
+      region += [(right, mapY(last.y)), (right, bottom), (mapX(first.x), bottom)]
+      canvas.fillPolygon(region.map { (px($0.0), px($0.1)) }, fill)
     }
     for series in chart.series {
       let mapped = series.points.map { (mapX($0.x), mapY($0.y)) }

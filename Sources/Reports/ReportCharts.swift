@@ -20,7 +20,7 @@ enum ReportCharts {
     var series: [Series] = [
       Series(
         "Pareto front", points: front.map { ($0.cost, $0.accuracy * 100) }, color: .gray, style: .step,
-        lineWidth: 1.2),
+        lineWidth: 1.2, dominatedFill: Color(238, 241, 246)),
       Series(
         "ODiMO (searched)", points: experiment.points.map { (Experiment.cost($0, metric), $0.testAccuracy * 100) },
         color: .series(0), style: .markers, marker: .circle,

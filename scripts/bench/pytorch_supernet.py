@@ -54,12 +54,12 @@ class MixedConv(nn.Module):
 
     def forward(self, x):
         w = self.conv.weight
-        flat = w.view(w.shape[0], -1)
+        flat = w.reshape(w.shape[0], -1)
         ternary = flat + (self.codes(flat.detach()) * self.scale[:, None] - flat).detach()
         ternary = ternary + self.codes(flat.detach()) * (self.scale[:, None] - self.scale[:, None].detach())
         p = torch.softmax(self.alpha / self.temperature, 0)
         mixed = p[0][:, None] * int8_pow2(flat) + p[1][:, None] * ternary
-        return F.conv2d(x, mixed.view_as(w), None, self.conv.stride, self.conv.padding)
+        return F.conv2d(x, mixed.reshape(w.shape), None, self.conv.stride, self.conv.padding)
 
     def soft_counts(self):
         return torch.softmax(self.alpha / self.temperature, 0).sum(1)
