@@ -23,6 +23,10 @@ public struct SearchPreset: Sendable, Codable, Equatable {
   /// Early stopping: fine-tuning ends after this many epochs without a better validation
   /// accuracy (nil: run every epoch).
   public var patience: Int? = nil
+  /// λ ramp: during the first this-many search epochs λ grows linearly to its value
+  /// (epoch e of the search uses λ·(e+1)/ramp), so the weights adapt before cost bites;
+  /// 0 applies λ from the start.
+  public var lambdaRampEpochs: Int = 0
 
   public enum FineTuneStart: String, Sendable, Codable, Equatable {
     case searched, warmup

@@ -203,6 +203,10 @@ public enum SearchRun {
         let annealed = phase == .search ? epochInPhase : phase == .fineTune ? preset.searchEpochs : 0
         let temperature = preset.initialTemperature * Foundation.pow(preset.temperatureDecay, Double(annealed))
         for layer in network.mixedLayers { layer.temperature = temperature }
+        let ramp = preset.lambdaRampEpochs
+        objective.lambda =
+          phase == .search && ramp > 0
+          ? configuration.lambda * min(1, Double(epochInPhase + 1) / Double(ramp)) : configuration.lambda
         let trained = try trainEpoch(
           trainer, loader: trainLoader, epoch: dataEpoch, phase: phase, objective: objective, logits: logits,
           generator: generator)
@@ -215,7 +219,7 @@ public enum SearchRun {
         let cost = try supernet.plan.cost(of: mapping)
         let row = TraceRow(
           phase: phase, epoch: epochNumber + 1, trainLoss: trained.loss, trainAccuracy: trained.accuracy,
-          validationLoss: validated.loss, validationAccuracy: validated.accuracy, lambda: configuration.lambda,
+          validationLoss: validated.loss, validationAccuracy: validated.accuracy, lambda: objective.lambda,
           softCost: try objective.applyCost(), latencyCycles: cost.latencyCycles,
           energyMicrojoules: cost.energyMicrojoules,
           temperature: temperature, learningRate: Double(weights.learningRate),

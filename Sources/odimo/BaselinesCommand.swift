@@ -26,7 +26,7 @@ struct BaselinesCommand: ParsableCommand {
   @Option(help: "Zoo model.") var model: String
   @Option(help: "Width multiplier (MobileNetV1).") var width = 1.0
   @Option(help: "Dataset file.") var data: String
-  @Option(help: "Preset: quick or paper.") var preset = "quick"
+  @OptionGroup var presetOptions: PresetOptions
   @Option(help: "Seed.") var seed: UInt64 = 0
   @Option(help: "Train on the first N training images only.") var trainLimit: Int?
   @Option(help: "Comma-separated subset of the baselines (default: all).") var only: String?
@@ -44,9 +44,7 @@ struct BaselinesCommand: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
-      guard let chosen = SearchPreset.named(preset) else {
-        throw InputError("--preset must be quick or paper, got \(preset)")
-      }
+      let chosen = try presetOptions.resolve()
       let strategies = try chooseBaselines(only ?? "all", soc: soc, model: model, width: width, data: data)
       try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
       var entries: [Entry] = []

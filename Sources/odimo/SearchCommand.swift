@@ -34,7 +34,7 @@ struct SearchCommand: ParsableCommand {
   @Option(help: "What the cost term measures: latency or energy.") var metric: CostMetric = .latency
   @Option(help: "Regularisation strength λ ≥ 0.") var lambda: Double
   @Option(help: "normalized or raw (see above).") var lambdaScale = "normalized"
-  @Option(help: "Preset: quick (2-core CPU) or paper (the reference's epochs).") var preset = "quick"
+  @OptionGroup var presetOptions: PresetOptions
   @Option(help: "Seed of weights, splits, shuffling and augmentation.") var seed: UInt64 = 0
   @Option(help: "Train on the first N training images only.") var trainLimit: Int?
   @Option(name: .shortAndLong, help: "Run file to write (must not exist unless --resume).") var out: String
@@ -54,9 +54,7 @@ struct SearchCommand: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
-      guard let chosen = SearchPreset.named(preset) else {
-        throw InputError("--preset must be quick or paper, got \(preset)")
-      }
+      let chosen = try presetOptions.resolve()
       let configuration = SearchConfiguration(
         soc: soc, model: model, width: width, data: data, metric: metric, lambda: lambda, lambdaScale: lambdaScale,
         seed: seed, preset: chosen, trainLimit: trainLimit)

@@ -33,7 +33,7 @@ struct SweepRun: ParsableCommand {
   @Option(help: "latency or energy.") var metric: CostMetric = .latency
   @Option(help: "Comma-separated λ values (default: the preset's grid).") var lambdas: String?
   @Option(help: "normalized or raw.") var lambdaScale = "normalized"
-  @Option(help: "quick or paper.") var preset = "quick"
+  @OptionGroup var presetOptions: PresetOptions
   @Option(help: "Seed.") var seed: UInt64 = 0
   @Option(help: "Train on the first N training images only.") var trainLimit: Int?
   @Option(
@@ -51,9 +51,7 @@ struct SweepRun: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
-      guard let chosen = SearchPreset.named(preset) else {
-        throw InputError("--preset must be quick or paper, got \(preset)")
-      }
+      let chosen = try presetOptions.resolve()
       let parts = shard.split(separator: "/").compactMap { Int($0) }
       guard parts.count == 2 else { throw InputError("--shard must look like I/N (e.g. 2/4), got \(shard)") }
       let grid: [Double]

@@ -69,6 +69,22 @@ import Testing
     #expect(try run.recomputedCost().latencyCycles == result.cost.latencyCycles)
   }
 
+  @Test func lambdaRampsUpAndFineTuningStopsEarly() throws {
+    let data = try makeData()
+    var preset = Self.tiny
+    preset.searchEpochs = 2
+    preset.fineTuneEpochs = 4
+    preset.lambdaRampEpochs = 2
+    preset.patience = 1
+    preset.learningRate = 0  // nothing improves, so the fine-tune stops after one stale epoch
+    let configuration = SearchConfiguration(
+      soc: "diana", model: "resnet8", data: data, metric: .latency, lambda: 6, preset: preset)
+    let result = try SearchRun.run(configuration, out: scratch.file("ramp.h5"))
+    #expect(result.trace.filter { $0.phase == .search }.map(\.lambda) == [3, 6])
+    #expect(result.trace.filter { $0.phase == .fineTune }.count == 2)
+    #expect(result.trace.filter { $0.phase == .warmup }.map(\.lambda) == [6])
+  }
+
   @Test func baselinesTrainTheirMappingAndCostLikeTheHeuristics() throws {
     let data = try makeData()
     let model = try ModelZoo.make("resnet8", resolution: 16, channels: 1, classes: 4)
