@@ -26,11 +26,15 @@ public struct Axis: Sendable {
   public var scale: AxisScale
   /// Fixed limits; nil fits the data (with round ticks).
   public var limits: (Double, Double)?
+  /// Ticks only at whole numbers (epochs, counts).
+  public var integerTicks: Bool
 
-  public init(_ label: String, scale: AxisScale = .linear, limits: (Double, Double)? = nil) {
+  public init(_ label: String, scale: AxisScale = .linear, limits: (Double, Double)? = nil, integerTicks: Bool = false)
+  {
     self.label = label
     self.scale = scale
     self.limits = limits
+    self.integerTicks = integerTicks
   }
 }
 

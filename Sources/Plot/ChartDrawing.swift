@@ -21,6 +21,17 @@ struct AxisMap {
 extension Axis {
   /// Ticks and the range the axis spans for `values` (plus fixed limits if set).
   func layout(_ values: [Double], target: Int) -> (ticks: [Double], range: (Double, Double)) {
+    let laid = untrimmedLayout(values, target: target)
+    guard integerTicks else { return laid }
+    let whole = laid.ticks.filter { $0 == $0.rounded() }
+    // Too few whole ticks left (a short range): every whole number in range instead.
+    if whole.count >= 2 { return (whole, laid.range) }
+    let low = Int(laid.range.0.rounded(.up))
+    let high = Int(laid.range.1.rounded(.down))
+    return (high >= low ? (low...high).map(Double.init) : whole, laid.range)
+  }
+
+  private func untrimmedLayout(_ values: [Double], target: Int) -> (ticks: [Double], range: (Double, Double)) {
     let data = values.filter { $0.isFinite && (scale == .linear || $0 > 0) }
     if let limits {
       let ticks =

@@ -11,6 +11,8 @@ public struct Experiment: Sendable {
   public var points: [RunFile]
   public var baselines: [RunFile]
   public var reference: FloatReference.Summary?
+  /// The shared warmup's trace of a sweep (its points' run files start after it).
+  public var warmupTrace: [TraceRow]
   /// The sweep's git commit ("unknown" for loose run files).
   public var commit: String
   /// Iso-accuracy tolerance, 0–1.
@@ -41,8 +43,10 @@ public struct Experiment: Sendable {
   }
 
   public init(
-    points: [RunFile], baselines: [RunFile], reference: FloatReference.Summary?, commit: String, epsilon: Double
+    points: [RunFile], baselines: [RunFile], reference: FloatReference.Summary?, warmupTrace: [TraceRow] = [],
+    commit: String, epsilon: Double
   ) {
+    self.warmupTrace = warmupTrace
     self.points = points.sorted { $0.configuration.lambda < $1.configuration.lambda }
     self.baselines = baselines.sorted { $0.name < $1.name }
     self.reference = reference
@@ -60,6 +64,7 @@ public struct Experiment: Sendable {
     var runs: [RunFile] = []
     var reference: FloatReference.Summary?
     var commit = "unknown"
+    var warmupTrace: [TraceRow] = []
     for source in sources {
       var isFolder: ObjCBool = false
       guard FileManager.default.fileExists(atPath: source, isDirectory: &isFolder) else {
@@ -78,6 +83,7 @@ public struct Experiment: Sendable {
           runs.append(try RunFile.read(baselineFolder + "/" + file))
         }
         reference = try FloatReference.read(folder: source) ?? reference
+        if let warmup = try? RunFile.read(source + "/warmup.h5") { warmupTrace = warmup.trace }
       } else {
         runs.append(try RunFile.read(source))
       }
@@ -94,6 +100,6 @@ public struct Experiment: Sendable {
     }
     return Experiment(
       points: runs.filter { $0.baseline == nil }, baselines: runs.filter { $0.baseline != nil }, reference: reference,
-      commit: commit, epsilon: epsilon)
+      warmupTrace: warmupTrace, commit: commit, epsilon: epsilon)
   }
 }

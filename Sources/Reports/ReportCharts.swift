@@ -20,7 +20,7 @@ enum ReportCharts {
     var series: [Series] = [
       Series(
         "Pareto front", points: front.map { ($0.cost, $0.accuracy * 100) }, color: .gray, style: .step,
-        lineWidth: 1.2, dominatedFill: Color(238, 241, 246)),
+        lineWidth: 1.2, dominatedFill: Color(228, 234, 243)),
       Series(
         "ODiMO (searched)", points: experiment.points.map { (Experiment.cost($0, metric), $0.testAccuracy * 100) },
         color: .series(0), style: .markers, marker: .circle,
@@ -52,10 +52,11 @@ enum ReportCharts {
       values: mapping.layers.map { layer in mapping.units.indices.map { Double(layer.channels(ofUnit: $0)) } })
   }
 
-  /// Loss, accuracy and the discrete mapping's latency per epoch, phase starts marked.
-  static func training(_ run: RunFile) -> [Chart] {
-    let trace = run.trace
-    let epochs = trace.map { Double($0.epoch) }
+  /// Loss, accuracy and the discrete mapping's latency per epoch, phase starts marked;
+  /// `warmup` holds the shared warmup's rows of a sweep point (its run file starts after them).
+  static func training(_ run: RunFile, warmup: [TraceRow] = []) -> [Chart] {
+    let trace = warmup + run.trace
+    let epochs = trace.indices.map { Double($0 + 1) }
     var boundaries: [ReferenceLine] = []
     for (index, row) in trace.enumerated() where index == 0 || trace[index - 1].phase != row.phase {
       let name =
@@ -64,10 +65,9 @@ enum ReportCharts {
         case .search: "search"
         case .fineTune: "fine-tune"
         }
-      boundaries.append(
-        ReferenceLine(.vertical, at: Double(row.epoch) - 0.5, label: name, color: .gray, inLegend: false))
+      boundaries.append(ReferenceLine(.vertical, at: Double(index) + 0.5, label: name, color: .gray, inLegend: false))
     }
-    let axis = Axis("Epoch", limits: (0.5, Double(max(trace.count, 1)) + 0.5))
+    let axis = Axis("Epoch", limits: (0.5, Double(max(trace.count, 1)) + 0.5), integerTicks: true)
     return [
       Chart(
         title: "Training: \(run.name)", x: axis, y: Axis("Loss"),

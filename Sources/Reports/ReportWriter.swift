@@ -27,7 +27,8 @@ public enum ReportWriter {
     for run in selected {
       figures["mapping-\(slug(run.name)).png"] = try ReportCharts.mapping(run).render(font: font)
       figures["training-\(slug(run.name)).png"] = try Figure.panels(
-        ReportCharts.training(run), panelHeight: 200, font: font)
+        ReportCharts.training(run, warmup: run.trace.first?.phase == .warmup ? [] : experiment.warmupTrace),
+        panelHeight: 200, font: font)
     }
     for (name, canvas) in figures { try canvas.writePNG(to: folder + "/" + name) }
     let text = markdown(experiment, folder: folder, selected: selected)

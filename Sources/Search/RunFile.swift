@@ -38,10 +38,16 @@ public struct RunFile: Sendable {
       throw EngineError("\(path): the run is not complete (interrupted); resume it with odimo search --resume")
     }
     let decoder = JSONDecoder.snakeCase
-    let configuration = try decoder.decode(
-      SearchConfiguration.self, from: Data((try file.attribute("configuration").stringValue ?? "").utf8))
-    let trace = try decoder.decode(
-      [TraceRow].self, from: Data((try file.attribute("trace_json").stringValue ?? "[]").utf8))
+    let configuration: SearchConfiguration
+    let trace: [TraceRow]
+    do {
+      configuration = try decoder.decode(
+        SearchConfiguration.self, from: Data((try file.attribute("configuration").stringValue ?? "").utf8))
+      trace = try decoder.decode(
+        [TraceRow].self, from: Data((try file.attribute("trace_json").stringValue ?? "[]").utf8))
+    } catch let error as DecodingError {
+      throw EngineError("\(path): the configuration or trace_json attribute is not what odimo writes (\(error))")
+    }
     func number(_ name: String) throws -> Double {
       guard file.hasAttribute(name), let value = try file.attribute(name).doubleValue, value.isFinite else {
         throw EngineError("\(path): attribute \(name) is missing or not a finite number")

@@ -55,3 +55,22 @@ public struct SearchPreset: Sendable, Codable, Equatable {
     }
   }
 }
+
+extension SearchPreset {
+  /// Files written before a field existed decode with its default.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    name = try container.decode(String.self, forKey: .name)
+    warmupEpochs = try container.decode(Int.self, forKey: .warmupEpochs)
+    searchEpochs = try container.decode(Int.self, forKey: .searchEpochs)
+    fineTuneEpochs = try container.decode(Int.self, forKey: .fineTuneEpochs)
+    batchSize = try container.decode(Int.self, forKey: .batchSize)
+    learningRate = try container.decode(Double.self, forKey: .learningRate)
+    logitLearningRate = try container.decode(Double.self, forKey: .logitLearningRate)
+    initialTemperature = try container.decode(Double.self, forKey: .initialTemperature)
+    temperatureDecay = try container.decode(Double.self, forKey: .temperatureDecay)
+    fineTuneFrom = try container.decodeIfPresent(FineTuneStart.self, forKey: .fineTuneFrom) ?? .searched
+    patience = try container.decodeIfPresent(Int.self, forKey: .patience)
+    lambdaRampEpochs = try container.decodeIfPresent(Int.self, forKey: .lambdaRampEpochs) ?? 0
+  }
+}
