@@ -1,6 +1,8 @@
 import ArgumentParser
 import Engine
 import Foundation
+import Hardware
+import Search
 
 struct BenchTrain: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -17,6 +19,9 @@ struct BenchTrain: ParsableCommand {
   )
 
   @Option(help: "Zoo model.") var model = "resnet20"
+  @Option(help: "Width multiplier (MobileNetV1).") var width = 1.0
+  @Option(help: "Time the model's ODiMO supernet for this SoC instead of the plain model (no PyTorch comparison).")
+  var soc: String?
   @Option(help: "Batch size.") var batch = 128
   @Option(help: "Input resolution.") var input = 32
   @Option(help: "Input channels.") var channels = 3
@@ -45,7 +50,11 @@ struct BenchTrain: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
-      let architecture = try ModelZoo.make(model, resolution: input, channels: channels, classes: classes)
+      var architecture = try ModelZoo.make(model, resolution: input, channels: channels, classes: classes, width: width)
+      if let soc {
+        guard !comparePytorch else { throw InputError("--soc times a supernet; use odimo bench search to compare it") }
+        architecture = try Supernet(model: architecture, soc: try SoCCatalogue.soc(soc)).architecture
+      }
       var ours: [TrainingBenchmark.Result] = []
       var theirs: [(Double, Double)] = []
       let script = URL(fileURLWithPath: FileManager.default.currentDirectoryPath + "/scripts/bench/pytorch_train.py")

@@ -3,55 +3,94 @@ import Foundation
 
 /// Multiplies every output channel by a mask value, y[n,c,h,w] = x[n,c,h,w]·m[c], with
 /// gradients for both the input and the mask (d/dm_c = Σ g·x over n, h, w). The
-/// supernet mixes alternative operators through it.
+/// supernet mixes alternative operators through it. oneDNN does the work in the input's
+/// own (blocked) layout — a broadcast multiply, and for d/dm a multiply and a sum
+/// reduction — so no reorder is needed around it and every core takes part.
 final class ChannelMaskKernel: Kernel {
   let mask: Parameter
   var parameters: [Parameter] { [mask] }
   private var savedInput: Tensor?
+  private var built: (layout: MemoryDescriptor, scale: Primitive, block: Int?)?
 
   init(name: String, channels: Int) {
     mask = Parameter(
       name: "\(name).mask", dims: [channels], decays: false, initial: .init(repeating: 1, count: channels))
   }
 
+  /// The broadcast multiply for `layout`, and the layout's channel block (1 plain, 8 or
+  /// 16 blocked; nil for other layouts, which the mask gradient reorders to plain).
+  private func build(_ layout: MemoryDescriptor) throws -> (scale: Primitive, block: Int?) {
+    if let built, built.layout == layout { return (built.scale, built.block) }
+    let channels = layout.dims[1]
+    var data = layout.raw
+    // oneDNN 2.6 has a fast broadcast only when the per-channel operand shares the
+    // data's channel blocking.
+    let maskDims = [1, channels] + [Int](repeating: 1, count: layout.dims.count - 2)
+    var perChannel = MemoryDescriptor.plain(maskDims).raw
+    var block: Int? = layout == .plain(layout.dims) ? 1 : nil
+    if layout.dims.count == 4 {
+      for (tag, size) in [(dnnl_aBcd16b, 16), (dnnl_aBcd8b, 8)] where layout == MemoryDescriptor(layout.dims, tag) {
+        perChannel = MemoryDescriptor(maskDims, tag).raw
+        block = size
+      }
+    }
+    var scaleDesc = dnnl_binary_desc_t()
+    try check(dnnl_binary_desc_init(&scaleDesc, dnnl_binary_mul, &data, &perChannel, &data), "mask multiply")
+    let scale = try withDescriptor(&scaleDesc) { try Primitive($0, name: "mask multiply") }
+    built = (layout, scale, block)
+    return (scale, block)
+  }
+
+  /// The mask as a [1, C, 1, 1] tensor in the broadcast operand's layout.
+  private func maskTensor(_ rank: Int) -> Tensor {
+    let plain = Tensor(
+      dims: [1, mask.value.elementCount] + [Int](repeating: 1, count: rank - 2), values: mask.value.values())
+    guard let built else { return plain }
+    return plain.reordered(to: built.scale.md(dnnl_query_src_md, 1))
+  }
+
   func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
-    let input = inputs[0].reordered(to: .plain(inputs[0].dims))
-    let output = Tensor(.plain(input.dims))
-    Self.scaleChannels(input, by: mask.value, into: output)
+    let input = inputs[0]
+    let primitives = try build(input.descriptor)
+    let output = Tensor(input.descriptor)
+    primitives.scale.execute([
+      (DNNL_ARG_SRC_0, input), (DNNL_ARG_SRC_1, maskTensor(input.dims.count)), (DNNL_ARG_DST, output),
+    ])
     savedInput = training ? input : nil
     return output
   }
 
   func backward(_ gradient: Tensor) throws -> [Tensor] {
     guard let savedInput else { throw EngineError("channel mask backward without a training forward pass") }
-    let g = gradient.reordered(to: .plain(gradient.dims))
-    let output = Tensor(.plain(g.dims))
-    Self.scaleChannels(g, by: mask.value, into: output)
+    let primitives = try build(savedInput.descriptor)
+    let g = gradient.reordered(to: savedInput.descriptor)
+    let output = Tensor(savedInput.descriptor)
+    primitives.scale.execute([(DNNL_ARG_SRC_0, g), (DNNL_ARG_SRC_1, maskTensor(g.dims.count)), (DNNL_ARG_DST, output)])
+    // d/dm_c = Σ g·x, read in place from the (possibly channel-blocked) buffers: oneDNN
+    // 2.6's reduction primitive has only a slow reference kernel for these layouts.
+    var (gradients, inputs, block) = (g, savedInput, primitives.block ?? 1)
+    if primitives.block == nil {
+      gradients = g.reordered(to: .plain(g.dims))
+      inputs = savedInput.reordered(to: .plain(g.dims))
+      block = 1
+    }
     let dims = g.dims
     let (batch, channels) = (dims[0], dims[1])
     let plane = dims.dropFirst(2).reduce(1, *)
-    for c in 0..<channels {
-      var total: Float = 0
-      for n in 0..<batch {
-        let base = (n * channels + c) * plane
-        for index in base..<(base + plane) { total += g.buffer[index] * savedInput.buffer[index] }
-      }
-      mask.gradient.buffer[c] = total
-    }
-    return [output]
-  }
-
-  static func scaleChannels(_ input: Tensor, by mask: Tensor, into output: Tensor) {
-    let dims = input.dims
-    let (batch, channels) = (dims[0], dims[1])
-    let plane = dims.dropFirst(2).reduce(1, *)
+    let blocks = (channels + block - 1) / block
+    let (gBuffer, xBuffer) = (gradients.buffer, inputs.buffer)
+    var totals = [Float](repeating: 0, count: blocks * block)
     for n in 0..<batch {
-      for c in 0..<channels {
-        let factor = mask.buffer[c]
-        let base = (n * channels + c) * plane
-        for index in base..<(base + plane) { output.buffer[index] = input.buffer[index] * factor }
+      for b in 0..<blocks {
+        let base = (n * blocks + b) * plane * block
+        for position in 0..<plane {
+          let start = base + position * block
+          for lane in 0..<block { totals[b * block + lane] += gBuffer[start + lane] * xBuffer[start + lane] }
+        }
       }
     }
+    for c in 0..<channels { mask.gradient.buffer[c] = totals[c] }
+    return [output]
   }
 }
 
