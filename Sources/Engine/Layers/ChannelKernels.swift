@@ -63,29 +63,39 @@ final class ChannelMaskKernel: Kernel {
   func backward(_ gradient: Tensor) throws -> [Tensor] {
     guard let savedInput else { throw EngineError("channel mask backward without a training forward pass") }
     let primitives = try build(savedInput.descriptor)
-    let g = gradient.reordered(to: savedInput.descriptor)
-    let output = Tensor(savedInput.descriptor)
-    primitives.scale.execute([(DNNL_ARG_SRC_0, g), (DNNL_ARG_SRC_1, maskTensor(g.dims.count)), (DNNL_ARG_DST, output)])
-    // d/dm_c = Σ g·x, read in place from the (possibly channel-blocked) buffers: oneDNN
-    // 2.6's reduction primitive has only a slow reference kernel for these layouts.
-    var (gradients, inputs, block) = (g, savedInput, primitives.block ?? 1)
+    // One pass over the (possibly channel-blocked) buffers gives both dx = g·m_c and
+    // d/dm_c = Σ g·x — oneDNN 2.6's reduction has only a slow reference kernel here.
+    var (gradients, inputs, block) = (gradient.reordered(to: savedInput.descriptor), savedInput, primitives.block ?? 1)
     if primitives.block == nil {
-      gradients = g.reordered(to: .plain(g.dims))
-      inputs = savedInput.reordered(to: .plain(g.dims))
+      gradients = gradient.reordered(to: .plain(gradient.dims))
+      inputs = savedInput.reordered(to: .plain(gradient.dims))
       block = 1
     }
-    let dims = g.dims
+    let output = Tensor(inputs.descriptor)
+    let dims = gradient.dims
     let (batch, channels) = (dims[0], dims[1])
     let plane = dims.dropFirst(2).reduce(1, *)
     let blocks = (channels + block - 1) / block
-    let (gBuffer, xBuffer) = (gradients.buffer, inputs.buffer)
+    let (gBuffer, xBuffer, outBuffer) = (gradients.buffer, inputs.buffer, output.buffer)
+    // Padding lanes of the last block get factor 0 (they must stay zero).
+    var factors = [Float](repeating: 0, count: blocks * block)
+    for c in 0..<channels { factors[c] = mask.value.buffer[c] }
     var totals = [Float](repeating: 0, count: blocks * block)
-    for n in 0..<batch {
-      for b in 0..<blocks {
-        let base = (n * blocks + b) * plane * block
-        for position in 0..<plane {
-          let start = base + position * block
-          for lane in 0..<block { totals[b * block + lane] += gBuffer[start + lane] * xBuffer[start + lane] }
+    factors.withUnsafeBufferPointer { factor in
+      totals.withUnsafeMutableBufferPointer { total in
+        for n in 0..<batch {
+          for b in 0..<blocks {
+            let base = (n * blocks + b) * plane * block
+            let lanes = b * block
+            for position in 0..<plane {
+              let start = base + position * block
+              for lane in 0..<block {
+                let value = gBuffer[start + lane]
+                total[lanes + lane] += value * xBuffer[start + lane]
+                outBuffer[start + lane] = value * factor[lanes + lane]
+              }
+            }
+          }
         }
       }
     }
