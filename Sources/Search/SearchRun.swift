@@ -173,7 +173,8 @@ public enum SearchRun {
         }
         if baseline == nil, preset.fineTuneFrom == .warmup, epochNumber >= completed, let warmupWeights {
           // Everything but the architecture logits, which hold the searched mapping.
-          let kept = network.snapshot().filter { $0.key.hasSuffix(".alpha") }
+          let logitNames = Set(network.logitParameters.map(\.name))
+          let kept = network.snapshot().filter { logitNames.contains($0.key) }
           try network.restore(warmupWeights.merging(kept) { _, searched in searched })
           weights.restore(velocity: [:])
         }

@@ -80,6 +80,16 @@ import Testing
     #expect(wrong.subject == baselines.rows[0][0] && wrong.quantity == "Test accuracy (%)")
     #expect(wrong.verdict == .differs(recomputed: accuracy, difference: String(format: "%+g", -3.5)))
 
+    // A hand-made headline figure fails too.
+    let headline = try #require(lines.firstIndex { $0.contains("ODiMO's searched mappings reach") })
+    lines[row] = lines[row].replacingOccurrences(of: "| \(tampered) |", with: "| \(accuracy) |")
+    lines[headline] = "At iso-accuracy, ODiMO's searched mappings reach **up to 9.99× lower latency** (λ=0 against x)."
+    try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    let boasted = try Audit.run(report: path)
+    // The latency claim is wrong, and the energy claim the line dropped is reported missing.
+    #expect(Set(boasted.differing.map(\.section)) == ["headline"])
+    #expect(boasted.differing.contains { $0.subject == "latency" && $0.reported.contains("9.99") })
+
     // A run file that has gone: its claims cannot be verified (and say why).
     try FileManager.default.removeItem(atPath: folder + "/lambda-20.0.h5")
     try text.write(toFile: path, atomically: true, encoding: .utf8)
