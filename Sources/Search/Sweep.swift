@@ -73,7 +73,7 @@ public enum Sweep {
   public static func run(
     _ configuration: SearchConfiguration, lambdas: [Double], baselines: [MappingStrategy] = [], reference: Bool = false,
     folder: String,
-    shard: Int = 1, shards: Int = 1, report: (String) -> Void = { _ in }
+    shard: Int = 1, shards: Int = 1, report: (String) -> Void = { _ in }, epochs: (TraceRow) -> Void = { _ in }
   ) throws {
     guard shards >= 1, (1...shards).contains(shard) else {
       throw EngineError("--shard must be I/N with 1 ≤ I ≤ N, got \(shard)/\(shards)")
@@ -105,12 +105,14 @@ public enum Sweep {
       warmup.preset.searchEpochs = 0
       warmup.preset.fineTuneEpochs = 0
       report("warmup")
-      _ = try SearchRun.run(warmup, out: warmupPath)
+      _ = try SearchRun.run(warmup, out: warmupPath, report: epochs)
     }
     let weights = try readWeights(warmupPath)
     // λ points first, then the baselines, dealt round-robin over the shards.
     let jobs = lambdas.map { Job.lambda($0) } + baselines.map { Job.baseline($0) } + (reference ? [Job.reference] : [])
-    for (index, job) in jobs.enumerated() where index % shards == shard - 1 {
+    let mine = jobs.enumerated().filter { $0.offset % shards == shard - 1 }.map(\.element)
+    for (position, job) in mine.enumerated() {
+      let counter = "[\(position + 1)/\(mine.count)]"
       var point = configuration
       switch job {
       case .lambda(let lambda):
@@ -119,23 +121,23 @@ public enum Sweep {
         point.lambda = lambda
         // An interrupted point continues from its last epoch.
         let resume = FileManager.default.fileExists(atPath: path)
-        report(resume ? "λ \(lambda) (resuming)" : "λ \(lambda)")
-        _ = try SearchRun.run(point, out: path, warmStart: weights, resume: resume)
+        report("\(counter) λ \(lambda)" + (resume ? " (resuming)" : ""))
+        _ = try SearchRun.run(point, out: path, warmStart: weights, resume: resume, report: epochs)
       case .baseline(let strategy):
         let path = folder + "/baselines/" + strategy.name + ".h5"
         if isComplete(path) { continue }
         try FileManager.default.createDirectory(atPath: folder + "/baselines", withIntermediateDirectories: true)
         try? FileManager.default.removeItem(atPath: path)
-        report("baseline \(strategy.name)")
+        report("\(counter) baseline \(strategy.name)")
         // The depthwise-separable layout is another network: it runs its own warmup.
         if strategy == .depthwiseSeparable {
-          _ = try SearchRun.run(configuration, out: path, baseline: strategy)
+          _ = try SearchRun.run(configuration, out: path, baseline: strategy, report: epochs)
         } else {
-          _ = try SearchRun.run(point, out: path, baseline: strategy, warmStart: weights)
+          _ = try SearchRun.run(point, out: path, baseline: strategy, warmStart: weights, report: epochs)
         }
       case .reference:
         if FileManager.default.fileExists(atPath: folder + "/" + FloatReference.summaryName) { continue }
-        report("float reference")
+        report("\(counter) float reference")
         try FloatReference.train(configuration, folder: folder)
       }
     }

@@ -59,11 +59,7 @@ struct SearchCommand: ParsableCommand {
         soc: soc, model: model, width: width, data: data, metric: metric, lambda: lambda, lambdaScale: lambdaScale,
         seed: seed, preset: chosen, trainLimit: trainLimit)
       let result = try SearchRun.run(configuration, out: out, resume: resume) { row in
-        let line = String(
-          format: "%@ epoch %d  train loss %.4f acc %.2f%%  val acc %.2f%%  cost %.4f  latency %.0f cycles  T %.3f",
-          "\(row.phase)" as NSString, row.epoch, row.trainLoss, row.trainAccuracy * 100, row.validationAccuracy * 100,
-          row.softCost, row.latencyCycles, row.temperature)
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        FileHandle.standardError.write(Data((epochLine(row) + "\n").utf8))
       }
       let channels = Dictionary(
         uniqueKeysWithValues: result.cost.layers.filter { $0.units.count > 1 }.map { layer in
@@ -80,4 +76,12 @@ struct SearchCommand: ParsableCommand {
           result.cost.energyMicrojoules.map { String(format: "%.4f", $0) } ?? "n/a", out))
     }
   }
+}
+
+/// One epoch of a search, sweep point or baseline as a progress line.
+func epochLine(_ row: TraceRow) -> String {
+  String(
+    format: "%@ epoch %d  train loss %.4f acc %.2f%%  val acc %.2f%%  cost %.4f  latency %.0f cycles  T %.3f",
+    "\(row.phase)" as NSString, row.epoch, row.trainLoss, row.trainAccuracy * 100, row.validationAccuracy * 100,
+    row.softCost, row.latencyCycles, row.temperature)
 }

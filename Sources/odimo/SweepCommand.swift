@@ -74,6 +74,8 @@ struct SweepRun: ParsableCommand {
         shards: parts[1]
       ) { stage in
         FileHandle.standardError.write(Data("sweep: \(stage)\n".utf8))
+      } epochs: { row in
+        FileHandle.standardError.write(Data("  \(epochLine(row))\n".utf8))
       }
       print("sweep shard \(shard) done in \(out); odimo sweep merge \(out) assembles it")
     }
