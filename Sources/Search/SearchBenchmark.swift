@@ -16,28 +16,13 @@ public enum SearchBenchmark {
   }
 
   public static func run(_ configuration: SearchConfiguration) throws -> Result {
-    let soc = try SoCCatalogue.soc(configuration.soc)
-    let dataset = try DatasetFile(path: configuration.data)
-    let model = try ModelZoo.make(configuration.model, for: dataset, width: configuration.width)
-    let supernet = try Supernet(model: model, soc: soc)
-    let network = Network(supernet.architecture, seed: configuration.seed)
-    let objective = try SearchObjective(
-      supernet: supernet, network: network, metric: configuration.metric, lambda: configuration.lambda,
-      costScale: try SearchRun.cheapestSingleUnitCost(supernet, metric: configuration.metric))
-    let preset = configuration.preset
-    let sgd = SGD(
-      parameters: network.weightParameters, learningRate: Float(preset.learningRate), momentum: 0.9, weightDecay: 5e-4)
-    let adam = Adam(parameters: objective.logitParameters, learningRate: Float(preset.logitLearningRate))
-    let trainer = Trainer(network: network, optimizer: sgd)
-    let loader = try BatchLoader(
-      path: configuration.data, split: "train",
-      options: LoaderOptions(
-        batchSize: preset.batchSize, seed: configuration.seed, augmentation: .cropAndFlip,
-        limit: configuration.trainLimit))
+    let setup = try SearchSetup(configuration)
+    let (supernet, network, preset) = (setup.supernet, setup.network, configuration.preset)
     for layer in network.mixedLayers { layer.temperature = preset.initialTemperature }
     let start = DispatchTime.now().uptimeNanoseconds
     let pass = try SearchRun.trainEpoch(
-      trainer, loader: loader, epoch: 0, phase: .search, objective: objective, logits: adam,
+      setup.trainer, loader: setup.trainLoader, epoch: 0, phase: .search, objective: setup.objective,
+      logits: setup.logits,
       generator: SplitMix64.stream(seed: configuration.seed, 0))
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     let plan = supernet.plan

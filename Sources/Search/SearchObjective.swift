@@ -27,9 +27,7 @@ public final class SearchObjective: @unchecked Sendable {
     convention: CostConvention = .corrected
   ) throws {
     guard lambda >= 0, lambda.isFinite else { throw EngineError("λ must be a finite number ≥ 0, got \(lambda)") }
-    guard metric == .latency || supernet.plan.soc.hasPowerData else {
-      throw EngineError("SoC \(supernet.plan.soc.name) has no power data, so the energy metric cannot be searched")
-    }
+    try Self.check(metric, on: supernet.plan.soc)
     self.supernet = supernet
     self.network = network
     self.metric = metric
@@ -45,6 +43,13 @@ public final class SearchObjective: @unchecked Sendable {
       }
     }
     self.splits = splits
+  }
+
+  /// Refuses a metric the SoC has no figures for (energy without power data).
+  static func check(_ metric: CostMetric, on soc: SoC) throws {
+    guard metric == .latency || soc.hasPowerData else {
+      throw EngineError("SoC \(soc.name) has no power data, so the energy metric cannot be searched")
+    }
   }
 
   /// The architecture parameters: mixed layers' logits and thermometric logits.

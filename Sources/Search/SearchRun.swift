@@ -93,18 +93,13 @@ public enum SearchRun {
     let exists = FileManager.default.fileExists(atPath: path)
     if exists && !resume { throw EngineError("\(path) exists; pass --resume to continue it or choose another --out") }
     if !exists && resume { throw EngineError("\(path): nothing to resume (no such run file)") }
-    let soc = try SoCCatalogue.soc(configuration.soc)
-    guard configuration.metric == .latency || soc.hasPowerData else {
-      throw EngineError("SoC \(soc.name) has no power data, so the energy metric cannot be searched")
-    }
-    let dataset = try DatasetFile(path: configuration.data)
-    let train = try dataset.split("train")
-    let model = try ModelZoo.make(configuration.model, for: dataset, width: configuration.width)
-    let supernet = try Supernet(model: model, soc: soc, replaceBlocks: baseline != .depthwiseSeparable)
+    let setup = try SearchSetup(configuration, replaceBlocks: baseline != .depthwiseSeparable)
+    let (dataset, model, supernet, network) = (setup.dataset, setup.model, setup.supernet, setup.network)
+    let (objective, weights, logits, trainer) = (setup.objective, setup.weights, setup.logits, setup.trainer)
+    let (scale, trainLoader, preset) = (setup.costScale, setup.trainLoader, configuration.preset)
     guard !supernet.searchable.isEmpty || baseline != nil else {
-      throw EngineError("\(model.name) on \(soc.name) has no layer two units can run; nothing to search")
+      throw EngineError("\(model.name) on \(setup.soc.name) has no layer two units can run; nothing to search")
     }
-    let network = Network(supernet.architecture, seed: configuration.seed)
     // Stored weights must fit this model as built for this dataset (its class count).
     func fitting(_ restore: () throws -> Void, from source: String) throws {
       do { try restore() } catch {
@@ -115,22 +110,6 @@ public enum SearchRun {
     }
     // A sweep's λ runs start from one shared warmup.
     if let warmStart { try fitting({ try network.restore(warmStart) }, from: "the warm-start weights") }
-    let scale =
-      configuration.lambdaScale == "raw" ? 1 : try cheapestSingleUnitCost(supernet, metric: configuration.metric)
-    let objective = try SearchObjective(
-      supernet: supernet, network: network, metric: configuration.metric, lambda: configuration.lambda, costScale: scale
-    )
-    let preset = configuration.preset
-    let weights = SGD(
-      parameters: network.weightParameters, learningRate: Float(preset.learningRate), momentum: 0.9, weightDecay: 5e-4)
-    let logits = Adam(parameters: objective.logitParameters, learningRate: Float(preset.logitLearningRate))
-    let trainer = Trainer(network: network, optimizer: weights)
-    let trainLoader = try BatchLoader(
-      path: configuration.data, split: "train",
-      options: LoaderOptions(
-        batchSize: min(preset.batchSize, min(train.count, configuration.trainLimit ?? train.count)),
-        seed: configuration.seed, augmentation: .cropAndFlip,
-        limit: configuration.trainLimit))
     let validationSplit = dataset.splits.contains { $0.name == "val" } ? "val" : "test"
     let validation = try BatchLoader(
       path: configuration.data, split: validationSplit,
