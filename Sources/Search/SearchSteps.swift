@@ -39,7 +39,12 @@ extension SearchRun {
         layer.fixedAssignment = (0..<layer.outChannels).map { _ in Int(generator.next() % UInt64(layer.alternatives)) }
       }
     }
-    for split in objective.splits.values { split.fixedCount = Int(generator.next() % UInt64(split.channels + 1)) }
+    // In the supernet's layer order: a dictionary's order changes from process to process,
+    // and the draws must go to the same layers in every run with this seed.
+    for layer in objective.supernet.searchable {
+      guard let split = objective.splits[layer.name] else { continue }
+      split.fixedCount = Int(generator.next() % UInt64(split.channels + 1))
+    }
   }
 
   /// Back to the learned (soft) splits after warmup.
