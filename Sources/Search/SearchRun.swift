@@ -177,8 +177,16 @@ public enum SearchRun {
           case .fineTune:
             warmup + epochInPhase + (baseline == nil && preset.fineTuneFrom == .searched ? preset.searchEpochs : 0)
           }
-        let cosine = 0.5 * (1 + Foundation.cos(Double.pi * Double(epochInPhase) / Double(max(epochs, 1))))
-        weights.learningRate = Float(preset.learningRate * cosine)
+        // Cosine over each phase, stepped per batch so every phase ends near zero: the
+        // weights settle and the batch-norm running statistics catch up with them (with
+        // per-epoch steps the last epoch of a short phase ran at half the rate, and its
+        // running statistics lagged the weights badly enough to cost up to 30 points).
+        let steps = max(trainLoader.batchesPerEpoch, 1)
+        let rate = { (step: Int) -> Float in
+          let progress = (Double(epochInPhase) + Double(step) / Double(steps)) / Double(max(epochs, 1))
+          return Float(preset.learningRate * 0.5 * (1 + Foundation.cos(Double.pi * progress)))
+        }
+        weights.learningRate = rate(0)
         // Annealed during search; fine-tune rows record the final search temperature.
         let annealed = phase == .search ? epochInPhase : phase == .fineTune ? preset.searchEpochs : 0
         let temperature = preset.initialTemperature * Foundation.pow(preset.temperatureDecay, Double(annealed))
@@ -189,7 +197,7 @@ public enum SearchRun {
           ? configuration.lambda * min(1, Double(epochInPhase + 1) / Double(ramp)) : configuration.lambda
         let trained = try trainEpoch(
           trainer, loader: trainLoader, epoch: dataEpoch, phase: phase, objective: objective, logits: logits,
-          generator: generator)
+          generator: generator, learningRate: { weights.learningRate = rate($0) })
         if phase == .warmup {
           clearSamples(objective, network)
           if epochInPhase == epochs - 1, warmupWeights == nil { warmupWeights = network.snapshot() }
@@ -202,7 +210,7 @@ public enum SearchRun {
           validationLoss: validated.loss, validationAccuracy: validated.accuracy, lambda: objective.lambda,
           softCost: try objective.applyCost(), latencyCycles: cost.latencyCycles,
           energyMicrojoules: cost.energyMicrojoules,
-          temperature: temperature, learningRate: Double(weights.learningRate),
+          temperature: temperature, learningRate: Double(rate(0)),
           channels: supernet.searchable.map { layer in
             let counts = (try? supernet.plan.channelCounts(mapping)[layer.planIndex]) ?? []
             return counts

@@ -8,14 +8,19 @@ extension SearchRun {
   /// One epoch of a phase. Warmup trains the weights under a random split per step (so
   /// every split gets trained) with the logits frozen; search adds λ·cost and steps the
   /// logits with Adam; fine-tune trains the weights under the frozen mapping.
+  /// `learningRate`, if given, sets the weights' rate before every step (its argument is
+  /// the step's index in the epoch).
   static func trainEpoch(
     _ trainer: Trainer, loader: BatchLoader, epoch: Int, phase: SearchPhase, objective: SearchObjective, logits: Adam,
-    generator: SplitMix64
+    generator: SplitMix64, learningRate: ((Int) -> Void)? = nil
   ) throws -> Trainer.PassResult {
     let network = trainer.network
     var generator = generator
+    var step = 0
     let hooks = Trainer.StepHooks(
       beforeForward: {
+        learningRate?(step)
+        step += 1
         if phase == .warmup { sample(objective, network, using: &generator) }
         objective.prepare()
       },
