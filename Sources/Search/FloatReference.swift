@@ -51,11 +51,8 @@ public enum FloatReference {
     let (architecture, _) = try Checkpoint.inspect(checkpoint)
     let network = Network(architecture, seed: 0)
     try Checkpoint.load(checkpoint, into: network)
-    let dataset = try DatasetFile(path: data)
     let trainer = Trainer(network: network, optimizer: SGD(parameters: network.parameters, learningRate: 0))
-    let test = try BatchLoader(
-      path: data, split: "test",
-      options: LoaderOptions(batchSize: min(256, try dataset.split("test").count), shuffle: false))
+    let test = try BatchLoader.evaluation(path: data, split: "test")
     return try trainer.evaluate(test).accuracy
   }
 }

@@ -63,11 +63,16 @@ public struct RunFile: Sendable {
       mapping: try Mapping.read(from: file), trace: trace)
   }
 
-  /// The cost of the stored mapping, recomputed by the cost model.
-  public func recomputedCost() throws -> NetworkCostReport {
+  /// The SoC, dataset and model the run was configured with.
+  private func context() throws -> (SoC, DatasetFile, Architecture) {
     let soc = try SoCCatalogue.soc(configuration.soc)
     let dataset = try DatasetFile(path: configuration.data)
-    let model = try ModelZoo.make(configuration.model, for: dataset, width: configuration.width)
+    return (soc, dataset, try ModelZoo.make(configuration.model, for: dataset, width: configuration.width))
+  }
+
+  /// The cost of the stored mapping, recomputed by the cost model.
+  public func recomputedCost() throws -> NetworkCostReport {
+    let (soc, _, model) = try context()
     let plan = try NetworkPlan(architecture: model, soc: soc, replaceBlocks: mapping.replacesBlocks)
     return try plan.cost(of: mapping)
   }
@@ -75,17 +80,10 @@ public struct RunFile: Sendable {
   /// Test accuracy recomputed from the stored weights under the stored mapping (the
   /// same evaluation the run ended with, so an untouched file gives the same number).
   public func recomputedAccuracy() throws -> Double {
-    let soc = try SoCCatalogue.soc(configuration.soc)
-    let dataset = try DatasetFile(path: configuration.data)
-    let model = try ModelZoo.make(configuration.model, for: dataset, width: configuration.width)
+    let (soc, dataset, model) = try context()
     let supernet = try Supernet(model: model, soc: soc, replaceBlocks: mapping.replacesBlocks)
     let network = Network(supernet.architecture, seed: configuration.seed)
-    let file = try HDF5File.open(path)
-    var weights: [String: [Float]] = [:]
-    do {
-      defer { file.close() }
-      for name in try file.children(of: "weights") { weights[name] = try file.read("weights/\(name)", as: Float.self) }
-    }
+    let weights = try Sweep.readWeights(path)
     do { try network.restore(weights) } catch {
       throw EngineError(
         "\(path): its weights do not fit \(model.name) for \(configuration.data) (\(dataset.classNames.count) classes): \(error)"
@@ -95,9 +93,7 @@ public struct RunFile: Sendable {
     try SearchRun.fix(objective, network, to: mapping)
     objective.prepare()
     let trainer = Trainer(network: network, optimizer: SGD(parameters: network.weightParameters, learningRate: 0))
-    let test = try BatchLoader(
-      path: configuration.data, split: "test",
-      options: LoaderOptions(batchSize: min(256, try dataset.split("test").count), shuffle: false))
+    let test = try BatchLoader.evaluation(path: configuration.data, split: "test")
     return try trainer.evaluate(test).accuracy
   }
 }

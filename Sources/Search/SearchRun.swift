@@ -111,9 +111,7 @@ public enum SearchRun {
     // A sweep's λ runs start from one shared warmup.
     if let warmStart { try fitting({ try network.restore(warmStart) }, from: "the warm-start weights") }
     let validationSplit = dataset.splits.contains { $0.name == "val" } ? "val" : "test"
-    let validation = try BatchLoader(
-      path: configuration.data, split: validationSplit,
-      options: LoaderOptions(batchSize: min(256, try dataset.split(validationSplit).count), shuffle: false))
+    let validation = try BatchLoader.evaluation(path: configuration.data, split: validationSplit)
     var trace: [TraceRow] = []
     var best: (accuracy: Double, weights: [String: [Float]])?
     // The weights fine-tuning restarts from under `fineTuneFrom: .warmup`.
@@ -239,9 +237,7 @@ public enum SearchRun {
       }
     }
     if let best { try network.restore(best.weights) }
-    let test = try BatchLoader(
-      path: configuration.data, split: "test",
-      options: LoaderOptions(batchSize: min(256, try dataset.split("test").count), shuffle: false))
+    let test = try BatchLoader.evaluation(path: configuration.data, split: "test")
     let tested = try trainer.evaluate(test)
     let mapping = objective.mapping(named: baseline?.name ?? "lambda-\(configuration.lambda)")
     let cost = try supernet.plan.cost(of: mapping)

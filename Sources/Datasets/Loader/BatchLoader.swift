@@ -68,6 +68,14 @@ public final class BatchLoader: @unchecked Sendable {
   private let writer: ImageWriter
 
   /// Opens `split` of the dataset at `path`.
+  /// The loader every evaluation uses: `split` in file order, unaugmented, batches of at
+  /// most 256. One definition matters: `odimo audit` confirms an accuracy only when its
+  /// re-evaluation batches exactly as the run's own evaluation did.
+  public static func evaluation(path: String, split name: String) throws -> BatchLoader {
+    let count = try DatasetFile(path: path).split(name).count
+    return try BatchLoader(path: path, split: name, options: LoaderOptions(batchSize: min(256, count), shuffle: false))
+  }
+
   public init(path: String, split name: String, options: LoaderOptions) throws {
     guard options.batchSize > 0 else {
       throw DatasetError.invalidOption("batch size must be positive, got \(options.batchSize)")

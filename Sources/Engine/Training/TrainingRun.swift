@@ -103,8 +103,7 @@ public enum TrainingRun {
         batchSize: configuration.batchSize, seed: configuration.seed,
         augmentation: configuration.augment ? .cropAndFlip : .none,
         limit: configuration.trainLimit))
-    let evaluation = LoaderOptions(batchSize: min(256, (try dataset.split(validationSplit)).count), shuffle: false)
-    let validationLoader = try BatchLoader(path: configuration.data, split: validationSplit, options: evaluation)
+    let validationLoader = try BatchLoader.evaluation(path: configuration.data, split: validationSplit)
     let network = Network(architecture, seed: configuration.seed)
     let optimizer = SGD(
       parameters: network.parameters, learningRate: Float(configuration.learningRate),
@@ -161,9 +160,7 @@ public enum TrainingRun {
     }
 
     try network.restore(best)
-    let testLoader = try BatchLoader(
-      path: configuration.data, split: "test",
-      options: LoaderOptions(batchSize: min(256, (try dataset.split("test")).count), shuffle: false))
+    let testLoader = try BatchLoader.evaluation(path: configuration.data, split: "test")
     let tested = try trainer.evaluate(testLoader)
     return TrainingSummary(
       model: architecture.name, checkpoint: path, testAccuracy: tested.accuracy, testTop5Accuracy: tested.top5,
