@@ -31,7 +31,9 @@ let package = Package(
       dependencies: ["Engine", "HDF5", .product(name: "TOMLKit", package: "TOMLKit")],
       resources: [.copy("Descriptions")]
     ),
-    .target(name: "Search", dependencies: ["Engine", "Hardware", "Datasets", "HDF5"]),
+    .target(
+      name: "Search",
+      dependencies: ["Engine", "Hardware", "Datasets", "HDF5", .product(name: "TOMLKit", package: "TOMLKit")]),
     // Charts as PNG: rasterizer, FreeType text, axes; knows nothing about ODiMO.
     .target(name: "Plot", dependencies: ["HDF5", "CPNG", "CFreeType"]),
     .target(name: "Reports", dependencies: ["Plot", "Search", "Hardware", "Engine", "Datasets", "HDF5"]),

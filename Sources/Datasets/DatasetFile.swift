@@ -33,6 +33,15 @@ public struct DatasetFile: Sendable {
   public var numClasses: Int { classNames.count }
 
   /// The split called `name`, or an error listing those the file has.
+  /// The split that selects epochs and mappings: always "val"; a file without one is
+  /// refused rather than selecting on the test split.
+  public func validationSplit() throws -> String {
+    guard splits.contains(where: { $0.name == "val" && $0.count > 0 }) else {
+      throw DatasetError.noValidationSplit(path)
+    }
+    return "val"
+  }
+
   public func split(_ name: String) throws -> Split {
     guard let split = splits.first(where: { $0.name == name }) else {
       throw DatasetError.wrongFormat(

@@ -20,6 +20,38 @@ public struct ImageSet: Sendable {
   public var count: Int { labels.count }
   public var imageBytes: Int { height * width * channels }
 
+  /// The images padded with black (zero) pixels, centred, to `padTo`×`padTo`, and
+  /// single-channel images replicated to `channels` — how the ODiMO reference feeds
+  /// Fashion-MNIST (28×28×1) to CIFAR-shaped networks (32×32×3). nil leaves a dimension as it is.
+  public func reshaped(padTo: Int?, channels newChannels: Int?) throws -> ImageSet {
+    let size = padTo ?? height
+    let outChannels = newChannels ?? channels
+    guard padTo == nil || (height == width && size >= height) else {
+      throw DatasetError.invalidOption(
+        "--pad-to \(size) does not fit \(height)×\(width) images; expected square images and a size ≥ \(height)")
+    }
+    guard outChannels == channels || (channels == 1 && (1...4).contains(outChannels)) else {
+      throw DatasetError.invalidOption(
+        "--channels \(outChannels) cannot be made from \(channels)-channel images; expected \(channels), "
+          + "or 1…4 copies of single-channel images")
+    }
+    if size == height && outChannels == channels { return self }
+    let offset = (size - height) / 2
+    let outBytes = size * size * outChannels
+    var output = [UInt8](repeating: 0, count: count * outBytes)
+    for image in 0..<count {
+      for y in 0..<height {
+        for x in 0..<width {
+          let source = ((image * height + y) * width + x) * channels
+          let target = image * outBytes + ((offset + y) * size + offset + x) * outChannels
+          for c in 0..<outChannels { output[target + c] = pixels[source + (channels == 1 ? 0 : c)] }
+        }
+      }
+    }
+    return ImageSet(
+      height: size, width: size, channels: outChannels, pixels: output, labels: labels, coarseLabels: coarseLabels)
+  }
+
   /// The images at `indices`, in that order.
   public func subset(_ indices: [Int]) -> ImageSet {
     var pixels = [UInt8]()

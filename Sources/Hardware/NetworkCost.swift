@@ -30,6 +30,16 @@ public struct ReferenceFigures: Sendable, Codable, Equatable {
   public let energyMicrojoules: Double?
 }
 
+/// The exact cost of the searchable layers alone (`NetworkPlan.isSearchable`): the
+/// figure the ODiMO paper quotes (on Darkside, the 8 MobileNetV1 blocks that keep width
+/// and resolution), beside the whole network's.
+public struct SearchableSubtotal: Sendable, Codable, Equatable {
+  /// How many of the plan's layers it sums.
+  public let layers: Int
+  public let latencyCycles: Double
+  public let energyMicrojoules: Double?
+}
+
 /// The cost of a whole network under a mapping: exact figures (hard max per layer,
 /// idle units free, every weight layer costed) and the reference-compatible ones.
 public struct NetworkCostReport: Sendable, Codable, Equatable {
@@ -41,6 +51,8 @@ public struct NetworkCostReport: Sendable, Codable, Equatable {
   public let latencyMilliseconds: Double
   public let energyMicrojoules: Double?
   public let reference: ReferenceFigures
+  /// The searchable layers' share of the exact figures.
+  public let searchable: SearchableSubtotal
   public let layers: [LayerCostReport]
 }
 
@@ -100,12 +112,26 @@ extension NetworkPlan {
     }
     let latency = reports.reduce(0.0) { $0 + $1.latencyCycles }
     let energy: Double? = soc.hasPowerData ? reports.reduce(0.0) { $0 + ($1.energyMicrojoules ?? 0) } : nil
+    let searchableReports = reports.indices.filter(isSearchable).map { reports[$0] }
+    let searchable = SearchableSubtotal(
+      layers: searchableReports.count, latencyCycles: searchableReports.reduce(0.0) { $0 + $1.latencyCycles },
+      energyMicrojoules: soc.hasPowerData ? searchableReports.reduce(0.0) { $0 + ($1.energyMicrojoules ?? 0) } : nil)
     return NetworkCostReport(
       soc: soc.name, model: architecture.name, mapping: mapping.name, clockHz: soc.clockHz, latencyCycles: latency,
       latencyMilliseconds: soc.milliseconds(cycles: latency), energyMicrojoules: energy,
       reference: ReferenceFigures(
         splittableLayers: layers.filter(\.isSplittable).count, latencyCycles: referenceLatency,
-        energyMicrojoules: referenceEnergy), layers: reports)
+        energyMicrojoules: referenceEnergy), searchable: searchable, layers: reports)
+  }
+
+  /// Whether layer `index` is one a search decides: splittable, or — in a layout that
+  /// keeps depthwise-separable blocks (`dws`) — part of a block the search would replace
+  /// on this SoC. Searchable-layer figures compare across layouts that way.
+  public func isSearchable(_ index: Int) -> Bool {
+    if layers[index].isSplittable { return true }
+    guard !replacesBlocks, soc.mappingStyle == .alternativeOperators else { return false }
+    let members = Set(architecture.replaceableBlocks.flatMap { [$0.depthwise, $0.pointwise] })
+    return layers[index].modelLayers.contains(where: members.contains)
   }
 
   /// The differentiable cost of one layer for soft channel counts per option (as the

@@ -123,6 +123,7 @@ public enum Audit {
           case "λ": expected = RunFile.format(value.run.configuration.lambda)
           case "Test accuracy (%)": expected = Formatting.accuracy(value.accuracy)
           case "Latency (cycles)": expected = Formatting.cycles(value.cost.latencyCycles)
+          case "Searchable-layer latency (cycles)": expected = Formatting.cycles(value.cost.searchable.latencyCycles)
           case "Latency (ms)": expected = Formatting.milliseconds(value.cost.latencyMilliseconds)
           case "Energy (µJ)": expected = value.cost.energyMicrojoules.map(Formatting.microjoules) ?? "n/a"
           case "On latency front": expected = fronts[.latency]?.contains(name) == true ? "yes" : "no"

@@ -26,7 +26,8 @@ public enum FloatReference {
       epochs: max(1, preset.warmupEpochs + preset.fineTuneEpochs),
       // As in the searches: no batch larger than the images trained on.
       batchSize: min(preset.batchSize, min(images, search.trainLimit ?? images)),
-      learningRate: preset.learningRate, seed: search.seed, trainLimit: search.trainLimit)
+      learningRate: preset.learningRate, seed: search.seed, trainLimit: search.trainLimit,
+      stemStride: search.stemStride)
   }
 
   @discardableResult

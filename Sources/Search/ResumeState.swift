@@ -12,6 +12,8 @@ struct ResumeState {
     let best: (accuracy: Double, weights: [String: [Float]])?
     /// Kept until fine-tuning starts from them (`fineTuneFrom: .warmup`).
     let warmupWeights: [String: [Float]]?
+    /// The best search epoch's score and architecture logits.
+    let bestSearch: (score: Double, logits: [String: [Float]])?
 
     func write(to file: HDF5File) throws {
       for (name, values) in sgd.velocity {
@@ -29,6 +31,12 @@ struct ResumeState {
         try file.setAttribute("best_accuracy", .double(best.accuracy), at: "state")
         for (name, values) in best.weights { try file.write(values, to: "state/best/\(name)", options: .archived()) }
       }
+      if let bestSearch {
+        try file.setAttribute("best_search_score", .double(bestSearch.score), at: "state")
+        for (name, values) in bestSearch.logits {
+          try file.write(values, to: "state/best_search/\(name)", options: .archived())
+        }
+      }
       for (name, values) in warmupWeights ?? [:] {
         try file.write(values, to: "state/warmup/\(name)", options: .archived())
       }
@@ -43,6 +51,7 @@ struct ResumeState {
   var adamSecond: [String: [Float]]
   var best: (accuracy: Double, weights: [String: [Float]])?
   var warmupWeights: [String: [Float]]?
+  var bestSearch: (score: Double, logits: [String: [Float]])?
 
   static func group(_ file: HDF5File, _ path: String) throws -> [String: [Float]] {
     guard file.contains(path) else { return [:] }
@@ -79,6 +88,9 @@ struct ResumeState {
       trace: trace, weights: try group(file, "weights"), velocity: try group(file, "state/sgd_velocity"),
       adamSteps: Int(try file.attribute("adam_steps", at: "state").intValue ?? 0),
       adamFirst: try group(file, "state/adam_m"), adamSecond: try group(file, "state/adam_v"), best: best,
-      warmupWeights: file.contains("state/warmup") ? try group(file, "state/warmup") : nil)
+      warmupWeights: file.contains("state/warmup") ? try group(file, "state/warmup") : nil,
+      bestSearch: file.contains("state/best_search")
+        ? (try file.attribute("best_search_score", at: "state").doubleValue ?? .infinity,
+          try group(file, "state/best_search")) : nil)
   }
 }

@@ -15,6 +15,10 @@ public struct RunFile: Sendable {
   public let latencyCycles: Double
   public let latencyMilliseconds: Double
   public let energyMicrojoules: Double?
+  /// The searchable layers' latency (the paper's convention), recomputed from the mapping.
+  public let searchableLatencyCycles: Double
+  /// What λ's cost was divided by (nil in files that predate the attribute).
+  public let costScale: Double?
   public let mapping: Mapping
   public let trace: [TraceRow]
 
@@ -54,34 +58,48 @@ public struct RunFile: Sendable {
       }
       return value
     }
+    let mapping = try Mapping.read(from: file)
+    // Files that predate the attribute: recomputed (which needs the dataset for the model's geometry).
+    let searchable =
+      file.hasAttribute("searchable_latency_cycles")
+      ? try number("searchable_latency_cycles")
+      : try Self.cost(of: mapping, configuration: configuration).searchable.latencyCycles
     return RunFile(
       path: path, configuration: configuration,
       baseline: file.hasAttribute("baseline") ? try file.attribute("baseline").stringValue : nil,
       testAccuracy: try number("test_accuracy"), latencyCycles: try number("latency_cycles"),
       latencyMilliseconds: try number("latency_ms"),
       energyMicrojoules: file.hasAttribute("energy_uj") ? try number("energy_uj") : nil,
-      mapping: try Mapping.read(from: file), trace: trace)
+      searchableLatencyCycles: searchable,
+      costScale: file.hasAttribute("cost_scale") ? try file.attribute("cost_scale").doubleValue : nil,
+      mapping: mapping, trace: trace)
+  }
+
+  /// The cost of `mapping` under the model and SoC of `configuration`.
+  static func cost(of mapping: Mapping, configuration: SearchConfiguration) throws -> NetworkCostReport {
+    let soc = try SoCCatalogue.soc(configuration.soc)
+    let model = try configuration.makeModel(for: try DatasetFile(path: configuration.data))
+    let plan = try NetworkPlan(architecture: model, soc: soc, replaceBlocks: mapping.replacesBlocks)
+    return try plan.cost(of: mapping)
   }
 
   /// The SoC, dataset and model the run was configured with.
   private func context() throws -> (SoC, DatasetFile, Architecture) {
     let soc = try SoCCatalogue.soc(configuration.soc)
     let dataset = try DatasetFile(path: configuration.data)
-    return (soc, dataset, try ModelZoo.make(configuration.model, for: dataset, width: configuration.width))
+    return (soc, dataset, try configuration.makeModel(for: dataset))
   }
 
   /// The cost of the stored mapping, recomputed by the cost model.
-  public func recomputedCost() throws -> NetworkCostReport {
-    let (soc, _, model) = try context()
-    let plan = try NetworkPlan(architecture: model, soc: soc, replaceBlocks: mapping.replacesBlocks)
-    return try plan.cost(of: mapping)
-  }
+  public func recomputedCost() throws -> NetworkCostReport { try Self.cost(of: mapping, configuration: configuration) }
 
   /// Test accuracy recomputed from the stored weights under the stored mapping (the
   /// same evaluation the run ended with, so an untouched file gives the same number).
   public func recomputedAccuracy() throws -> Double {
     let (soc, dataset, model) = try context()
-    let supernet = try Supernet(model: model, soc: soc, replaceBlocks: mapping.replacesBlocks)
+    let supernet = try Supernet(
+      model: model, soc: soc, replaceBlocks: mapping.replacesBlocks,
+      foldBatchNorm: configuration.foldsBatchNorm(on: soc))
     let network = Network(supernet.architecture, seed: configuration.seed)
     let weights = try Sweep.readWeights(path)
     do { try network.restore(weights) } catch {
@@ -89,7 +107,8 @@ public struct RunFile: Sendable {
         "\(path): its weights do not fit \(model.name) for \(configuration.data) (\(dataset.classNames.count) classes): \(error)"
       )
     }
-    let objective = try SearchObjective(supernet: supernet, network: network, metric: .latency, lambda: 0)
+    let objective = try SearchObjective(
+      supernet: supernet, network: network, metric: .latency, lambda: 0, initialSplit: configuration.initialSplit)
     try SearchRun.fix(objective, network, to: mapping)
     objective.prepare()
     let trainer = Trainer(network: network, optimizer: SGD(parameters: network.weightParameters, learningRate: 0))

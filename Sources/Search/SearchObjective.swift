@@ -15,18 +15,22 @@ public final class SearchObjective: @unchecked Sendable {
   /// The regularisation strength (on the scale of `costScale`).
   public var lambda: Double
   /// Divides the cost before λ multiplies it (1 for the reference's raw-cycle scale).
-  public let costScale: Double
+  public var costScale: Double
   /// Thermometric splits of alternative-operators layers, by searchable-layer name.
   public let splits: [String: ThermometricSplit]
   private let masks: [String: Parameter]
   private let mixed: [String: any MixedLayer]
   private var countGradients: [String: [Double]] = [:]
 
+  /// `initialSplit` is where the search starts: "half", a unit's name (every channel on
+  /// it) or "legacy" (alternative operators on their first, equal logits elsewhere).
   public init(
     supernet: Supernet, network: Network, metric: CostMetric, lambda: Double, costScale: Double = 1,
-    convention: CostConvention = .corrected
+    convention: CostConvention = .corrected, initialSplit: String = "half"
   ) throws {
-    guard lambda >= 0, lambda.isFinite else { throw EngineError("λ must be a finite number ≥ 0, got \(lambda)") }
+    guard lambda >= 0, lambda.isFinite else {
+      throw SearchError.invalidOption(option: "λ", value: "\(lambda)", expected: "a finite number ≥ 0")
+    }
     try Self.check(metric, on: supernet.plan.soc)
     self.supernet = supernet
     self.network = network
@@ -36,10 +40,27 @@ public final class SearchObjective: @unchecked Sendable {
     self.convention = convention
     masks = network.masks
     mixed = Dictionary(uniqueKeysWithValues: network.mixedLayers.map { ($0.name, $0) })
+    let soc = supernet.plan.soc
+    let unit = soc.unitIndex(initialSplit)
+    guard ["half", "legacy"].contains(initialSplit) || unit != nil else {
+      throw SearchError.invalidOption(
+        option: "--init", value: initialSplit,
+        expected: "half or a unit of \(soc.name) (\(soc.units.map(\.name).joined(separator: ", ")))")
+    }
     var splits: [String: ThermometricSplit] = [:]
     for layer in supernet.searchable {
-      if case .alternativeOperators = layer.kind {
-        splits[layer.name] = ThermometricSplit(name: layer.name, channels: layer.outChannels)
+      let options = supernet.plan.layers[layer.planIndex].options.map(\.unit)
+      switch layer.kind {
+      case .alternativeOperators:
+        let first: Int? =
+          switch initialSplit {
+          case "half": layer.outChannels / 2
+          case "legacy": layer.outChannels
+          default: options.first == unit ? layer.outChannels : 0
+          }
+        splits[layer.name] = ThermometricSplit(name: layer.name, channels: layer.outChannels, firstCount: first)
+      case .sharedWeights(let name):
+        if let unit, let option = options.firstIndex(of: unit) { mixed[name]?.favour(option) }
       }
     }
     self.splits = splits
@@ -48,7 +69,19 @@ public final class SearchObjective: @unchecked Sendable {
   /// Refuses a metric the SoC has no figures for (energy without power data).
   static func check(_ metric: CostMetric, on soc: SoC) throws {
     guard metric == .latency || soc.hasPowerData else {
-      throw EngineError("SoC \(soc.name) has no power data, so the energy metric cannot be searched")
+      throw SearchError.invalidOption(
+        option: "--metric", value: metric.rawValue, expected: "latency: SoC \(soc.name) has no power data")
+    }
+  }
+
+  /// The cost of the current soft split in the metric's raw units (no λ, no scale): at
+  /// the start of a search, the normalised λ scale.
+  public func rawCost() throws -> Double {
+    try supernet.searchable.reduce(0) { total, layer in
+      total
+        + (try supernet.plan.softCost(
+          layer: layer.planIndex, channels: softCounts(layer), metric: metric, convention: convention)
+        .value)
     }
   }
 

@@ -7,14 +7,20 @@ public struct SearchPreset: Sendable, Codable, Equatable {
   public var searchEpochs: Int
   public var fineTuneEpochs: Int
   public var batchSize: Int
-  /// SGD (momentum 0.9, weight decay 5e-4, cosine within each phase) for the weights.
+  /// SGD (momentum 0.9, weight decay 5e-4, cosine within each phase) for the weights in
+  /// the warmup.
   public var learningRate: Double
+  /// The weights' SGD rate in the search and fine-tune phases (nil: `learningRate`). The
+  /// DIANA supernet has batch norm folded into its quantized weights, so it is fine-tuned
+  /// at a lower rate than the float network is pre-trained at.
+  public var searchLearningRate: Double? = nil
   /// Adam for the architecture logits.
   public var logitLearningRate: Double
   /// Softmax temperature at the start of the search phase…
   public var initialTemperature: Double
-  /// …multiplied by this factor after every search epoch.
-  public var temperatureDecay: Double
+  /// …annealed exponentially, step by step, to this value at its end: small enough that
+  /// the exported argmax mapping is the one the network was trained with (≤ 0.05).
+  public var finalTemperature: Double
   /// Where the fine-tune phase starts: the searched weights (the reference's protocol) or
   /// the warmup's (then a searched mapping gets exactly the weight training a hand-made
   /// baseline gets — warmup, then the fine-tune epochs under its frozen mapping — so
@@ -32,32 +38,71 @@ public struct SearchPreset: Sendable, Codable, Equatable {
     case searched, warmup
   }
 
-  /// Scaled to a 2-core CPU: minutes per λ on Fashion-MNIST-sized data. The temperature
-  /// falls tenfold over the search phase; fine-tuning restarts from the warmup weights so
-  /// short budgets compare searched and hand-made mappings on equal training.
+  /// The weights' rate in `phase`.
+  public func learningRate(in phase: SearchPhase) -> Double {
+    phase == .warmup ? learningRate : searchLearningRate ?? learningRate
+  }
+
+  /// Scaled to a 2-core CPU: minutes per λ on a few thousand images (demos and CI).
+  /// Fine-tuning restarts from the warmup weights so short budgets compare searched and
+  /// hand-made mappings on equal training.
   public static let quick = SearchPreset(
     name: "quick", warmupEpochs: 1, searchEpochs: 2, fineTuneEpochs: 2, batchSize: 128, learningRate: 0.05,
-    logitLearningRate: 0.05, initialTemperature: 5, temperatureDecay: Foundation.exp(-Foundation.log(10.0) / 2),
+    searchLearningRate: 0.003, logitLearningRate: 0.05, initialTemperature: 1, finalTemperature: 0.05,
     fineTuneFrom: .warmup, patience: nil)
 
-  /// The reference's scale (GPU budgets: hundreds of epochs per phase; temperature ×e^−0.045
-  /// per epoch as in the published code).
+  /// The full-scale reproduction's protocol (as the reference code was run on padded
+  /// Fashion-MNIST): warmup 5, search 5, fine-tune 5 epochs at batch 256.
+  public static let standard = SearchPreset(
+    name: "standard", warmupEpochs: 5, searchEpochs: 5, fineTuneEpochs: 5, batchSize: 256, learningRate: 0.05,
+    searchLearningRate: 0.003, logitLearningRate: 0.01, initialTemperature: 1, finalTemperature: 0.05,
+    fineTuneFrom: .warmup, patience: nil, lambdaRampEpochs: 1)
+
+  /// The reference's scale (GPU budgets: hundreds of epochs per phase; temperature from 1
+  /// ×e^−0.045 per epoch over 200 epochs, as in the published code).
   public static let paper = SearchPreset(
     name: "paper", warmupEpochs: 100, searchEpochs: 200, fineTuneEpochs: 100, batchSize: 128, learningRate: 0.1,
-    logitLearningRate: 1e-3, initialTemperature: 5, temperatureDecay: Foundation.exp(-0.045),
-    fineTuneFrom: .searched, patience: 20)
+    searchLearningRate: 0.001, logitLearningRate: 1e-3, initialTemperature: 1,
+    finalTemperature: Foundation.exp(-0.045 * 200), fineTuneFrom: .searched, patience: 20)
 
-  public static func named(_ name: String) -> SearchPreset? {
-    switch name {
-    case "quick": .quick
-    case "paper": .paper
-    default: nil
+  public static let builtIn: [SearchPreset] = [.quick, .standard, .paper]
+
+  public static func named(_ name: String) -> SearchPreset? { builtIn.first { $0.name == name } }
+
+  /// Refuses budgets no run can follow, naming the field.
+  public func validate() throws {
+    func require(_ condition: Bool, _ field: String, _ value: Any, _ expected: String) throws {
+      guard condition else { throw SearchError.invalidPreset(preset: name, field: field, value: "\(value)", expected: expected) }
     }
+    try require(warmupEpochs >= 0, "warmup_epochs", warmupEpochs, "≥ 0")
+    try require(searchEpochs >= 0, "search_epochs", searchEpochs, "≥ 0")
+    try require(fineTuneEpochs >= 0, "fine_tune_epochs", fineTuneEpochs, "≥ 0")
+    try require(batchSize >= 1, "batch_size", batchSize, "≥ 1")
+    for (field, rate) in [
+      ("learning_rate", learningRate), ("search_learning_rate", searchLearningRate ?? learningRate),
+      ("logit_learning_rate", logitLearningRate),
+    ] {
+      try require(rate > 0 && rate.isFinite, field, rate, "a finite number > 0")
+    }
+    try require(initialTemperature > 0 && initialTemperature.isFinite, "initial_temperature", initialTemperature, "> 0")
+    try require(
+      finalTemperature > 0 && finalTemperature <= initialTemperature, "final_temperature", finalTemperature,
+      "> 0 and ≤ initial_temperature")
+    try require(patience.map { $0 >= 1 } ?? true, "patience", patience ?? 0, "≥ 1 epoch")
+    try require(lambdaRampEpochs >= 0, "lambda_ramp_epochs", lambdaRampEpochs, "≥ 0")
+  }
+
+  /// The temperature after `fraction` (0…1) of the search phase.
+  public func temperature(atSearchProgress fraction: Double) -> Double {
+    initialTemperature * Foundation.pow(finalTemperature / initialTemperature, min(max(fraction, 0), 1))
   }
 }
 
 extension SearchPreset {
-  /// Files written before a field existed decode with its default.
+  enum LegacyKeys: String, CodingKey { case temperatureDecay }
+
+  /// Files written before a field existed decode with its default (a per-epoch
+  /// `temperature_decay` becomes the temperature it reached at the search's end).
   public init(from decoder: any Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
     name = try container.decode(String.self, forKey: .name)
@@ -66,9 +111,16 @@ extension SearchPreset {
     fineTuneEpochs = try container.decode(Int.self, forKey: .fineTuneEpochs)
     batchSize = try container.decode(Int.self, forKey: .batchSize)
     learningRate = try container.decode(Double.self, forKey: .learningRate)
+    searchLearningRate = try container.decodeIfPresent(Double.self, forKey: .searchLearningRate)
     logitLearningRate = try container.decode(Double.self, forKey: .logitLearningRate)
     initialTemperature = try container.decode(Double.self, forKey: .initialTemperature)
-    temperatureDecay = try container.decode(Double.self, forKey: .temperatureDecay)
+    if let final = try container.decodeIfPresent(Double.self, forKey: .finalTemperature) {
+      finalTemperature = final
+    } else {
+      let legacy = try decoder.container(keyedBy: LegacyKeys.self)
+      let decay = try legacy.decodeIfPresent(Double.self, forKey: .temperatureDecay) ?? 1
+      finalTemperature = initialTemperature * Foundation.pow(decay, Double(max(searchEpochs - 1, 0)))
+    }
     fineTuneFrom = try container.decodeIfPresent(FineTuneStart.self, forKey: .fineTuneFrom) ?? .searched
     patience = try container.decodeIfPresent(Int.self, forKey: .patience)
     lambdaRampEpochs = try container.decodeIfPresent(Int.self, forKey: .lambdaRampEpochs) ?? 0

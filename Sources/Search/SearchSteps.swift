@@ -8,18 +8,18 @@ extension SearchRun {
   /// One epoch of a phase. Warmup trains the weights under a random split per step (so
   /// every split gets trained) with the logits frozen; search adds λ·cost and steps the
   /// logits with Adam; fine-tune trains the weights under the frozen mapping.
-  /// `learningRate`, if given, sets the weights' rate before every step (its argument is
-  /// the step's index in the epoch).
+  /// `beforeStep`, if given, runs before every step with the step's index in the epoch
+  /// (learning rate and temperature schedules).
   static func trainEpoch(
     _ trainer: Trainer, loader: BatchLoader, epoch: Int, phase: SearchPhase, objective: SearchObjective, logits: Adam,
-    generator: SplitMix64, learningRate: ((Int) -> Void)? = nil
+    generator: SplitMix64, beforeStep: ((Int) -> Void)? = nil
   ) throws -> Trainer.PassResult {
     let network = trainer.network
     var generator = generator
     var step = 0
     let hooks = Trainer.StepHooks(
       beforeForward: {
-        learningRate?(step)
+        beforeStep?(step)
         step += 1
         if phase == .warmup { sample(objective, network, using: &generator) }
         objective.prepare()
@@ -34,14 +34,26 @@ extension SearchRun {
   }
 
   /// A random split for every searchable layer: k uniform in 0…C channels on the first
-  /// alternative, the rest on the second (with more alternatives, a uniform unit per channel).
+  /// alternative and the rest on the second — a random subset of k channels for mixed
+  /// layers (a prefix would train channel c on the first unit with probability
+  /// (C − c)/(C + 1) only), the first k for thermometric ones, whose split is a prefix by
+  /// construction; with more alternatives, a uniform unit per channel.
   static func sample(_ objective: SearchObjective, _ network: Network, using generator: inout SplitMix64) {
+    guard objective.network === network else { return }
     for layer in network.mixedLayers {
+      let channels = layer.outChannels
       if layer.alternatives == 2 {
-        let k = Int(generator.next() % UInt64(layer.outChannels + 1))
-        layer.fixedAssignment = (0..<layer.outChannels).map { $0 < k ? 0 : 1 }
+        let k = Int(generator.next() % UInt64(channels + 1))
+        var order = Array(0..<channels)
+        for index in 0..<k {
+          let pick = index + Int(generator.next() % UInt64(channels - index))
+          order.swapAt(index, pick)
+        }
+        var assignment = [Int](repeating: 1, count: channels)
+        for index in order.prefix(k) { assignment[index] = 0 }
+        layer.fixedAssignment = assignment
       } else {
-        layer.fixedAssignment = (0..<layer.outChannels).map { _ in Int(generator.next() % UInt64(layer.alternatives)) }
+        layer.fixedAssignment = (0..<channels).map { _ in Int(generator.next() % UInt64(layer.alternatives)) }
       }
     }
     // In the supernet's layer order: a dictionary's order changes from process to process,
@@ -83,31 +95,12 @@ extension SearchRun {
     }
   }
 
-  /// The search cost of the searchable layers with every layer entirely on the one unit
-  /// that makes the total cheapest: the normalised λ scale.
-  static func cheapestSingleUnitCost(_ supernet: Supernet, metric: CostMetric) throws -> Double {
-    let plan = supernet.plan
-    var best = Double.infinity
-    for unit in plan.soc.units.indices {
-      var total = 0.0
-      for layer in supernet.searchable {
-        let options = plan.layers[layer.planIndex].options
-        let counts = options.map { Double($0.unit == unit ? layer.outChannels : 0) }
-        let channels = counts.reduce(0.0, +) == 0 ? [Double(layer.outChannels)] + counts.dropFirst() : counts
-        total += try plan.softCost(layer: layer.planIndex, channels: channels, metric: metric).value
-      }
-      best = min(best, total)
-    }
-    return max(best, 1e-12)
-  }
-
   /// Writes the run file atomically: configuration, trace, mapping, weights and (at the
   /// end) the result.
   static func write(
     _ path: String, configuration: SearchConfiguration, baseline: MappingStrategy?, scale: Double, trace: [TraceRow],
-    mapping: Mapping,
-    network: Network, objective: SearchObjective, result: (accuracy: Double, cost: NetworkCostReport)?,
-    state: ResumeState.Optimizers?
+    mapping: Mapping, network: Network, weightsOf: String, objective: SearchObjective,
+    result: (accuracy: Double, cost: NetworkCostReport)?, state: ResumeState.Optimizers?
   ) throws {
     try SafeWrite.replace(path) { temporary in
       let file = try HDF5File.create(temporary)
@@ -130,10 +123,16 @@ extension SearchRun {
       try file.setAttribute(
         "configuration", .string(String(decoding: try encoder.encode(configuration), as: UTF8.self)))
       try file.setAttribute("complete", .int(result == nil ? 0 : 1))
+      // "supernet", or "float-model" while a float warmup is being trained.
+      try file.setAttribute("weights_of", .string(weightsOf))
+      try file.setAttribute("initial_split", .string(configuration.initialSplit))
+      try file.setAttribute("warmup", .string(configuration.warmup.rawValue))
+      try file.setAttribute("validation_split", .string("val"))
       if let result {
         try file.setAttribute("test_accuracy", .double(result.accuracy))
         try file.setAttribute("latency_cycles", .double(result.cost.latencyCycles))
         try file.setAttribute("latency_ms", .double(result.cost.latencyMilliseconds))
+        try file.setAttribute("searchable_latency_cycles", .double(result.cost.searchable.latencyCycles))
         if let energy = result.cost.energyMicrojoules { try file.setAttribute("energy_uj", .double(energy)) }
       }
       let columns: [(String, (TraceRow) -> Double)] = [

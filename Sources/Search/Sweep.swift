@@ -17,6 +17,45 @@ public enum Sweep {
     /// Whether the float reference is trained (`reference.h5`).
     public var reference: Bool
     public var gitCommit: String
+    /// `--lambdas auto:N`: points in all after filling the front's widest gaps (nil: no filling).
+    public var autoPoints: Int? = nil
+    /// The λ values filling added, in the order they were run.
+    public var addedLambdas: [Double] = []
+
+    /// Every λ of the sweep: the grid, then those filling added.
+    public var allLambdas: [Double] { lambdas + addedLambdas }
+
+    init(
+      configuration: SearchConfiguration, lambdas: [Double], baselines: [String], reference: Bool, gitCommit: String,
+      autoPoints: Int?
+    ) {
+      self.configuration = configuration
+      self.lambdas = lambdas
+      self.baselines = baselines
+      self.reference = reference
+      self.gitCommit = gitCommit
+      self.autoPoints = autoPoints
+    }
+
+    /// Manifests written before filling existed decode without it.
+    public init(from decoder: any Decoder) throws {
+      let container = try decoder.container(keyedBy: CodingKeys.self)
+      format = try container.decode(String.self, forKey: .format)
+      formatVersion = try container.decode(Int.self, forKey: .formatVersion)
+      configuration = try container.decode(SearchConfiguration.self, forKey: .configuration)
+      lambdas = try container.decode([Double].self, forKey: .lambdas)
+      baselines = try container.decode([String].self, forKey: .baselines)
+      reference = try container.decode(Bool.self, forKey: .reference)
+      gitCommit = try container.decode(String.self, forKey: .gitCommit)
+      autoPoints = try container.decodeIfPresent(Int.self, forKey: .autoPoints)
+      addedLambdas = try container.decodeIfPresent([Double].self, forKey: .addedLambdas) ?? []
+    }
+
+    /// Whether `other` asks for the same sweep (filling's progress aside).
+    func describesSameSweep(as other: Manifest) -> Bool {
+      configuration == other.configuration && lambdas == other.lambdas && baselines == other.baselines
+        && reference == other.reference && autoPoints == other.autoPoints
+    }
   }
 
   /// One λ's outcome, read back from its run file.
@@ -38,11 +77,13 @@ public enum Sweep {
     public var energyGains: [IsoAccuracyGain]?
   }
 
-  /// The default grid on the normalised scale: accuracy-first (λ = 0) to cost-first.
-  public static func defaultLambdas(_ preset: SearchPreset) -> [Double] {
-    preset.name == "paper" ? [0, 0.03, 0.1, 0.3, 1, 3, 10] : [0, 0.3, 1, 3]
-  }
+  /// The default grid on the normalised scale (cost divided by the starting mapping's):
+  /// λ = 0 (the most accurate mapping), then log-spaced by √10 from 0.01, where cost barely
+  /// moves the split, to 10, where it outweighs the task loss and every layer goes to its
+  /// cheapest unit.
+  public static let defaultLambdas: [Double] = [0, 0.01, 0.0316, 0.1, 0.316, 1, 3.16, 10]
 
+  /// A λ as its run file names it: the shortest text that reads back as the same number.
   public static func runName(_ lambda: Double) -> String { "lambda-\(lambda).h5" }
 
   /// `JSONEncoder.sorted`, indented for people reading the sweep folder.
@@ -70,10 +111,12 @@ public enum Sweep {
   /// Runs the λ points, the hand-made `baselines` (`baselines/<name>.h5`, trained from the
   /// shared warmup) and, with `reference`, the float model (`reference.h5`) of shard `shard` (1-based) of `shards` into `folder`; points whose run
   /// file is already complete are skipped, so an interrupted sweep continues.
+  /// With `autoPoints`, the shard that finds every grid point finished then adds λ values
+  /// where the front has its widest gaps (`nextLambda`) until the sweep has that many points.
   public static func run(
     _ configuration: SearchConfiguration, lambdas: [Double], baselines: [MappingStrategy] = [], reference: Bool = false,
-    folder: String,
-    shard: Int = 1, shards: Int = 1, report: (String) -> Void = { _ in }, epochs: (TraceRow) -> Void = { _ in }
+    autoPoints: Int? = nil, folder: String, shard: Int = 1, shards: Int = 1, report: (String) -> Void = { _ in },
+    epochs: (TraceRow) -> Void = { _ in }
   ) throws {
     guard shards >= 1, (1...shards).contains(shard) else {
       throw EngineError("--shard must be I/N with 1 ≤ I ≤ N, got \(shard)/\(shards)")
@@ -82,18 +125,16 @@ public enum Sweep {
       throw EngineError("--lambdas must be finite numbers ≥ 0")
     }
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-    let manifest = Manifest(
+    var manifest = Manifest(
       configuration: configuration, lambdas: lambdas, baselines: baselines.map(\.name), reference: reference,
-      gitCommit: gitCommit())
+      gitCommit: gitCommit(), autoPoints: autoPoints)
     let manifestPath = folder + "/manifest.json"
     if let data = FileManager.default.contents(atPath: manifestPath) {
-      let decoder = JSONDecoder.snakeCase
-      let existing = try decoder.decode(Manifest.self, from: data)
-      guard existing.configuration == configuration, existing.lambdas == lambdas,
-        existing.baselines == manifest.baselines, existing.reference == reference
-      else {
+      let existing = try JSONDecoder.snakeCase.decode(Manifest.self, from: data)
+      guard existing.describesSameSweep(as: manifest) else {
         throw EngineError("\(manifestPath) describes another sweep; use a new folder or the same options")
       }
+      manifest = existing
     } else {
       try SafeWrite.write(try encoder().encode(manifest), to: manifestPath)
     }
@@ -141,6 +182,48 @@ public enum Sweep {
         try FloatReference.train(configuration, folder: folder)
       }
     }
+    guard let autoPoints, shard == 1 else { return }
+    while manifest.allLambdas.count < autoPoints {
+      let done = manifest.allLambdas.filter { isComplete(folder + "/" + runName($0)) }
+      guard done.count == manifest.allLambdas.count else {
+        report("λ filling waits for the other shards' points; run shard 1 again once they are done")
+        return
+      }
+      let costs = try done.map { lambda -> (lambda: Double, cost: Double) in
+        let found = try Sweep.point(folder + "/" + runName(lambda), lambda: lambda)
+        let energy = configuration.metric == .energy ? found.energyMicrojoules : nil
+        return (lambda, energy ?? found.latencyCycles)
+      }
+      guard let lambda = nextLambda(costs) else {
+        report("λ filling: no gap left on the front to fill")
+        return
+      }
+      manifest.addedLambdas.append(lambda)
+      try SafeWrite.write(try encoder().encode(manifest), to: manifestPath)
+      var point = configuration
+      point.lambda = lambda
+      report("[fill \(manifest.allLambdas.count)/\(autoPoints)] λ \(lambda)")
+      _ = try SearchRun.run(point, out: folder + "/" + runName(lambda), warmStart: weights, report: epochs)
+    }
+  }
+
+  /// The λ that splits the widest gap of the searched points' costs: between the
+  /// neighbouring λ values (sorted) whose costs differ most in log, their geometric mean
+  /// (a third of the upper one next to λ = 0). nil when no gap is wider than 5 % or the
+  /// widest one's λ values are already within 10 % of each other.
+  public static func nextLambda(_ points: [(lambda: Double, cost: Double)]) -> Double? {
+    let sorted = points.filter { $0.cost > 0 && $0.cost.isFinite }.sorted { $0.lambda < $1.lambda }
+    guard sorted.count >= 2 else { return nil }
+    var widest: (gap: Double, low: Double, high: Double)?
+    for (a, b) in zip(sorted, sorted.dropFirst()) where b.lambda > a.lambda * 1.1 {
+      let gap = abs(Foundation.log(a.cost) - Foundation.log(b.cost))
+      if gap > (widest?.gap ?? Foundation.log(1.05)) { widest = (gap, a.lambda, b.lambda) }
+    }
+    guard let widest else { return nil }
+    let lambda = widest.low == 0 ? widest.high / 3 : (widest.low * widest.high).squareRoot()
+    // Three significant digits keep run-file names readable.
+    let magnitude = Foundation.pow(10, Foundation.floor(Foundation.log10(lambda)) - 2)
+    return (lambda / magnitude).rounded() * magnitude
   }
 
   enum Job {
@@ -183,12 +266,12 @@ public enum Sweep {
       throw EngineError("\(folder): no manifest.json; is this a sweep folder written by odimo sweep?")
     }
     let manifest = try decoder.decode(Manifest.self, from: data)
-    let missing = manifest.lambdas.filter { !isComplete(folder + "/" + runName($0)) }
+    let missing = manifest.allLambdas.filter { !isComplete(folder + "/" + runName($0)) }
     guard missing.isEmpty else {
       throw EngineError(
         "\(folder): λ \(missing.map { "\($0)" }.joined(separator: ", ")) not finished; run the missing shards first")
     }
-    let points = try manifest.lambdas.map { try point(folder + "/" + runName($0), lambda: $0) }
+    let points = try manifest.allLambdas.sorted().map { try point(folder + "/" + runName($0), lambda: $0) }
     var baselines: [Point] = []
     let baselineFolder = folder + "/baselines"
     let files = (try? FileManager.default.contentsOfDirectory(atPath: baselineFolder)) ?? []

@@ -11,13 +11,17 @@ public final class ThermometricSplit: @unchecked Sendable {
   /// derives it from α.
   public var fixedCount: Int?
 
-  /// Starts with every channel on the first operator (α_j = 1, θ_i ≥ 1): the most capable
-  /// alternative, which the cost then trims. α is never initialised at 0, where |α| has
-  /// no gradient.
-  public init(name: String, channels: Int) {
+  /// Starts with the first `firstCount` channels on the first operator: α_j = 1 for them
+  /// (θ ≥ 1) and the rest share 0.25 (θ ≤ 0.25), so the split is a prefix of exactly that
+  /// length. Unlike the reference's half split (α = 0 for the second half, where |α| has no
+  /// gradient and those channels can never move back), every α_j starts away from 0 and
+  /// every channel can move either way.
+  public init(name: String, channels: Int, firstCount: Int? = nil) {
     self.channels = channels
+    let first = min(max(firstCount ?? channels, 0), channels)
+    let rest = Float(0.25) / Float(max(channels - first, 1))
     logits = Parameter(
-      name: "\(name).alpha", dims: [channels], decays: false, initial: .init(repeating: 1, count: channels))
+      name: "\(name).alpha", dims: [channels], decays: false, initial: (0..<channels).map { $0 < first ? 1 : rest })
   }
 
   /// θ_i for every channel.

@@ -14,7 +14,7 @@ struct BaselinesCommand: ParsableCommand {
       For --soc and --model: every unit alone (all-<unit>), per-layer latency-balanced, \
       DIANA's min-latency-max8bit (units of different precision) and MobileNetV1's \
       depthwise-separable layout (dws, alternative-operators SoCs). Each gets the weight \
-      training a searched network gets: the preset's warmup (random splits), then its \
+      training a searched network gets: the preset's warmup, then its \
       mapping frozen for the fine-tune epochs (plus the search epochs under the paper \
       preset, which fine-tunes from the searched weights). Written as DIR/<name>.h5 (the \
       run-file format of odimo search), with a summary in DIR/baselines.json. odimo sweep \
@@ -22,13 +22,7 @@ struct BaselinesCommand: ParsableCommand {
       """
   )
 
-  @Option(help: "SoC.") var soc: String
-  @Option(help: "Zoo model.") var model: String
-  @Option(help: "Width multiplier (MobileNetV1).") var width = 1.0
-  @Option(help: "Dataset file.") var data: String
-  @OptionGroup var presetOptions: PresetOptions
-  @Option(help: "Seed.") var seed: UInt64 = 0
-  @Option(help: "Train on the first N training images only.") var trainLimit: Int?
+  @OptionGroup var options: SearchOptions
   @Option(help: "Comma-separated subset of the baselines (default: all).") var only: String?
   @Option(name: .shortAndLong, help: "Folder for the run files (created if missing).") var out: String
   @Flag(help: "Print the summary as JSON.") var json = false
@@ -44,16 +38,13 @@ struct BaselinesCommand: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
-      let chosen = try presetOptions.resolve()
-      let strategies = try chooseBaselines(only ?? "all", soc: soc, model: model, width: width, data: data)
+      let configuration = try options.configuration()
+      let strategies = try chooseBaselines(only ?? "all", for: configuration)
       try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
       var entries: [Entry] = []
       for strategy in strategies {
         let path = out + "/" + strategy.name + ".h5"
         try? FileManager.default.removeItem(atPath: path)
-        let configuration = SearchConfiguration(
-          soc: soc, model: model, width: width, data: data, metric: .latency, lambda: 0, seed: seed, preset: chosen,
-          trainLimit: trainLimit)
         let result = try SearchRun.run(configuration, out: path, baseline: strategy)
         entries.append(
           Entry(
@@ -76,12 +67,13 @@ struct BaselinesCommand: ParsableCommand {
 }
 
 /// The baselines named by `list` ('all', 'none' or comma-separated names) for an SoC and model.
-func chooseBaselines(_ list: String, soc: String, model: String, width: Double, data: String) throws
-  -> [MappingStrategy]
-{
+func chooseBaselines(_ list: String, for configuration: SearchConfiguration) throws -> [MappingStrategy] {
   if list == "none" { return [] }
+  let (soc, model) = (configuration.soc, configuration.model)
   let socValue = try SoCCatalogue.soc(soc)
-  let architecture = try ModelZoo.make(model, for: try Datasets.DatasetFile(path: data), width: width)
+  let architecture = try ModelZoo.make(
+    model, for: try Datasets.DatasetFile(path: configuration.data), width: configuration.width,
+    stemStride: configuration.stemStride)
   let available = MappingStrategy.baselines(for: socValue, model: architecture)
   if list == "all" { return available }
   let wanted = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }

@@ -6,6 +6,7 @@ import HDF5
 import Hardware
 import Plot
 import Reports
+import Search
 
 /// Exit statuses that mean something to scripts (documented in `odimo --help`).
 enum ExitStatus {
@@ -35,7 +36,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
 private func isBadInput(_ error: any Error) -> Bool {
   switch error {
   case is HDF5Error, is InputError, is DatasetError, is EngineError, is SoCDescriptionError, is MappingMismatch,
-    is UnmappableLayer, is ReportError, is PlotError:
+    is UnmappableLayer, is ReportError, is PlotError, is SearchError:
     true
   default: false
   }

@@ -26,7 +26,8 @@ struct DataImport: ParsableCommand {
                             images resized to --resolution (shorter side, centre crop)
 
       Examples:
-        odimo data import fashion-mnist /usr/share/datasets/fashion-mnist --output fmnist.h5 --val-split 0.1
+        odimo data import fashion-mnist /usr/share/datasets/fashion-mnist --output fmnist.h5
+        odimo data import fashion-mnist /usr/share/datasets/fashion-mnist --output fmnist32.h5 --pad-to 32 --channels 3
         odimo data import cifar10 cifar-10-binary.tar.gz --output cifar10.h5
       """
   )
@@ -34,9 +35,16 @@ struct DataImport: ParsableCommand {
   @Argument(help: "cifar10, cifar100, mnist, fashion-mnist or imagenet.") var format: ImportFormat
   @Argument(help: "The source folder or archive.") var source: String
   @Option(name: .shortAndLong, help: "The dataset file to write.") var output: String
-  @Option(help: "Fraction of train carved out, stratified, as a validation split.") var valSplit = 0.0
+  @Option(
+    help: """
+      Fraction of train carved out, stratified, as the validation split that selects epochs \
+      (0: none; search, sweep, baselines and train then refuse the file).
+      """) var valSplit = 0.1
   @Option(help: "Seed of the validation split.") var seed: UInt64 = 0
   @Option(help: "ImageNet: output resolution in pixels.") var resolution = 64
+  @Option(help: "Pad images with black pixels, centred, to N×N (the ODiMO reference feeds Fashion-MNIST at 32).")
+  var padTo: Int?
+  @Option(help: "Replicate single-channel images to N channels (the reference's Fashion-MNIST: 3).") var channels: Int?
   @Option(help: "ImageNet: synset-words file ('wnid name' per line) for class names.") var synsets: String?
   @Flag(help: "Replace OUTPUT if it exists.") var force = false
   @Flag(help: "No progress bar.") var quiet = false
@@ -52,7 +60,7 @@ struct DataImport: ParsableCommand {
       try DatasetImporter.run(
         format, source: source,
         options: ImportOptions(
-          output: output, force: force, validationFraction: valSplit, seed: seed,
+          output: output, force: force, validationFraction: valSplit, seed: seed, padTo: padTo, channels: channels,
           progress: { bar.update(phase: $0.phase, done: $0.done, total: $0.total) }),
         resolution: resolution, synsets: synsets)
       bar.finish()

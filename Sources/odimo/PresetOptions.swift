@@ -1,30 +1,79 @@
 import ArgumentParser
+import Engine
+import Hardware
 import Search
+
+extension CostMetric: ExpressibleByArgument {}
+extension WarmupKind: ExpressibleByArgument {}
+
+/// What one search is run on and how: the options search, sweep and baselines share.
+struct SearchOptions: ParsableArguments {
+  @Option(help: "SoC: diana, darkside, naive, a shipped .toml name or a description file.") var soc: String
+  @Option(help: "Zoo model.") var model: String
+  @Option(help: "Width multiplier (MobileNetV1).") var width = 1.0
+  @Option(help: "MobileNetV1's first-layer stride (the reference's Darkside network: 2 at 32×32).") var stemStride: Int?
+  @Option(help: "Dataset file (with a validation split: epochs and mappings are selected on it).") var data: String
+  @Option(help: "What the cost term measures: latency or energy.") var metric: CostMetric = .latency
+  @Option(
+    help: """
+      normalized (default: cost divided by the cost of the mapping the search starts from, \
+      so λ = 1 weighs the starting cost like one nat of cross-entropy) or raw (raw cycles or \
+      mW·cycles, the reference code's scale; its grids span 1e-10…1e-4).
+      """) var lambdaScale = "normalized"
+  @Option(help: "Seed of weights, splits, shuffling and augmentation.") var seed: UInt64 = 0
+  @Option(help: "Train on the first N training images only.") var trainLimit: Int?
+  @Option(
+    name: .customLong("init"),
+    help: """
+      The split the search starts from: half (default; the reference's Darkside start, equal \
+      logits on DIANA) or a unit's name (every channel on it, e.g. cluster).
+      """) var initialSplit = "half"
+  @Option(
+    help: """
+      float (default: the float model is pre-trained, then batch norm is folded into the \
+      quantized supernet — DIANA as the reference does it; Darkside has no float supernet and \
+      uses random splits) or random-split (the supernet itself under a random split per step).
+      """) var warmup: WarmupKind = .float
+  @OptionGroup var preset: PresetOptions
+
+  func configuration(lambda: Double = 0) throws -> SearchConfiguration {
+    SearchConfiguration(
+      soc: soc, model: model, width: width, data: data, metric: metric, lambda: lambda, lambdaScale: lambdaScale,
+      seed: seed, preset: try preset.resolve(), trainLimit: trainLimit, warmup: warmup, initialSplit: initialSplit,
+      stemStride: stemStride)
+  }
+}
 
 /// The preset and the per-run adjustments search, sweep and baselines share.
 struct PresetOptions: ParsableArguments {
   @Option(
     help: """
-      quick (2-core CPU: warmup 1, search 2, fine-tune 2 epochs; fine-tune restarts from \
-      the warmup) or paper (the reference's epochs and optimizers).
+      quick (CPU demo: warmup 1, search 2, fine-tune 2 epochs), standard (warmup 5, search 5, \
+      fine-tune 5 at batch 256: the full-scale protocol), paper (the reference's GPU epochs) \
+      or a preset file (*.toml; see datasets/FORMATS.md). The options below override single fields.
       """) var preset = "quick"
-  @Option(help: "Search epochs over which λ ramps up linearly from 0 (default: the preset's, 0 = none).")
-  var lambdaRamp: Int?
-  @Option(help: "Stop fine-tuning after this many epochs without a better validation accuracy (default: the preset's).")
-  var patience: Int?
+  @Option(help: "Warmup epochs.") var warmupEpochs: Int?
+  @Option(help: "Search epochs.") var searchEpochs: Int?
+  @Option(name: .customLong("finetune-epochs"), help: "Fine-tune epochs.") var fineTuneEpochs: Int?
+  @Option(help: "Batch size.") var batch: Int?
+  @Option(help: "SGD learning rate of the weights in the warmup.") var lr: Double?
+  @Option(help: "SGD learning rate of the weights in the search and fine-tune.") var searchLr: Double?
+  @Option(help: "Adam learning rate of the architecture logits.") var logitLr: Double?
+  @Option(help: "Search epochs over which λ ramps up linearly from 0 (0 = none).") var lambdaRamp: Int?
+  @Option(help: "Stop fine-tuning after this many epochs without a better validation accuracy.") var patience: Int?
 
   func resolve() throws -> SearchPreset {
-    guard var chosen = SearchPreset.named(preset) else {
-      throw InputError("--preset must be quick or paper, got \(preset)")
-    }
-    if let lambdaRamp {
-      guard lambdaRamp >= 0 else { throw InputError("--lambda-ramp must be ≥ 0 epochs, got \(lambdaRamp)") }
-      chosen.lambdaRampEpochs = lambdaRamp
-    }
-    if let patience {
-      guard patience >= 1 else { throw InputError("--patience must be ≥ 1 epoch, got \(patience)") }
-      chosen.patience = patience
-    }
+    var chosen = try SearchPreset.resolve(preset)
+    let overrides: [(Int?, WritableKeyPath<SearchPreset, Int>)] = [
+      (warmupEpochs, \.warmupEpochs), (searchEpochs, \.searchEpochs), (fineTuneEpochs, \.fineTuneEpochs),
+      (batch, \.batchSize), (lambdaRamp, \.lambdaRampEpochs),
+    ]
+    for (value, field) in overrides { if let value { chosen[keyPath: field] = value } }
+    if let lr { chosen.learningRate = lr }
+    if let searchLr { chosen.searchLearningRate = searchLr }
+    if let logitLr { chosen.logitLearningRate = logitLr }
+    if let patience { chosen.patience = patience }
+    try chosen.validate()
     return chosen
   }
 }

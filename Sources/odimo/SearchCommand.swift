@@ -4,39 +4,33 @@ import Foundation
 import Hardware
 import Search
 
-extension CostMetric: ExpressibleByArgument {}
-
 struct SearchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "search",
     abstract: "Learn how to split every layer's channels across an SoC's units (one λ).",
     discussion: """
-      Builds the supernet of --model for --soc, then runs warmup (weights only, a random \
-      split per step), search (task loss + λ·cost; the split logits trained with Adam, \
-      the softmax temperature annealed) and fine-tune (the argmax mapping frozen). After \
+      Builds the supernet of --model for --soc, then runs warmup (the float model on DIANA, \
+      then batch norm folded into the quantized supernet; a random split per step on \
+      Darkside), search (task loss + λ·cost; the split logits trained with Adam, the \
+      softmax temperature annealed to the preset's final one) and fine-tune (the mapping \
+      of the search epoch with the lowest validation loss + λ·cost frozen; the best \
+      validation epoch kept; test accuracy reported once, at the end). After \
       every epoch the run file is rewritten with the trace (phase, losses, accuracies, λ, \
       cost, channels per unit, temperature, learning rate), the current mapping and the \
       weights; at the end it also holds test_accuracy, latency and energy. The run file's \
       /mapping is accepted by odimo cost network --mapping.
 
-      λ scale: normalized (default) divides the cost by that of the searchable layers all \
-      on the single cheapest unit, so λ around 1 weighs cost like the task loss; raw \
-      multiplies raw cycles as the reference code does (its grids span 1e-10…1e-4).
+      λ scale: normalized (default) divides the cost by that of the mapping the search \
+      starts from (--init), so λ = 1 weighs the whole starting cost like one nat of \
+      cross-entropy; raw multiplies raw cycles as the reference code does (its grids span \
+      1e-10…1e-4).
 
       Example: odimo search --soc diana --model resnet8 --data fmnist.h5 --metric latency --lambda 0.5 --out run.h5
       """
   )
 
-  @Option(help: "SoC: diana, darkside, naive, a shipped .toml name or a description file.") var soc: String
-  @Option(help: "Zoo model.") var model: String
-  @Option(help: "Width multiplier (MobileNetV1).") var width = 1.0
-  @Option(help: "Dataset file.") var data: String
-  @Option(help: "What the cost term measures: latency or energy.") var metric: CostMetric = .latency
-  @Option(help: "Regularisation strength λ ≥ 0.") var lambda: Double
-  @Option(help: "normalized or raw (see above).") var lambdaScale = "normalized"
-  @OptionGroup var presetOptions: PresetOptions
-  @Option(help: "Seed of weights, splits, shuffling and augmentation.") var seed: UInt64 = 0
-  @Option(help: "Train on the first N training images only.") var trainLimit: Int?
+  @OptionGroup var options: SearchOptions
+  @Option(help: "Regularisation strength λ ≥ 0 (on the --lambda-scale).") var lambda: Double
   @Option(name: .shortAndLong, help: "Run file to write (must not exist unless --resume).") var out: String
   @Flag(help: "Continue the killed run in --out from its last completed epoch (same options required).") var resume =
     false
@@ -54,10 +48,7 @@ struct SearchCommand: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
-      let chosen = try presetOptions.resolve()
-      let configuration = SearchConfiguration(
-        soc: soc, model: model, width: width, data: data, metric: metric, lambda: lambda, lambdaScale: lambdaScale,
-        seed: seed, preset: chosen, trainLimit: trainLimit)
+      let configuration = try options.configuration(lambda: lambda)
       let result = try SearchRun.run(configuration, out: out, resume: resume) { row in
         FileHandle.standardError.write(Data((epochLine(row) + "\n").utf8))
       }

@@ -26,16 +26,15 @@ struct SweepCommand: ParsableCommand {
 struct SweepRun: ParsableCommand {
   static let configuration = CommandConfiguration(commandName: "run", abstract: "Run (a shard of) a λ sweep.")
 
-  @Option(help: "SoC.") var soc: String
-  @Option(help: "Zoo model.") var model: String
-  @Option(help: "Width multiplier (MobileNetV1).") var width = 1.0
-  @Option(help: "Dataset file.") var data: String
-  @Option(help: "latency or energy.") var metric: CostMetric = .latency
-  @Option(help: "Comma-separated λ values (default: the preset's grid).") var lambdas: String?
-  @Option(help: "normalized or raw.") var lambdaScale = "normalized"
-  @OptionGroup var presetOptions: PresetOptions
-  @Option(help: "Seed.") var seed: UInt64 = 0
-  @Option(help: "Train on the first N training images only.") var trainLimit: Int?
+  @OptionGroup var options: SearchOptions
+  @Option(
+    help: """
+      Comma-separated λ values, optionally ending in auto[:N] (default: 0 and 0.01…10 log-spaced \
+      by √10, the normalised scale's span). 'auto:N' alone or after a list: once the grid's \
+      points are done, λ values are added where the searched front has its widest gap in \
+      log-cost (the geometric mean of the neighbouring λ values) until N points in all \
+      (default N: the grid's size + 3).
+      """) var lambdas: String?
   @Option(
     help: """
       Hand-made mappings to train in the sweep from its shared warmup, into DIR/baselines: \
@@ -51,27 +50,14 @@ struct SweepRun: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
-      let chosen = try presetOptions.resolve()
       let parts = shard.split(separator: "/").compactMap { Int($0) }
       guard parts.count == 2 else { throw InputError("--shard must look like I/N (e.g. 2/4), got \(shard)") }
-      let grid: [Double]
-      if let lambdas {
-        let values = lambdas.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-        guard values.allSatisfy({ $0 != nil }) else {
-          throw InputError("--lambdas must be comma-separated numbers, got \(lambdas)")
-        }
-        grid = values.compactMap { $0 }
-      } else {
-        grid = Sweep.defaultLambdas(chosen)
-      }
-      let configuration = SearchConfiguration(
-        soc: soc, model: model, width: width, data: data, metric: metric, lambda: 0, lambdaScale: lambdaScale,
-        seed: seed,
-        preset: chosen, trainLimit: trainLimit)
-      let strategies = try chooseBaselines(baselines, soc: soc, model: model, width: width, data: data)
+      let (grid, autoPoints) = try parseLambdas(lambdas)
+      let configuration = try options.configuration()
+      let strategies = try chooseBaselines(baselines, for: configuration)
       try Sweep.run(
-        configuration, lambdas: grid, baselines: strategies, reference: reference, folder: out, shard: parts[0],
-        shards: parts[1]
+        configuration, lambdas: grid, baselines: strategies, reference: reference, autoPoints: autoPoints, folder: out,
+        shard: parts[0], shards: parts[1]
       ) { stage in
         FileHandle.standardError.write(Data("sweep: \(stage)\n".utf8))
       } epochs: { row in
@@ -111,4 +97,26 @@ struct SweepMerge: ParsableCommand {
       print("wrote \(folder)/sweep.json")
     }
   }
+}
+
+/// `--lambdas`: a comma-separated grid, optionally ending in `auto` or `auto:N` (the
+/// default grid when only `auto` is given).
+func parseLambdas(_ text: String?) throws -> (grid: [Double], autoPoints: Int?) {
+  guard let text else { return (Sweep.defaultLambdas, nil) }
+  var items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+  var autoPoints: Int?
+  if let last = items.last, last == "auto" || last.hasPrefix("auto:") {
+    items.removeLast()
+    let count = last == "auto" ? nil : Int(last.dropFirst(5))
+    guard last == "auto" || (count ?? 0) >= 1 else {
+      throw InputError("--lambdas: '\(last)' should be auto or auto:N with N ≥ 1 points in all")
+    }
+    autoPoints = count ?? -1
+  }
+  let values = items.compactMap { Double($0) }.filter { $0 >= 0 && $0.isFinite }
+  guard values.count == items.count else {
+    throw InputError("--lambdas must be comma-separated numbers ≥ 0, optionally ending in auto[:N]; got \(text)")
+  }
+  let grid = items.isEmpty ? Sweep.defaultLambdas : values
+  return (grid, autoPoints.map { $0 < 0 ? grid.count + 3 : $0 })
 }

@@ -53,4 +53,42 @@ import Testing
     let notDataset = try odimo("data", "info", scratch.file("idx/train-images-idx3-ubyte"))
     #expect(notDataset.status == 3)
   }
+
+  /// `--pad-to 4 --channels 3` of 2×2 grey images: each centred in black, replicated to
+  /// RGB; a file without a validation split (or an empty one) is refused by
+  /// search and train (exit 3, naming the file and the fix).
+  @Test func paddedImportAndValidationSplit() throws {
+    let folder = try writeIDX()
+    let output = scratch.file("p.h5")
+    let imported = try odimo("data", "import", "mnist", folder, "-o", output, "--pad-to", "4", "--channels", "3")
+    #expect(imported.status == 0, "\(imported.stderr)")
+    // 10 % of 4 images per class rounds to none.
+    #expect(imported.stdout.contains("train 40, val 0, test 10"))
+    let pixels = try runPython(
+      """
+      import h5py, sys
+      f = h5py.File(sys.argv[1], "r")
+      print(f["test/images"].shape, f["test/images"][1].reshape(-1).tolist())
+      """, arguments: [output])
+    // Test image 1 holds the bytes 4…7 (row-major 2×2), replicated to 3 channels.
+    var image = [Int](repeating: 0, count: 48)
+    for (index, value) in [4, 5, 6, 7].enumerated() {
+      let (y, x) = (1 + index / 2, 1 + index % 2)
+      for c in 0..<3 { image[(y * 4 + x) * 3 + c] = value }
+    }
+    #expect(pixels.trimmingCharacters(in: .whitespacesAndNewlines) == "(10, 4, 4, 3) \(image)")
+    let tooSmall = try odimo("data", "import", "mnist", folder, "-o", output, "--force", "--pad-to", "1")
+    #expect(tooSmall.status == 3 && tooSmall.stderr.contains("--pad-to"))
+
+    let noValidation = scratch.file("nv.h5")
+    #expect(try odimo("data", "import", "mnist", folder, "-o", noValidation, "--val-split", "0").status == 0)
+    let search = try odimo(
+      "search", "--soc", "diana", "--model", "resnet8", "--data", noValidation, "--lambda", "0", "--out",
+      scratch.file("r.h5"))
+    #expect(search.status == 3 && search.stderr.contains(noValidation) && search.stderr.contains("--val-split"))
+    let train = try odimo(
+      "train", "--model", "resnet8", "--data", noValidation, "--epochs", "1", "--batch", "8", "--out",
+      scratch.file("c.h5"))
+    #expect(train.status == 3 && train.stderr.contains("--val-split"), "\(train.stderr)")
+  }
 }

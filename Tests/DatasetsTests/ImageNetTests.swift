@@ -32,7 +32,8 @@ import Testing
       toFile: synsets, atomically: true, encoding: .utf8)
     let output = scratch.file("inet.h5")
     try DatasetImporter.run(
-      .imagenet, source: root, options: ImportOptions(output: output), resolution: 8, synsets: synsets)
+      .imagenet, source: root, options: ImportOptions(output: output, validationFraction: 0), resolution: 8,
+      synsets: synsets)
 
     let dataset = try DatasetFile(path: output)
     #expect(dataset.classNames == ["tench, Tinca tinca", "goldfish, Carassius auratus"])
@@ -74,7 +75,8 @@ import Testing
 
   @Test func realImportMatchesAnIndependentReading() throws {
     let output = scratch.file("fmnist.h5")
-    try DatasetImporter.run(.fashionMNIST, source: Self.folder, options: ImportOptions(output: output))
+    try DatasetImporter.run(
+      .fashionMNIST, source: Self.folder, options: ImportOptions(output: output, validationFraction: 0))
     let reference = try runPython(
       """
       import gzip, json, sys

@@ -104,3 +104,20 @@ import Testing
     #expect(error.description.contains("dwe") && error.description.contains("convolution"))
   }
 }
+
+/// The ODiMO reference's Darkside network (MobileNetV1 width 1, stem stride 2, 32×32×3):
+/// its cost functions give these searchable-layer figures (the 8 blocks 3, 5, 7–11, 13).
+@Suite struct ReferenceGeometryTests {
+  @Test func darksideSearchableLayersCostWhatTheReferenceGives() throws {
+    let model = try ModelZoo.make("mobilenetv1", resolution: 32, width: 1, stemStride: 2)
+    let replaced = try NetworkPlan(architecture: model, soc: .darkside)
+    let allCluster = try replaced.cost(of: try replaced.mapping(.allOn(unit: "cluster")))
+    #expect(allCluster.searchable.layers == 8)
+    #expect(allCluster.searchable.latencyCycles == 20_227_968)
+    #expect(allCluster.latencyCycles > allCluster.searchable.latencyCycles)
+    let kept = try NetworkPlan(architecture: model, soc: .darkside, replaceBlocks: false)
+    let dws = try kept.cost(of: try kept.mapping(.depthwiseSeparable))
+    #expect(dws.searchable.latencyCycles == 2_275_640)
+    #expect(throws: ModelZoo.UnknownModel.self) { try ModelZoo.make("resnet20", resolution: 32, stemStride: 2) }
+  }
+}

@@ -12,7 +12,7 @@ import Testing
 
   static let tiny = SearchPreset(
     name: "tiny", warmupEpochs: 1, searchEpochs: 1, fineTuneEpochs: 1, batchSize: 32, learningRate: 0.05,
-    logitLearningRate: 0.2, initialTemperature: 1, temperatureDecay: 0.5, fineTuneFrom: .warmup)
+    logitLearningRate: 0.2, initialTemperature: 1, finalTemperature: 0.5, fineTuneFrom: .warmup)
 
   func makeSweep() throws -> String {
     let data = scratch.file("quadrants.h5")

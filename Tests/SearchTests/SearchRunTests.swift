@@ -19,7 +19,7 @@ import Testing
 
   static let tiny = SearchPreset(
     name: "tiny", warmupEpochs: 1, searchEpochs: 1, fineTuneEpochs: 1, batchSize: 32, learningRate: 0.05,
-    logitLearningRate: 0.2, initialTemperature: 1, temperatureDecay: 0.5)
+    logitLearningRate: 0.2, initialTemperature: 1, finalTemperature: 0.5)
 
   @Test func dianaSearchWritesATraceAndAMappingThatCostsLess() throws {
     let data = try makeData()
@@ -31,7 +31,8 @@ import Testing
       results[lambda] = try SearchRun.run(configuration, out: path)
       let file = try HDF5File.open(path)
       #expect(try file.read("trace/phase", as: Double.self) == [0, 1, 2])
-      #expect(try file.dataset("trace/channels").shape == [3, 9, 2])
+      // Every convolution and the classifier (as a 1×1 convolution) are searched.
+      #expect(try file.dataset("trace/channels").shape == [3, 10, 2])
       #expect(try file.attribute("complete") == .int(1))
       let mapping = try Mapping.read(from: file)
       let model = try ModelZoo.make("resnet8", resolution: 16, channels: 1, classes: 4)
@@ -76,7 +77,7 @@ import Testing
     preset.fineTuneEpochs = 4
     preset.lambdaRampEpochs = 2
     preset.patience = 1
-    preset.learningRate = 0  // nothing improves, so the fine-tune stops after one stale epoch
+    preset.searchLearningRate = 1e-12  // nothing improves, so the fine-tune stops after one stale epoch
     let configuration = SearchConfiguration(
       soc: "diana", model: "resnet8", data: data, metric: .latency, lambda: 6, preset: preset)
     let result = try SearchRun.run(configuration, out: scratch.file("ramp.h5"))
@@ -96,9 +97,8 @@ import Testing
         soc: "diana", model: "resnet8", data: data, metric: .latency, lambda: 0, preset: Self.tiny)
       let result = try SearchRun.run(configuration, out: scratch.file("\(strategy.name).h5"), baseline: strategy)
       let expected = try plan.cost(of: try plan.mapping(strategy))
-      // The classifier stays on its first unit in the supernet; every searched layer matches.
-      let searchedLayers = result.cost.layers.dropLast()
-      #expect(zip(searchedLayers, expected.layers.dropLast()).allSatisfy { $0.units == $1.units })
+      // Every layer, the classifier included, has the heuristic's split.
+      #expect(result.cost.layers == expected.layers)
       // The searched networks' budget: warmup, then fine-tune for search + fine-tune epochs
       // (the tiny preset fine-tunes from the searched weights).
       #expect(result.trace.map(\.phase) == [.warmup, .fineTune, .fineTune])
@@ -119,7 +119,7 @@ import Testing
   @Test func badRequestsAreRefused() throws {
     let data = try makeData()
     let negative = SearchConfiguration(soc: "diana", model: "resnet8", data: data, metric: .latency, lambda: -1)
-    #expect(throws: EngineError.self) { try SearchRun.run(negative, out: scratch.file("n.h5")) }
+    #expect(throws: SearchError.self) { try SearchRun.run(negative, out: scratch.file("n.h5")) }
     let energy = SearchConfiguration(
       soc: "trio", model: "resnet8", data: data, metric: .energy, lambda: 1, preset: Self.tiny)
     // trio has power data; a description without [power] cannot search energy.
@@ -143,8 +143,9 @@ import Testing
     """.write(toFile: noPower, atomically: true, encoding: .utf8)
     var withoutPower = energy
     withoutPower.soc = noPower
-    let error = try #require(throws: EngineError.self) { try SearchRun.run(withoutPower, out: scratch.file("e.h5")) }
-    #expect(error.description.contains("power"))
+    let error = try #require(throws: SearchError.self) { try SearchRun.run(withoutPower, out: scratch.file("e.h5")) }
+    guard case .invalidOption(let option, _, _) = error else { throw error }
+    #expect(option == "--metric")
 
     // Weights from a model with another class count (here: 10 classes against this
     // 4-class dataset) are refused with both counts named.

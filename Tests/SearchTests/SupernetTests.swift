@@ -102,14 +102,15 @@ import Testing
     let model = try ModelZoo.make("mobilenetv1", resolution: 32, width: 0.25)
     let supernet = try Supernet(model: model, soc: .darkside)
     let network = Network(supernet.architecture, seed: 0)
-    let objective = try SearchObjective(supernet: supernet, network: network, metric: .energy, lambda: 0)
-    // Initially every split is all-standard-convolution: the all-cluster mapping.
+    let objective = try SearchObjective(
+      supernet: supernet, network: network, metric: .energy, lambda: 0, initialSplit: "cluster")
+    // `--init cluster`: every split is all-standard-convolution, the all-cluster mapping.
     let allCluster = try supernet.plan.cost(of: try supernet.plan.mapping(.allOn(unit: "cluster")))
     #expect(try supernet.plan.cost(of: objective.mapping(named: "start")).latencyCycles == allCluster.latencyCycles)
     for split in objective.splits.values { split.fixedCount = 0 }
     let allDWE = try supernet.plan.cost(of: try supernet.plan.mapping(.allOn(unit: "dwe")))
     #expect(try supernet.plan.cost(of: objective.mapping(named: "dwe")).latencyCycles == allDWE.latencyCycles)
-    #expect(throws: EngineError.self) {
+    #expect(throws: SearchError.self) {
       try SearchObjective(supernet: supernet, network: network, metric: .latency, lambda: -1)
     }
   }

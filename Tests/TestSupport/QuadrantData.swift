@@ -8,7 +8,7 @@ public enum QuadrantData {
     var generator = SplitMix64(seed: 5)
     let description = DatasetDescription(name: "quadrants", classNames: ["tl", "tr", "bl", "br"], source: "synthetic")
     try DatasetWriter.create(path, description: description, force: true) { writer in
-      for (split, count) in [("train", train), ("val", validation), ("test", test)] {
+      for (split, count) in [("train", train), ("val", validation), ("test", test)] where count > 0 {
         try writer.beginSplit(split, height: 16, width: 16, channels: 1)
         var pixels: [UInt8] = []
         for index in 0..<count {

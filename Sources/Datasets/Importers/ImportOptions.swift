@@ -6,21 +6,36 @@ public struct ImportOptions: Sendable {
   public var output: String
   /// Replace an existing output file.
   public var force: Bool
-  /// Fraction of the training images carved out, stratified, as a validation split (0: none).
+  /// Fraction of the training images carved out, stratified, as a validation split (0: none,
+  /// which leaves nothing to select epochs on: search and train refuse such a file).
   public var validationFraction: Double
   /// Seed of the validation split.
   public var seed: UInt64
+  /// Pads every image with black pixels, centred, to this square size (nil: as imported).
+  public var padTo: Int?
+  /// Replicates single-channel images to this many channels (nil: as imported).
+  public var channels: Int?
   public var progress: ProgressHandler?
 
   public init(
-    output: String, force: Bool = false, validationFraction: Double = 0, seed: UInt64 = 0,
-    progress: ProgressHandler? = nil
+    output: String, force: Bool = false, validationFraction: Double = 0.1, seed: UInt64 = 0, padTo: Int? = nil,
+    channels: Int? = nil, progress: ProgressHandler? = nil
   ) {
     self.output = output
     self.force = force
     self.validationFraction = validationFraction
     self.seed = seed
+    self.padTo = padTo
+    self.channels = channels
     self.progress = progress
+  }
+
+  /// What the geometry options did, for the file's provenance ("" when nothing).
+  var geometryNote: String {
+    var notes: [String] = []
+    if let padTo { notes.append("padded with black pixels to \(padTo)×\(padTo)") }
+    if let channels { notes.append("replicated to \(channels) channels") }
+    return notes.isEmpty ? "" : "; " + notes.joined(separator: ", ")
   }
 }
 
@@ -58,6 +73,11 @@ public enum DatasetImporter {
 
   /// Writes a dataset from in-memory train and test sets, carving the validation split.
   static func write(train: ImageSet, test: ImageSet, description: DatasetDescription, options: ImportOptions) throws {
+    let train = try train.reshaped(padTo: options.padTo, channels: options.channels)
+    let test = try test.reshaped(padTo: options.padTo, channels: options.channels)
+    var description = description
+    let summaryEnd = description.source.firstIndex(of: "\n") ?? description.source.endIndex
+    description.source.insert(contentsOf: options.geometryNote, at: summaryEnd)
     try DatasetWriter.create(options.output, description: description, force: options.force) { writer in
       if options.validationFraction > 0 {
         let (trainIndices, validationIndices) = try ValidationSplit.stratified(

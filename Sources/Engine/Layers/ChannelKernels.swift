@@ -105,24 +105,50 @@ final class ChannelMaskKernel: Kernel {
 }
 
 /// PACT activation quantizer with a learnable clip α (one per layer, initialised to 6):
-/// clip to [0, α] and quantize to `bits` bits, straight-through rounding.
+/// clip to [0, α] and quantize to `bits` bits, straight-through rounding. Elementwise, so
+/// it runs on the buffer in whatever layout the producer chose (blocked padding is zero
+/// and stays zero), without reorders.
 final class ActivationQuantizerKernel: Kernel {
   let alpha: Parameter
   let bits: Int
   var parameters: [Parameter] { [alpha] }
   private var savedInput: Tensor?
+  /// While set, forward passes the input through unquantized and records the clip that
+  /// keeps `observing` (a fraction, e.g. 0.999) of its positive values unclipped.
+  var observing: Double?
+  private(set) var observedClip: Float?
 
   init(name: String, bits: Int) {
     self.bits = bits
     alpha = Parameter(name: "\(name).alpha", dims: [1], decays: false, initial: [6])
   }
 
+  /// The `fraction` quantile of the positive values (from at most ~65,000 of them).
+  static func quantile(of tensor: Tensor, fraction: Double) -> Float? {
+    let count = tensor.descriptor.byteCount / 4
+    let stride = max(1, count / 65_536)
+    let values = tensor.buffer.baseAddress!
+    var positive: [Float] = []
+    for index in Swift.stride(from: 0, to: count, by: stride) where values[index] > 0 { positive.append(values[index]) }
+    guard !positive.isEmpty else { return nil }
+    positive.sort()
+    return positive[min(positive.count - 1, Int(Double(positive.count - 1) * fraction))]
+  }
+
   func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
-    let input = inputs[0].reordered(to: .plain(inputs[0].dims))
-    let output = Tensor(.plain(input.dims))
+    let input = inputs[0]
+    if let observing {
+      observedClip = Self.quantile(of: input, fraction: observing)
+      return input
+    }
+    let output = Tensor(input.descriptor)
     let clip = max(alpha.value.buffer[0], 1e-3)
-    for index in 0..<input.elementCount {
-      output.buffer[index] = FakeQuantization.pact(input.buffer[index], alpha: clip, bits: bits)
+    let levels = Float((1 << bits) - 1)
+    let (scale, step) = (levels / clip, clip / levels)
+    let (x, y) = (UnsafeMutablePointer(input.buffer.baseAddress!), output.buffer.baseAddress!)
+    // Round half up on the non-negative clipped value (what rounding to nearest does there).
+    for index in 0..<(input.descriptor.byteCount / 4) {
+      y[index] = (min(max(x[index], 0), clip) * scale + 0.5).rounded(.down) * step
     }
     savedInput = training ? input : nil
     return output
@@ -130,14 +156,15 @@ final class ActivationQuantizerKernel: Kernel {
 
   func backward(_ gradient: Tensor) throws -> [Tensor] {
     guard let savedInput else { throw EngineError("activation quantizer backward without a training forward pass") }
-    let g = gradient.reordered(to: .plain(gradient.dims))
-    let output = Tensor(.plain(g.dims))
+    let g = gradient.reordered(to: savedInput.descriptor)
+    let output = Tensor(savedInput.descriptor)
     let clip = max(alpha.value.buffer[0], 1e-3)
+    let (x, dy, dx) = (savedInput.buffer.baseAddress!, g.buffer.baseAddress!, output.buffer.baseAddress!)
     var alphaGradient: Float = 0
-    for index in 0..<g.elementCount {
-      let x = savedInput.buffer[index]
-      output.buffer[index] = x > 0 && x < clip ? g.buffer[index] : 0
-      if x >= clip { alphaGradient += g.buffer[index] }
+    for index in 0..<(savedInput.descriptor.byteCount / 4) {
+      let value = x[index]
+      dx[index] = value > 0 && value < clip ? dy[index] : 0
+      alphaGradient += value >= clip ? dy[index] : 0
     }
     alpha.gradient.buffer[0] = alphaGradient
     return [output]

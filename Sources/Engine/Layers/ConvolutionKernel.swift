@@ -147,7 +147,8 @@ final class ConvolutionKernel: Kernel {
     if let bias { arguments.append((DNNL_ARG_DIFF_BIAS, bias.gradient)) }
     backwardWeights.execute(arguments)
     copyPlain(diffWeights.reordered(to: .plain(weight.value.dims)), into: weight.gradient)
-    mixer?.backward(weight.gradient.buffer)
+    // The buffer may be longer than the weights (allocations are at least 64 bytes).
+    mixer?.backward(UnsafeMutableBufferPointer(rebasing: weight.gradient.buffer[0..<weight.gradient.elementCount]))
     return [diffSrc]
   }
 

@@ -21,6 +21,9 @@ public protocol MixedLayer: AnyObject {
   /// d(extra loss)/d(soft count) per alternative (λ × the cost gradient); added to the
   /// logits' gradient by the next backward pass, then cleared.
   var countGradient: [Double] { get set }
+  /// Starts the search with every channel on `alternative` (its logits raised by 3, so
+  /// p ≈ 0.95 at temperature 1).
+  func favour(_ alternative: Int)
 }
 
 /// Turns master weights into the weights a convolution computes with: fake-quantized in
@@ -64,6 +67,20 @@ final class WeightMixer: MixedLayer, @unchecked Sendable {
     } else {
       ternaryScale = nil
     }
+  }
+
+  func favour(_ alternative: Int) {
+    guard alternative < formats.count else { return }
+    for c in 0..<outChannels { logits.value.buffer[alternative * outChannels + c] += 3 }
+  }
+
+  /// Refits the ternary scales to `weights` (after weights were replaced, e.g. by folded ones).
+  func fitScales(to weights: [Float]) {
+    guard let ternaryScale else { return }
+    let perChannel = weights.count / outChannels
+    let codes = FakeQuantization.ternaryCodes(weights, channelSize: perChannel)
+    let scales = FakeQuantization.ternaryScales(weights, codes: codes, channelSize: perChannel)
+    for (index, scale) in scales.enumerated() { ternaryScale.value.buffer[index] = scale }
   }
 
   var parameters: [Parameter] { (formats.count > 1 ? [logits] : []) + (ternaryScale.map { [$0] } ?? []) }

@@ -77,6 +77,29 @@ public final class Network: @unchecked Sendable {
     }
   }
 
+  /// Refits every quantizer scale that is derived from the weights (ternary scales) to
+  /// the current weights: after `restore` replaced the weights they were fitted to.
+  public func refitQuantizerScales() {
+    for kernel in kernels.values {
+      guard let convolution = kernel as? ConvolutionKernel else { continue }
+      convolution.mixer?.fitScales(to: convolution.weight.value.values())
+    }
+  }
+
+  /// Sets every PACT clip α to the `fraction` quantile of its input's positive values on
+  /// `input` (the network run with activations unquantized): a starting clip that fits the
+  /// activations, where a fixed one would waste most of the levels on small ones or
+  /// clip large ones. Layers that see no positive value keep their clip.
+  public func calibrateActivationClips(on input: Tensor, fraction: Double = 0.999) throws {
+    let quantizers = kernels.values.compactMap { $0 as? ActivationQuantizerKernel }
+    for quantizer in quantizers { quantizer.observing = fraction }
+    defer { for quantizer in quantizers { quantizer.observing = nil } }
+    _ = try forward(input, training: false)
+    for quantizer in quantizers {
+      if let clip = quantizer.observedClip { quantizer.alpha.value.buffer[0] = max(clip, 1e-2) }
+    }
+  }
+
   /// The architecture parameters (the mixed layers' logits α), which the search trains
   /// with its own optimizer.
   public var logitParameters: [Parameter] { mixedLayers.map(\.logits) }

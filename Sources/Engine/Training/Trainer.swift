@@ -57,6 +57,16 @@ public final class Trainer: @unchecked Sendable {
     }
   }
 
+  /// Calibrates the network's PACT clips on the first batch of `loader`'s epoch 0 (see
+  /// `Network.calibrateActivationClips`).
+  public func calibrateActivationClips(on loader: BatchLoader) throws {
+    let stream = loader.batches(epoch: 0)
+    defer { stream.cancel() }
+    guard let batch = try stream.nextBatch() else { return }
+    let input = Tensor(dims: [batch.count, batch.channels, batch.height, batch.width], values: batch.images)
+    try network.calibrateActivationClips(on: input)
+  }
+
   /// Forward pass and loss of one batch.
   private func evaluateBatch(_ batch: Batch, training: Bool) throws -> CrossEntropy.Result {
     let input = Tensor(dims: [batch.count, batch.channels, batch.height, batch.width], values: batch.images)

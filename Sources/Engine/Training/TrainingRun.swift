@@ -20,12 +20,15 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
   public var augment: Bool
   /// Train on the first N training images only (quick runs); nil: all.
   public var trainLimit: Int?
+  /// MobileNetV1's first-layer stride (nil: the zoo's default for the resolution).
+  public var stemStride: Int?
 
   public init(
     model: String, width: Double = 1, data: String, epochs: Int, batchSize: Int, learningRate: Double = 0.1,
     momentum: Double = 0.9, nesterov: Bool = false, weightDecay: Double = 5e-4, schedule: String = "cosine",
-    labelSmoothing: Double = 0, seed: UInt64 = 0, augment: Bool = true, trainLimit: Int? = nil
+    labelSmoothing: Double = 0, seed: UInt64 = 0, augment: Bool = true, trainLimit: Int? = nil, stemStride: Int? = nil
   ) {
+    self.stemStride = stemStride
     self.model = model
     self.width = width
     self.data = data
@@ -75,7 +78,7 @@ public struct TrainingSummary: Codable, Sendable {
   /// 1-based epoch whose weights were kept.
   public let bestEpoch: Int
   public let bestValidationAccuracy: Double
-  /// The split used for selection ("val", or "test" when the file has no val split).
+  /// The split used for selection (always "val": files without one are refused).
   public let validationSplit: String
   public let epochs: Int
   public let history: [Checkpoint.EpochMetrics]
@@ -95,8 +98,9 @@ public enum TrainingRun {
   ) throws -> TrainingSummary {
     try configuration.validate()
     let dataset = try DatasetFile(path: configuration.data)
-    let architecture = try ModelZoo.make(configuration.model, for: dataset, width: configuration.width)
-    let validationSplit = dataset.splits.contains { $0.name == "val" } ? "val" : "test"
+    let validationSplit = try dataset.validationSplit()
+    let architecture = try ModelZoo.make(
+      configuration.model, for: dataset, width: configuration.width, stemStride: configuration.stemStride)
     let trainLoader = try BatchLoader(
       path: configuration.data, split: "train",
       options: LoaderOptions(

@@ -17,10 +17,18 @@ public enum ModelZoo {
   ]
 
   /// Builds model `name` for square `resolution`-pixel inputs with `channels` input
-  /// channels and `classes` outputs; `width` scales MobileNetV1's channels.
+  /// channels and `classes` outputs; `width` scales MobileNetV1's channels and
+  /// `stemStride` sets its first layer's stride (nil: 1 up to 64 px, else 2; the ODiMO
+  /// reference's Darkside network is width 1 with stride 2 at 32×32).
   public static func make(
-    _ name: String, resolution: Int, channels: Int = 3, classes: Int = 10, width: Double = 1
+    _ name: String, resolution: Int, channels: Int = 3, classes: Int = 10, width: Double = 1, stemStride: Int? = nil
   ) throws -> Architecture {
+    if let stemStride {
+      guard name.lowercased() == "mobilenetv1", (1...4).contains(stemStride) else {
+        throw UnknownModel(
+          description: "--stem-stride \(stemStride) for \(name): expected 1…4, and only mobilenetv1 takes it")
+      }
+    }
     guard resolution >= 8, channels >= 1, classes >= 2, width > 0, width <= 4 else {
       throw UnknownModel(
         description:
@@ -34,7 +42,8 @@ public enum ModelZoo {
     case "resnet18": return ResNet.resnet18(imagenetStem: false, input: input, classes: classes)
     case "resnet18-imagenet": return ResNet.resnet18(imagenetStem: true, input: input, classes: classes)
     case "mobilenetv1":
-      return MobileNetV1.make(input: input, classes: classes, width: width, stemStride: resolution <= 64 ? 1 : 2)
+      return MobileNetV1.make(
+        input: input, classes: classes, width: width, stemStride: stemStride ?? (resolution <= 64 ? 1 : 2))
     default:
       throw UnknownModel(
         description: "unknown model '\(name)'; expected one of \(catalogue.map(\.name).joined(separator: ", "))")
@@ -45,14 +54,17 @@ public enum ModelZoo {
 extension ModelZoo {
   /// Builds model `name` for the images of `dataset` (its train split's size and
   /// channels, its class count); errors are `EngineError`s naming what does not fit.
-  public static func make(_ name: String, for dataset: DatasetFile, width: Double = 1) throws -> Architecture {
+  public static func make(_ name: String, for dataset: DatasetFile, width: Double = 1, stemStride: Int? = nil) throws
+    -> Architecture
+  {
     let train = try dataset.split("train")
     guard train.height == train.width else {
       throw EngineError("\(dataset.path): images must be square, got \(train.height)×\(train.width)")
     }
     do {
       return try make(
-        name, resolution: train.height, channels: train.channels, classes: dataset.numClasses, width: width)
+        name, resolution: train.height, channels: train.channels, classes: dataset.numClasses, width: width,
+        stemStride: stemStride)
     } catch let error as UnknownModel {
       throw EngineError(error.description)
     }

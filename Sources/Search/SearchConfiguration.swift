@@ -1,0 +1,105 @@
+import Datasets
+import Engine
+import Foundation
+import Hardware
+
+/// Everything that defines one search (one λ).
+public struct SearchConfiguration: Codable, Sendable, Equatable {
+  public var soc: String
+  public var model: String
+  public var width: Double
+  public var data: String
+  public var metric: CostMetric
+  public var lambda: Double
+  /// "normalized" (default): λ multiplies cost / the cost of the mapping the search
+  /// starts from (`--init`), so λ = 1 weighs "the whole starting cost" like one nat of
+  /// cross-entropy whatever the SoC; "raw": λ multiplies raw cycles (or mW·cycles), the
+  /// reference code's scale.
+  public var lambdaScale: String
+  public var seed: UInt64
+  public var preset: SearchPreset
+  /// Train on the first N training images only (tests, quick looks); nil: all.
+  public var trainLimit: Int?
+  /// How the weights are trained before the search (see `WarmupKind`).
+  public var warmup: WarmupKind
+  /// The split the search starts from: "half" (half the channels on each alternative;
+  /// equal logits on shared-weights SoCs) or a unit's name (every channel on it);
+  /// "legacy" in files written before the option (every channel on the first operator of
+  /// alternative-operators layers, equal logits elsewhere).
+  public var initialSplit: String
+  /// MobileNetV1's first-layer stride (nil: the zoo's default for the resolution).
+  public var stemStride: Int?
+
+  public init(
+    soc: String, model: String, width: Double = 1, data: String, metric: CostMetric, lambda: Double,
+    lambdaScale: String = "normalized", seed: UInt64 = 0, preset: SearchPreset = .quick, trainLimit: Int? = nil,
+    warmup: WarmupKind = .float, initialSplit: String = "half", stemStride: Int? = nil
+  ) {
+    self.soc = soc
+    self.model = model
+    self.width = width
+    self.data = data
+    self.metric = metric
+    self.lambda = lambda
+    self.lambdaScale = lambdaScale
+    self.seed = seed
+    self.preset = preset
+    self.trainLimit = trainLimit
+    self.warmup = warmup
+    self.initialSplit = initialSplit
+    self.stemStride = stemStride
+  }
+
+  /// Files written before a field existed decode with the behaviour they were run with.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    soc = try container.decode(String.self, forKey: .soc)
+    model = try container.decode(String.self, forKey: .model)
+    width = try container.decode(Double.self, forKey: .width)
+    data = try container.decode(String.self, forKey: .data)
+    metric = try container.decode(CostMetric.self, forKey: .metric)
+    lambda = try container.decode(Double.self, forKey: .lambda)
+    lambdaScale = try container.decode(String.self, forKey: .lambdaScale)
+    seed = try container.decode(UInt64.self, forKey: .seed)
+    preset = try container.decode(SearchPreset.self, forKey: .preset)
+    trainLimit = try container.decodeIfPresent(Int.self, forKey: .trainLimit)
+    warmup = try container.decodeIfPresent(WarmupKind.self, forKey: .warmup) ?? .randomSplit
+    initialSplit = try container.decodeIfPresent(String.self, forKey: .initialSplit) ?? "legacy"
+    stemStride = try container.decodeIfPresent(Int.self, forKey: .stemStride)
+  }
+
+  /// Refuses values no search can run with, naming the option.
+  public func validate() throws {
+    guard lambda >= 0, lambda.isFinite else {
+      throw SearchError.invalidOption(option: "--lambda", value: "\(lambda)", expected: "a finite number ≥ 0")
+    }
+    guard ["normalized", "raw"].contains(lambdaScale) else {
+      throw SearchError.invalidOption(option: "--lambda-scale", value: lambdaScale, expected: "normalized or raw")
+    }
+    if let trainLimit, trainLimit < 1 {
+      throw SearchError.invalidOption(option: "--train-limit", value: "\(trainLimit)", expected: "≥ 1 image")
+    }
+    try preset.validate()
+  }
+
+  /// The zoo model for the dataset at `data`.
+  func makeModel(for dataset: DatasetFile) throws -> Architecture {
+    try ModelZoo.make(model, for: dataset, width: width, stemStride: stemStride)
+  }
+
+  /// Whether the supernet on `soc` is the folded, quantized one a float warmup feeds.
+  func foldsBatchNorm(on soc: SoC) -> Bool { soc.mappingStyle == .sharedWeights && warmup == .float }
+}
+
+/// How a search's weights are trained before its search phase.
+public enum WarmupKind: String, Codable, Sendable, CaseIterable {
+  /// The float zoo model is trained (batch norm, no quantization); the search then starts
+  /// from it with batch norm folded into the quantized supernet's weights (the reference's
+  /// DIANA protocol). On SoCs whose alternatives are different operators (Darkside) there
+  /// is no float model of the supernet, and this means `randomSplit`.
+  case float
+  /// The supernet itself is trained with a random split drawn per step and layer (the
+  /// reference's Darkside warmup; on shared-weights SoCs a random channel subset, batch
+  /// norm kept unfolded and activations float).
+  case randomSplit = "random-split"
+}

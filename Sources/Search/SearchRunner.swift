@@ -1,0 +1,187 @@
+import Datasets
+import Engine
+import Foundation
+import Hardware
+
+/// The state of one run as `SearchRun` steps through its schedule: the trace, the best
+/// search epoch's logits, the best fine-tune weights, and which network is being trained.
+final class SearchRunner {
+  let configuration: SearchConfiguration
+  let path: String
+  let baseline: MappingStrategy?
+  let setup: SearchSetup
+  let schedule: SearchSchedule
+  private let validation: BatchLoader
+  private(set) var trace: [TraceRow] = []
+  /// The best fine-tune epoch (validation accuracy) and its weights.
+  private var best: (accuracy: Double, weights: [String: [Float]])?
+  /// The best search epoch — lowest validation loss + λ·cost of its discrete mapping — and
+  /// its architecture logits: the mapping the fine-tune freezes.
+  private var bestSearch: (score: Double, logits: [String: [Float]])?
+  /// The supernet's weights at the start of the search (fine-tuning restarts from them
+  /// under `fineTuneFrom: .warmup`).
+  private var warmupWeights: [String: [Float]]?
+  /// Whether the float model (not the supernet) is the network being trained.
+  private var onFloat: Bool
+
+  init(
+    _ configuration: SearchConfiguration, path: String, baseline: MappingStrategy?, warmStart: [String: [Float]]?
+  ) throws {
+    self.configuration = configuration
+    self.path = path
+    self.baseline = baseline
+    setup = try SearchSetup(configuration, replaceBlocks: baseline != .depthwiseSeparable)
+    guard !setup.supernet.searchable.isEmpty || baseline != nil else {
+      throw SearchError.invalidOption(
+        option: "--model", value: setup.model.name,
+        expected: "a model with a layer two units of \(setup.soc.name) can run (nothing to search)")
+    }
+    schedule = SearchSchedule(
+      preset: configuration.preset, baseline: baseline != nil, warmStarted: warmStart != nil,
+      stepsPerEpoch: setup.trainLoader.batchesPerEpoch, lambda: configuration.lambda)
+    validation = try BatchLoader.evaluation(path: configuration.data, split: try setup.dataset.validationSplit())
+    onFloat = setup.float != nil
+    if let warmStart { try restore(warmStart, from: "the warm-start weights") }
+  }
+
+  private var network: Network { onFloat ? setup.float?.network ?? setup.network : setup.network }
+  private var trainer: Trainer { onFloat ? setup.float?.trainer ?? setup.trainer : setup.trainer }
+  private var weights: SGD { onFloat ? setup.float?.weights ?? setup.weights : setup.weights }
+
+  /// Stored weights must fit the network being trained, as built for this dataset.
+  private func restore(_ values: [String: [Float]], from source: String) throws {
+    do { try network.restore(values) } catch {
+      throw EngineError(
+        "\(source) does not fit \(network.architecture.name) for \(configuration.data) "
+          + "(\(setup.dataset.classNames.count) classes): \(error)")
+    }
+  }
+
+  /// Continues the run file at `path` where it stopped.
+  func resume() throws {
+    let saved = try ResumeState.read(path, configuration: configuration)
+    trace = saved.trace
+    // A float warmup's weights stay the float model's until the next phase begins.
+    onFloat = setup.float != nil && (trace.last.map { $0.phase == .warmup } ?? true)
+    try restore(saved.weights, from: path)
+    setup.objective.restoreSplits(saved.weights)
+    weights.restore(velocity: saved.velocity)
+    setup.logits.restore(steps: saved.adamSteps, firstMoment: saved.adamFirst, secondMoment: saved.adamSecond)
+    best = saved.best
+    bestSearch = saved.bestSearch
+    warmupWeights = saved.warmupWeights
+    if trace.count < schedule.epochs.count, schedule.epochs[trace.count].inPhase > 0 {
+      try enter(schedule.epochs[trace.count].phase, resuming: true)
+    }
+  }
+
+  /// Sets up `phase`; `resuming` re-establishes only the mapping (the weights were restored).
+  func enter(_ phase: SearchPhase, resuming: Bool = false) throws {
+    let (objective, supernetwork) = (setup.objective, setup.network)
+    if phase != .warmup && onFloat {
+      try setup.adoptFloatWeights()
+      onFloat = false
+    }
+    SearchRun.clearSamples(objective, supernetwork)
+    switch phase {
+    case .warmup: break
+    case .search:
+      if !resuming { warmupWeights = supernetwork.snapshot() }
+    case .fineTune:
+      if let baseline {
+        try SearchRun.fix(objective, supernetwork, to: try setup.supernet.plan.mapping(baseline))
+        return
+      }
+      if !resuming, let bestSearch {
+        try supernetwork.restore(supernetwork.snapshot().merging(bestSearch.logits) { _, best in best })
+        objective.restoreSplits(bestSearch.logits)
+      }
+      SearchRun.freeze(objective, supernetwork)
+      if !resuming, configuration.preset.fineTuneFrom == .warmup, let warmupWeights {
+        // Everything but the architecture logits, which hold the searched mapping.
+        let logitNames = Set(supernetwork.logitParameters.map(\.name))
+        let kept = supernetwork.snapshot().filter { logitNames.contains($0.key) }
+        try supernetwork.restore(warmupWeights.merging(kept) { _, searched in searched })
+        setup.weights.restore(velocity: [:])
+      }
+    }
+  }
+
+  /// Trains one epoch, validates it, records it in the trace and writes the run file.
+  func train(_ epoch: SearchSchedule.Epoch) throws -> TraceRow {
+    let (objective, sgd, mixed) = (setup.objective, weights, setup.network.mixedLayers)
+    objective.lambda = schedule.lambda(epoch)
+    // Every epoch's random draws come from (seed, epoch), so a resumed run draws the same.
+    let generator = SplitMix64.stream(seed: configuration.seed, UInt64(epoch.index) &+ 0x5EA2C4)
+    let trained = try SearchRun.trainEpoch(
+      trainer, loader: setup.trainLoader, epoch: epoch.dataEpoch, phase: epoch.phase, objective: objective,
+      logits: setup.logits, generator: generator
+    ) { step in
+      sgd.learningRate = self.schedule.learningRate(epoch, step: step)
+      let temperature = self.schedule.temperature(epoch, step: step)
+      for layer in mixed { layer.temperature = temperature }
+    }
+    if epoch.phase == .warmup { SearchRun.clearSamples(objective, setup.network) }
+    let softCost = try objective.applyCost()
+    // The search is judged by its discrete mapping: validated frozen, then released.
+    if epoch.phase == .search { SearchRun.freeze(objective, setup.network) }
+    objective.prepare()
+    let validated = try trainer.evaluate(validation)
+    let discreteCost = try objective.applyCost()
+    if epoch.phase == .search { SearchRun.clearSamples(objective, setup.network) }
+    for layer in mixed { layer.countGradient = [Double](repeating: 0, count: layer.alternatives) }
+    let mapping = objective.mapping(named: "epoch-\(epoch.index + 1)")
+    let cost = try setup.supernet.plan.cost(of: mapping)
+    let row = TraceRow(
+      phase: epoch.phase, epoch: epoch.index + 1, trainLoss: trained.loss, trainAccuracy: trained.accuracy,
+      validationLoss: validated.loss, validationAccuracy: validated.accuracy, lambda: objective.lambda,
+      softCost: softCost, latencyCycles: cost.latencyCycles, energyMicrojoules: cost.energyMicrojoules,
+      temperature: schedule.temperature(epoch, step: schedule.stepsPerEpoch), learningRate: Double(sgd.learningRate),
+      channels: try setup.supernet.searchable.map { try setup.supernet.plan.channelCounts(mapping)[$0.planIndex] })
+    trace.append(row)
+    switch epoch.phase {
+    case .search:
+      let score = validated.loss + configuration.lambda * discreteCost
+      if score < bestSearch?.score ?? .infinity {
+        let names = Set(objective.logitParameters.map(\.name))
+        bestSearch = (score, setup.network.snapshot().filter { names.contains($0.key) }.merging(objective.splitLogits) { a, _ in a })
+      }
+    case .fineTune:
+      if validated.accuracy > best?.accuracy ?? -1 { best = (validated.accuracy, setup.network.snapshot()) }
+    case .warmup: break
+    }
+    try write(mapping: mapping, result: nil)
+    return row
+  }
+
+  /// Whether fine-tuning has gone `patience` epochs without a better validation accuracy.
+  var hasStoppedEarly: Bool {
+    guard let patience = configuration.preset.patience else { return false }
+    let accuracies = trace.filter { $0.phase == .fineTune }.map(\.validationAccuracy)
+    guard let top = accuracies.max(), let bestIndex = accuracies.firstIndex(of: top) else { return false }
+    return accuracies.count - 1 - bestIndex >= patience
+  }
+
+  /// The best fine-tune weights, tested; the complete run file.
+  func finish() throws -> SearchResult {
+    if let best { try setup.network.restore(best.weights) }
+    let test = try BatchLoader.evaluation(path: configuration.data, split: "test")
+    setup.objective.prepare()
+    let tested = try trainer.evaluate(test)
+    let mapping = setup.objective.mapping(named: baseline?.name ?? "lambda-\(configuration.lambda)")
+    let cost = try setup.supernet.plan.cost(of: mapping)
+    try write(mapping: mapping, result: (tested.accuracy, cost))
+    return SearchResult(mapping: mapping, cost: cost, testAccuracy: tested.accuracy, trace: trace)
+  }
+
+  private func write(mapping: Mapping, result: (accuracy: Double, cost: NetworkCostReport)?) throws {
+    try SearchRun.write(
+      path, configuration: configuration, baseline: baseline, scale: setup.costScale, trace: trace, mapping: mapping,
+      network: network, weightsOf: onFloat ? "float-model" : "supernet", objective: setup.objective, result: result,
+      state: result != nil
+        ? nil
+        : ResumeState.Optimizers(
+          sgd: weights, adam: setup.logits, best: best, warmupWeights: baseline == nil ? warmupWeights : nil,
+          bestSearch: bestSearch))
+  }
+}
