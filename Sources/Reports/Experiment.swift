@@ -76,7 +76,9 @@ public struct Experiment: Sendable {
         }
         let manifest = try JSONDecoder.snakeCase.decode(Sweep.Manifest.self, from: data)
         commit = manifest.gitCommit
-        for lambda in manifest.allLambdas.sorted() { runs.append(try RunFile.read(source + "/" + Sweep.runName(lambda))) }
+        for lambda in manifest.allLambdas.sorted() {
+          runs.append(try RunFile.read(source + "/" + Sweep.runName(lambda)))
+        }
         let baselineFolder = source + "/baselines"
         for file in ((try? FileManager.default.contentsOfDirectory(atPath: baselineFolder)) ?? []).sorted()
         where file.hasSuffix(".h5") {

@@ -106,9 +106,14 @@ public enum ReportWriter {
           ],
           ["Learning rates", learningRates(preset)],
           ["Warmup", warmupText(configuration)],
-          ["Search starts from", configuration.initialSplit == "half" ? "half the channels on each unit" : configuration.initialSplit],
+          [
+            "Search starts from",
+            configuration.initialSplit == "half" ? "half the channels on each unit" : configuration.initialSplit,
+          ],
           ["Search metric", "\(configuration.metric.rawValue), λ on the \(lambdaScaleText(experiment))"],
-          ["Selection", "epochs and the searched mapping on the validation split; accuracy reported on the test split"],
+          [
+            "Selection", "epochs and the searched mapping on the validation split; accuracy reported on the test split",
+          ],
           ["Seed", "\(configuration.seed)"],
           ["Commit", "`\(experiment.commit)`"],
         ]

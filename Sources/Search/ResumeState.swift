@@ -90,7 +90,9 @@ struct ResumeState {
       adamFirst: try group(file, "state/adam_m"), adamSecond: try group(file, "state/adam_v"), best: best,
       warmupWeights: file.contains("state/warmup") ? try group(file, "state/warmup") : nil,
       bestSearch: file.contains("state/best_search")
-        ? (try file.attribute("best_search_score", at: "state").doubleValue ?? .infinity,
-          try group(file, "state/best_search")) : nil)
+        ? (
+          try file.attribute("best_search_score", at: "state").doubleValue ?? .infinity,
+          try group(file, "state/best_search")
+        ) : nil)
   }
 }

@@ -80,7 +80,8 @@ public final class SearchObjective: @unchecked Sendable {
     try supernet.searchable.reduce(0) { total, layer in
       total
         + (try supernet.plan.softCost(
-          layer: layer.planIndex, channels: softCounts(layer), metric: metric, convention: convention)
+          layer: layer.planIndex, channels: softCounts(layer), metric: metric, convention: convention
+        )
         .value)
     }
   }

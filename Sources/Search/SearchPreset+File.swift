@@ -23,10 +23,16 @@ extension SearchPreset {
 
     enum CodingKeys: String, CodingKey {
       case base, name, patience
-      case warmupEpochs = "warmup_epochs", searchEpochs = "search_epochs", fineTuneEpochs = "fine_tune_epochs"
-      case batchSize = "batch_size", learningRate = "learning_rate", searchLearningRate = "search_learning_rate"
-      case logitLearningRate = "logit_learning_rate", initialTemperature = "initial_temperature"
-      case finalTemperature = "final_temperature", fineTuneFrom = "fine_tune_from"
+      case warmupEpochs = "warmup_epochs"
+      case searchEpochs = "search_epochs"
+      case fineTuneEpochs = "fine_tune_epochs"
+      case batchSize = "batch_size"
+      case learningRate = "learning_rate"
+      case searchLearningRate = "search_learning_rate"
+      case logitLearningRate = "logit_learning_rate"
+      case initialTemperature = "initial_temperature"
+      case finalTemperature = "final_temperature"
+      case fineTuneFrom = "fine_tune_from"
       case lambdaRampEpochs = "lambda_ramp_epochs"
     }
   }
@@ -72,7 +78,8 @@ extension SearchPreset {
     let baseName = fields.base ?? "standard"
     guard var preset = named(baseName) else {
       throw SearchError.presetFile(
-        file: file, message: "base '\(baseName)' is not a built-in preset (\(builtIn.map(\.name).joined(separator: ", ")))")
+        file: file,
+        message: "base '\(baseName)' is not a built-in preset (\(builtIn.map(\.name).joined(separator: ", ")))")
     }
     preset.name = fields.name ?? ((file as NSString).lastPathComponent as NSString).deletingPathExtension
     if let value = fields.warmupEpochs { preset.warmupEpochs = value }

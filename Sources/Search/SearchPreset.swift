@@ -72,7 +72,9 @@ public struct SearchPreset: Sendable, Codable, Equatable {
   /// Refuses budgets no run can follow, naming the field.
   public func validate() throws {
     func require(_ condition: Bool, _ field: String, _ value: Any, _ expected: String) throws {
-      guard condition else { throw SearchError.invalidPreset(preset: name, field: field, value: "\(value)", expected: expected) }
+      guard condition else {
+        throw SearchError.invalidPreset(preset: name, field: field, value: "\(value)", expected: expected)
+      }
     }
     try require(warmupEpochs >= 0, "warmup_epochs", warmupEpochs, "≥ 0")
     try require(searchEpochs >= 0, "search_epochs", searchEpochs, "≥ 0")

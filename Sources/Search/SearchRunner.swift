@@ -144,7 +144,9 @@ final class SearchRunner {
       let score = validated.loss + configuration.lambda * discreteCost
       if score < bestSearch?.score ?? .infinity {
         let names = Set(objective.logitParameters.map(\.name))
-        bestSearch = (score, setup.network.snapshot().filter { names.contains($0.key) }.merging(objective.splitLogits) { a, _ in a })
+        bestSearch = (
+          score, setup.network.snapshot().filter { names.contains($0.key) }.merging(objective.splitLogits) { a, _ in a }
+        )
       }
     case .fineTune:
       if validated.accuracy > best?.accuracy ?? -1 { best = (validated.accuracy, setup.network.snapshot()) }

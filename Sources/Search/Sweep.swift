@@ -78,10 +78,10 @@ public enum Sweep {
   }
 
   /// The default grid on the normalised scale (cost divided by the starting mapping's):
-  /// λ = 0 (the most accurate mapping), then log-spaced by √10 from 0.01, where cost barely
-  /// moves the split, to 10, where it outweighs the task loss and every layer goes to its
+  /// λ = 0 (the most accurate mapping), then log-spaced by about 3 from 0.03, where cost
+  /// barely moves the split, to 10, where it outweighs the task loss and layers go to their
   /// cheapest unit.
-  public static let defaultLambdas: [Double] = [0, 0.01, 0.0316, 0.1, 0.316, 1, 3.16, 10]
+  public static let defaultLambdas: [Double] = [0, 0.03, 0.1, 0.3, 1, 3, 10]
 
   /// A λ as its run file names it: the shortest text that reads back as the same number.
   public static func runName(_ lambda: Double) -> String { "lambda-\(lambda).h5" }

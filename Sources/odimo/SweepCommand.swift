@@ -29,8 +29,8 @@ struct SweepRun: ParsableCommand {
   @OptionGroup var options: SearchOptions
   @Option(
     help: """
-      Comma-separated λ values, optionally ending in auto[:N] (default: 0 and 0.01…10 log-spaced \
-      by √10, the normalised scale's span). 'auto:N' alone or after a list: once the grid's \
+      Comma-separated λ values, optionally ending in auto[:N] (default: 0, 0.03, 0.1, 0.3, 1, 3, 10 \
+      on the normalised scale). 'auto:N' alone or after a list: once the grid's \
       points are done, λ values are added where the searched front has its widest gap in \
       log-cost (the geometric mean of the neighbouring λ values) until N points in all \
       (default N: the grid's size + 3).

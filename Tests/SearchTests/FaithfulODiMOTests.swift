@@ -74,7 +74,8 @@ import Testing
       let down = try loss()
       classifier.logits.value.buffer[index] = original
       let numeric = (up - down) / (2 * h)
-      #expect(abs(numeric - analytic[index]) <= 3e-2 * abs(numeric) + 1e-4, "α[\(index)]: \(numeric) vs \(analytic[index])")
+      #expect(
+        abs(numeric - analytic[index]) <= 3e-2 * abs(numeric) + 1e-4, "α[\(index)]: \(numeric) vs \(analytic[index])")
     }
   }
 
@@ -94,9 +95,10 @@ import Testing
   @Test func normalisedCostIsOneAtTheStart() throws {
     let data = scratch.file("q.h5")
     try QuadrantData.write(data)
-    for (soc, model, initial) in [("darkside", "mobilenetv1", "half"), ("darkside", "mobilenetv1", "cluster"),
-      ("diana", "resnet8", "half")]
-    {
+    for (soc, model, initial) in [
+      ("darkside", "mobilenetv1", "half"), ("darkside", "mobilenetv1", "cluster"),
+      ("diana", "resnet8", "half"),
+    ] {
       let configuration = SearchConfiguration(
         soc: soc, model: model, width: 0.25, data: data, metric: .latency, lambda: 1, initialSplit: initial)
       let setup = try SearchSetup(configuration)
@@ -164,7 +166,9 @@ import Testing
     let error = try #require(throws: DatasetError.self) { try SearchRun.run(configuration, out: scratch.file("r.h5")) }
     #expect(error == .noValidationSplit(data))
     let training = TrainingConfiguration(model: "resnet8", data: data, epochs: 1, batchSize: 16)
-    #expect(throws: DatasetError.self) { try TrainingRun.run(training, checkpoint: scratch.file("c.h5"), resume: false) }
+    #expect(throws: DatasetError.self) {
+      try TrainingRun.run(training, checkpoint: scratch.file("c.h5"), resume: false)
+    }
   }
 
   /// The search exports the mapping of its best validation epoch, annealed to the final
