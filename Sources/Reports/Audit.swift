@@ -205,20 +205,14 @@ public enum Audit {
       }
     }
 
-    // Setup rows that the run files pin down.
+    // Every setup row the run files pin down, regenerated from the runs' configuration.
     if let run = recomputed.values.map(\.run).sorted(by: { $0.path < $1.path }).first {
+      let expected = Dictionary(
+        ReportWriter.setupRows(run.configuration, costScale: run.costScale).map { ($0[0], $0[1]) },
+        uniquingKeysWith: { first, _ in first })
       for table in tables where table.header.first == "Setting" {
-        for row in table.rows where row.count >= 2 {
-          let configuration = run.configuration
-          let expected: String? =
-            switch row[0] {
-            case "SoC": configuration.soc
-            case "Seed": "\(configuration.seed)"
-            case "Training images": configuration.trainLimit.map { Formatting.grouped(Int64($0)) } ?? "all"
-            case "Dataset": "`\(configuration.data)`"
-            default: nil
-            }
-          if let expected { check("setup", row[0], "value", row[1], expected) }
+        for row in table.rows where row.count >= 2 && row[0] != "Commit" {
+          check("setup", row[0], "value", row[1], expected[row[0]] ?? "(no such setting)")
         }
       }
     }

@@ -21,6 +21,9 @@ public struct Experiment: Sendable {
   /// The configuration every run shares (the first searched point's, else the first baseline's).
   public var configuration: SearchConfiguration { (points.first ?? baselines[0]).configuration }
 
+  /// What λ's cost was divided by (the first run that records it).
+  public var costScale: Double? { (points + baselines).compactMap(\.costScale).first }
+
   /// Cost metrics the runs carry: latency always, energy when every run has it.
   public var metrics: [CostMetric] {
     (points + baselines).allSatisfy { $0.energyMicrojoules != nil } ? [.latency, .energy] : [.latency]

@@ -80,7 +80,6 @@ public enum ReportWriter {
   /// The report's text; tables hold the claims `Audit` re-checks.
   static func markdown(_ experiment: Experiment, folder: String, selected: [RunFile]) -> String {
     let configuration = experiment.configuration
-    let preset = configuration.preset
     let dataset = (configuration.data as NSString).lastPathComponent
     var lines: [String] = []
     lines.append("\(marker) epsilon=\(experiment.epsilon) -->")
@@ -93,30 +92,7 @@ public enum ReportWriter {
     lines.append(
       MarkdownTable(
         header: ["Setting", "Value"],
-        rows: [
-          ["SoC", configuration.soc],
-          ["Model", configuration.model + (configuration.width == 1 ? "" : " (width \(configuration.width))")],
-          ["Dataset", "`\(configuration.data)`"],
-          ["Training images", configuration.trainLimit.map { Formatting.grouped(Int64($0)) } ?? "all"],
-          [
-            "Preset",
-            "\(preset.name): warmup \(preset.warmupEpochs), search \(preset.searchEpochs), fine-tune "
-              + "\(preset.fineTuneEpochs) epochs (fine-tune from the \(preset.fineTuneFrom.rawValue) weights), "
-              + "batch \(preset.batchSize)",
-          ],
-          ["Learning rates", learningRates(preset)],
-          ["Warmup", warmupText(configuration)],
-          [
-            "Search starts from",
-            configuration.initialSplit == "half" ? "half the channels on each unit" : configuration.initialSplit,
-          ],
-          ["Search metric", "\(configuration.metric.rawValue), λ on the \(lambdaScaleText(experiment))"],
-          [
-            "Selection", "epochs and the searched mapping on the validation split; accuracy reported on the test split",
-          ],
-          ["Seed", "\(configuration.seed)"],
-          ["Commit", "`\(experiment.commit)`"],
-        ]
+        rows: setupRows(configuration, costScale: experiment.costScale) + [["Commit", "`\(experiment.commit)`"]]
       ).markdown())
     lines.append("")
     lines.append(
@@ -199,6 +175,40 @@ public enum ReportWriter {
     return lines.joined(separator: "\n") + "\n"
   }
 
+  /// The setup table's rows that a run's configuration pins down (all but the commit):
+  /// the report prints them, the audit regenerates them from the run files and compares.
+  static func setupRows(_ configuration: SearchConfiguration, costScale: Double?) -> [[String]] {
+    let preset = configuration.preset
+    return [
+      ["SoC", configuration.soc],
+      ["Model", modelText(configuration)],
+      ["Dataset", "`\(configuration.data)`"],
+      ["Training images", configuration.trainLimit.map { Formatting.grouped(Int64($0)) } ?? "all"],
+      [
+        "Preset",
+        "\(preset.name): warmup \(preset.warmupEpochs), search \(preset.searchEpochs), fine-tune "
+          + "\(preset.fineTuneEpochs) epochs (fine-tune from the \(preset.fineTuneFrom.rawValue) weights), "
+          + "batch \(preset.batchSize)",
+      ],
+      ["Learning rates", learningRates(preset)],
+      ["Warmup", warmupText(configuration)],
+      [
+        "Search starts from",
+        configuration.initialSplit == "half" ? "half the channels on each unit" : configuration.initialSplit,
+      ],
+      ["Search metric", "\(configuration.metric.rawValue), λ on the \(lambdaScaleText(configuration, costScale))"],
+      ["Selection", "epochs and the searched mapping on the validation split; accuracy reported on the test split"],
+      ["Seed", "\(configuration.seed)"],
+    ]
+  }
+
+  static func modelText(_ configuration: SearchConfiguration) -> String {
+    var options: [String] = []
+    if configuration.width != 1 { options.append("width \(configuration.width)") }
+    if let stride = configuration.stemStride { options.append("stem stride \(stride)") }
+    return configuration.model + (options.isEmpty ? "" : " (\(options.joined(separator: ", ")))")
+  }
+
   static func learningRates(_ preset: SearchPreset) -> String {
     "weights (SGD) \(preset.learningRate) in the warmup, \(preset.learningRate(in: .search)) after it; "
       + "logits (Adam) \(preset.logitLearningRate); temperature \(preset.initialTemperature) → "
@@ -213,10 +223,8 @@ public enum ReportWriter {
       : "the supernet under a random split per step"
   }
 
-  static func lambdaScaleText(_ experiment: Experiment) -> String {
-    let configuration = experiment.configuration
+  static func lambdaScaleText(_ configuration: SearchConfiguration, _ scale: Double?) -> String {
     guard configuration.lambdaScale == "normalized" else { return "raw scale (cycles or mW·cycles)" }
-    let scale = (experiment.points + experiment.baselines).compactMap(\.costScale).first
     let unit = configuration.metric == .latency ? "cycles" : "mW·cycles"
     return "normalized scale (cost ÷ the starting mapping's cost"
       + (scale.map { ", " + Formatting.cycles($0) + " \(unit)" } ?? "") + ")"

@@ -97,6 +97,25 @@ import Testing
     #expect(missing.unverifiable.contains { $0.subject == "λ=20" && "\($0.verdict)".contains("no such run file") })
   }
 
+  /// Every row of the setup table is a claim: each one edited in turn fails the audit.
+  @Test func everySetupRowIsAudited() throws {
+    let folder = try makeSweep()
+    let path = try ReportWriter.write(try Experiment.load([folder]), to: scratch.file("report"))
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    let setup = try #require(MarkdownTable.parse(text).map(\.table).first { $0.header.first == "Setting" })
+    #expect(setup.rows.map { $0[0] }.contains("Searchable-layer latency (cycles)") == false)
+    #expect(text.contains("Searchable-layer latency (cycles)"))
+    for row in setup.rows where row[0] != "Commit" {
+      let lines = text.components(separatedBy: "\n").map { line in
+        line.hasPrefix("| \(row[0]) |") ? line.replacingOccurrences(of: row[1], with: row[1] + " (edited)") : line
+      }
+      try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
+      let result = try Audit.run(report: path)
+      #expect(
+        result.differing.map(\.subject) == [row[0]], "editing \(row[0]) gave \(result.differing.map(\.subject))")
+    }
+  }
+
   @Test func badSourcesAreRefusedWithTheirNames() throws {
     #expect { try Experiment.load([scratch.file("nowhere")]) } throws: { "\($0)".contains("nowhere") }
     #expect { try Experiment.load([]) } throws: { "\($0)".contains("sweep folder") }

@@ -197,4 +197,24 @@ import Testing
     #expect(summary.manifest.lambdas == [0, 5, 20])
     #expect(FileManager.default.fileExists(atPath: folder + "/sweep.json"))
   }
+
+  /// `auto:N` adds λ values between the grid's points, where the front has its widest
+  /// gap, until N points; the merge and a rerun see them.
+  @Test func fillingAddsLambdasWhereTheFrontHasGaps() throws {
+    let data = scratch.file("q.h5")
+    try QuadrantData.write(data)
+    let folder = scratch.file("auto")
+    let configuration = SearchConfiguration(
+      soc: "diana", model: "resnet8", data: data, metric: .latency, lambda: 0, preset: SearchRunTests.tiny)
+    try Sweep.run(configuration, lambdas: [0, 30], autoPoints: 3, folder: folder)
+    let summary = try Sweep.merge(folder: folder)
+    let added = summary.manifest.addedLambdas
+    #expect(summary.points.count == 2 + added.count)
+    // The grid's two ends decide the one λ filling adds (none if they cost the same).
+    let ends = summary.points.filter { [0, 30].contains($0.lambda) }.map { ($0.lambda, $0.latencyCycles) }
+    #expect(added == [Sweep.nextLambda(ends)].compactMap { $0 })
+    #expect(added.allSatisfy { $0 > 0 && $0 < 30 })
+    try Sweep.run(configuration, lambdas: [0, 30], autoPoints: 3, folder: folder)  // nothing left to do
+    #expect(try Sweep.merge(folder: folder).manifest.addedLambdas == added)
+  }
 }
