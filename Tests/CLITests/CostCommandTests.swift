@@ -4,9 +4,7 @@ import Testing
 
 @Suite struct CostCommandTests {
   let scratch = ScratchFolder()
-  static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/reference/cost-golden.json")
-    .path
+  static let golden = goldenCostPath
 
   @Test func casesFillsInTheReferenceCycles() throws {
     let result = try odimo("cost", "cases", Self.golden, "--json")

@@ -73,10 +73,9 @@ public func odimo(_ arguments: [String]) throws -> ProcessResult {
 public let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
   .deletingLastPathComponent()
 
-/// shared/reference/cost-golden.json beside the repository.
-public let goldenCostPath = repositoryRoot.deletingLastPathComponent().appendingPathComponent(
-  "shared/reference/cost-golden.json"
-).path
+/// The reference cost figures (a copy of shared/reference/cost-golden.json kept in the
+/// repository, so a fresh clone tests against them with nothing beside it).
+public let goldenCostPath = repositoryRoot.appendingPathComponent("Tests/Fixtures/cost-golden.json").path
 
 /// Starts `odimo` with `arguments` in the background, waits until `file` appears (the
 /// first checkpoint or run file it writes), then SIGKILLs it — a run killed mid-way.
