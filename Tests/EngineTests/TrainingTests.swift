@@ -42,6 +42,15 @@ import Testing
     #expect(abs(try trainer.evaluate(test).accuracy - summary.testAccuracy) < 1e-9)
   }
 
+  /// Non-finite logits are wrong answers: an all-NaN network scores 0 %, not 100 %.
+  @Test func nonFiniteLogitsAreNeverCorrect() {
+    let logits: [Float] = [.nan, .nan, .nan, 0.1, 2, 0.3, .infinity, 1, 0, 5, 1, 0]
+    let result = CrossEntropy().evaluate(logits: logits, labels: [0, 1, 0, 0], classes: 3)
+    #expect(result.top1Correct == 2 && result.top5Correct == 2)
+    let allNaN = CrossEntropy().evaluate(logits: [Float](repeating: .nan, count: 6), labels: [0, 1], classes: 3)
+    #expect(allNaN.top1Correct == 0 && allNaN.top5Correct == 0)
+  }
+
   @Test func mismatchedCheckpointsAndNaNAreReported() throws {
     let data = scratch.file("tiny.h5")
     try QuadrantData.write(data, train: 96, validation: 24, test: 24)

@@ -37,6 +37,9 @@ public struct CrossEntropy: Sendable {
         gradient[sample * classes + c] = (Float(exps[c] / sum) - target) / Float(batch)
       }
       let labelValue = row[row.startIndex + label]
+      // A row with a non-finite logit has no prediction: it is a wrong answer, never a right one
+      // (NaN compares false with everything, so the ranking below would count it correct).
+      guard row.allSatisfy(\.isFinite) else { continue }
       // Rank as argmax does: ties go to the earlier class.
       let higher = row.indices.filter { row[$0] > labelValue || (row[$0] == labelValue && $0 - row.startIndex < label) }
         .count
