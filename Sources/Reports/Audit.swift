@@ -128,6 +128,9 @@ public enum Audit {
           case "Energy (µJ)": expected = value.cost.energyMicrojoules.map(Formatting.microjoules) ?? "n/a"
           case "On latency front": expected = fronts[.latency]?.contains(name) == true ? "yes" : "no"
           case "On energy front": expected = fronts[.energy].map { $0.contains(name) ? "yes" : "no" }
+          case "Same mapping as":
+            expected = ReportWriter.sameMapping(
+              value.run, as: recomputed.values.map(\.run).filter { $0.baseline != nil }.sorted { $0.name < $1.name })
           default: continue
           }
           check(section, name, column, cell, expected)
@@ -171,6 +174,7 @@ public enum Audit {
         let gain = front(metric).gains.first { $0.baseline == baseline }
         let searched = gain.flatMap { recomputed[$0.searched] }
         let expected: [String: String] = [
+          "Dominated by": front(metric).dominatingBaseline[baseline] ?? "–",
           "Baseline accuracy (%)": Formatting.accuracy(base.accuracy),
           "Baseline cost": ReportWriter.format(baseCost, metric),
           "Searched point": gain?.searched ?? "none as accurate",
@@ -184,24 +188,32 @@ public enum Audit {
       }
     }
 
-    // The headline sentence: one bold claim with its comparison per metric.
-    if let line = text.split(separator: "\n").first(where: { $0.contains("ODiMO's searched mappings reach") }) {
-      let pattern = #"\*\*[^*]*\*\* \([^)]*\)"#
+    // The headline: one bold claim per metric against the baselines no other baseline
+    // dominates (or none), and a "not beaten" line per metric where such baselines
+    // dominate every searched point (or none).
+    let lines = text.split(separator: "\n").map(String.init)
+    let searchedMetric = recomputed.values.map(\.run).sorted { $0.path < $1.path }.first?.configuration.metric
+    if let searchedMetric {
       var claimsByMetric: [CostMetric: String] = [:]
-      var rest = line[...]
-      while let range = rest.range(of: pattern, options: .regularExpression) {
-        let claim = String(rest[range])
-        let bold = claim.split(separator: "(").first ?? ""
-        for metric in metrics where bold.contains(" \(metric.rawValue)") { claimsByMetric[metric] = claim }
-        rest = rest[range.upperBound...]
+      if let line = lines.first(where: { $0.contains("ODiMO's searched mappings reach") }) {
+        var rest = line[...]
+        while let range = rest.range(of: #"\*\*[^*]*\*\* \([^)]*\)"#, options: .regularExpression) {
+          let claim = String(rest[range])
+          let bold = claim.split(separator: "(").first ?? ""
+          for metric in metrics where bold.contains(" \(metric.rawValue)") { claimsByMetric[metric] = claim }
+          rest = rest[range.upperBound...]
+        }
       }
       for metric in metrics {
-        let expected = front(metric).headline.map { ReportWriter.headlineClaim($0, metric) }
-        guard let stated = claimsByMetric[metric] else {
-          if let expected { check("headline", metric.rawValue, "gain at iso-accuracy", "(not stated)", expected) }
-          continue
-        }
-        check("headline", metric.rawValue, "gain at iso-accuracy", stated, expected ?? "no gain")
+        let front = front(metric)
+        let expected = front.headline.map { ReportWriter.headlineClaim($0, metric, searchedMetric: searchedMetric) }
+        check(
+          "headline", metric.rawValue, "gain at iso-accuracy", claimsByMetric[metric] ?? "(no gain claimed)",
+          expected ?? "(no gain claimed)")
+        let label = "Not beaten on \(ReportWriter.metricLabel(metric, searchedMetric: searchedMetric)):"
+        check(
+          "headline", metric.rawValue, "not beaten", lines.first { $0.hasPrefix(label) } ?? "(none stated)",
+          ReportWriter.unbeatenLine(front, metric, searchedMetric: searchedMetric) ?? "(none stated)")
       }
     }
 

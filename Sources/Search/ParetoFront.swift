@@ -64,6 +64,39 @@ public struct ParetoFront: Sendable {
     }
   }
 
-  /// The "up to N×" figure: the largest iso-accuracy gain.
-  public var headline: IsoAccuracyGain? { gains.max { $0.ratio < $1.ratio } }
+  /// Baselines that no other baseline dominates: the only honest comparisons (a gain
+  /// against a dominated baseline is at most a gain against the one that dominates it,
+  /// and usually a larger, flattering number).
+  public var standingBaselines: [String] {
+    let baselines = points.filter { $0.kind == .baseline }
+    return baselines.filter { baseline in !baselines.contains { $0.dominates(baseline) } }.map(\.name)
+  }
+
+  /// For every baseline, the other baseline that dominates it (the cheapest such one), if any.
+  public var dominatingBaseline: [String: String] {
+    let baselines = points.filter { $0.kind == .baseline }
+    var result: [String: String] = [:]
+    for baseline in baselines {
+      if let winner = baselines.filter({ $0.dominates(baseline) }).min(by: { $0.cost < $1.cost }) {
+        result[baseline.name] = winner.name
+      }
+    }
+    return result
+  }
+
+  /// The "up to N×" figure: the largest iso-accuracy gain against a standing baseline.
+  public var headline: IsoAccuracyGain? {
+    let standing = Set(standingBaselines)
+    return gains.filter { standing.contains($0.baseline) }.max { $0.ratio < $1.ratio }
+  }
+
+  /// Standing baselines that dominate every searched point: the search did not beat them.
+  public var unbeaten: [String] {
+    let searched = points.filter { $0.kind == .searched }
+    guard !searched.isEmpty else { return [] }
+    return standingBaselines.filter { name in
+      guard let baseline = points.first(where: { $0.name == name && $0.kind == .baseline }) else { return false }
+      return searched.allSatisfy { baseline.dominates($0) }
+    }
+  }
 }

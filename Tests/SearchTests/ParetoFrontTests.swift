@@ -30,4 +30,38 @@ import Testing
       points: [ParetoPoint(name: "b", kind: .baseline, accuracy: 0.99, cost: 1)] + points.prefix(2))
     #expect(hopeless.gains.isEmpty && hopeless.headline == nil)
   }
+
+  /// The DIANA case of the old example report: the weakest baseline (all-digital, dominated
+  /// by min-latency) would give the biggest ratio; the headline is drawn against the
+  /// strongest baseline instead.
+  @Test func headlineIgnoresDominatedBaselines() {
+    let front = ParetoFront(points: [
+      ParetoPoint(name: "λ=0", kind: .searched, accuracy: 0.770, cost: 200),
+      ParetoPoint(name: "λ=3", kind: .searched, accuracy: 0.767, cost: 70),
+      ParetoPoint(name: "all-digital", kind: .baseline, accuracy: 0.7658, cost: 220),
+      ParetoPoint(name: "min-latency", kind: .baseline, accuracy: 0.7677, cost: 76),
+      ParetoPoint(name: "all-analog", kind: .baseline, accuracy: 0.70, cost: 60),
+    ])
+    #expect(front.dominatingBaseline == ["all-digital": "min-latency"])
+    #expect(front.standingBaselines == ["min-latency", "all-analog"])
+    // Against all-digital λ=3 would be 3.14×, the old headline; among standing baselines
+    // the best is λ=3 against all-analog, and it is a loss (60/70).
+    #expect(front.gains.first { $0.baseline == "all-digital" }?.ratio == 220.0 / 70)
+    #expect(
+      front.headline
+        == IsoAccuracyGain(baseline: "all-analog", searched: "λ=3", ratio: 60.0 / 70, accuracyDelta: 0.767 - 0.70))
+    #expect(front.unbeaten.isEmpty)
+  }
+
+  /// A standing baseline that dominates every searched point is named as not beaten.
+  @Test func aBaselineThatDominatesEverySearchedPointIsUnbeaten() {
+    let front = ParetoFront(points: [
+      ParetoPoint(name: "λ=1", kind: .searched, accuracy: 0.76, cost: 80),
+      ParetoPoint(name: "λ=3", kind: .searched, accuracy: 0.75, cost: 77),
+      ParetoPoint(name: "min-latency", kind: .baseline, accuracy: 0.7677, cost: 76),
+      ParetoPoint(name: "all-digital", kind: .baseline, accuracy: 0.7658, cost: 220),
+    ])
+    #expect(front.unbeaten == ["min-latency"])
+    #expect(front.headline == nil)
+  }
 }
