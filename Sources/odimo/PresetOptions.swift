@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Engine
 import Hardware
 import Search
@@ -38,7 +39,8 @@ struct SearchOptions: ParsableArguments {
 
   func configuration(lambda: Double = 0) throws -> SearchConfiguration {
     SearchConfiguration(
-      soc: soc, model: model, width: width, data: data, metric: metric, lambda: lambda, lambdaScale: lambdaScale,
+      soc: soc, model: model, width: width, data: absolutePath(data), metric: metric, lambda: lambda,
+      lambdaScale: lambdaScale,
       seed: seed, preset: try preset.resolve(), trainLimit: trainLimit, warmup: warmup, initialSplit: initialSplit,
       stemStride: stemStride)
   }
@@ -76,4 +78,10 @@ struct PresetOptions: ParsableArguments {
     try chosen.validate()
     return chosen
   }
+}
+
+/// `path` made absolute against the working directory, so run files name their dataset
+/// wherever they are later read from (an audit run from another folder finds it).
+func absolutePath(_ path: String) -> String {
+  URL(fileURLWithPath: path).standardizedFileURL.path
 }
