@@ -52,9 +52,7 @@ public final class DatasetWriter {
     _ output: String, description: DatasetDescription, force: Bool, _ body: (DatasetWriter) throws -> Void
   ) throws {
     if FileManager.default.fileExists(atPath: output) && !force { throw DatasetError.outputExists(output) }
-    try SafeWrite.replace(output) { temporary in
-      let file = try HDF5File.create(temporary)
-      defer { file.close() }
+    try SafeWrite.hdf5(output) { file in
       let writer = DatasetWriter(file: file, description: description)
       try body(writer)
       try writer.finish()

@@ -99,6 +99,22 @@ public final class HDF5File: @unchecked Sendable {
   }
 
   /// Closes the file and every object opened in it. Safe to call more than once.
+  /// Flushes and closes the file, reporting what `close()` ignores: a full disk or an I/O
+  /// error surfaces here (HDF5 writes its metadata at close), so a writer can refuse to
+  /// put a broken file in place.
+  public func finish() throws {
+    try flush()
+    try withLibrary {
+      guard id >= 0 else { throw HDF5Error(.closed, file: path, path: "/", "the file was closed") }
+      let status = H5Fclose(id)
+      id = -1
+      guard status >= 0 else {
+        throw HDF5Error(
+          .writeFailed, file: path, path: "/", "closing failed (disk full or I/O error?)", stack: drainErrorStack())
+      }
+    }
+  }
+
   public func close() {
     withLibrary {
       guard id >= 0 else { return }

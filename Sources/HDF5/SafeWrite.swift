@@ -39,6 +39,20 @@ public enum SafeWrite {
     }
   }
 
+  /// Creates an HDF5 file at a temporary path next to `target`, lets `body` fill it, then
+  /// flushes and closes it — checking both, since HDF5 writes metadata at close — before
+  /// syncing and renaming it over `target`. Every odimo HDF5 writer goes through here.
+  @discardableResult
+  public static func hdf5<R>(_ target: String, _ body: (HDF5File) throws -> R) throws -> R {
+    try replace(target) { temporary in
+      let file = try HDF5File.create(temporary)
+      defer { file.close() }
+      let result = try body(file)
+      try file.finish()
+      return result
+    }
+  }
+
   /// Writes `data` to `target` safely.
   public static func write(_ data: Data, to target: String) throws {
     try replace(target) { temporary in
@@ -54,6 +68,8 @@ public enum SafeWrite {
       throw Failure(target: path, detail: "cannot open to sync: \(String(cString: strerror(errno)))")
     }
     defer { close(descriptor) }
-    fsync(descriptor)
+    guard fsync(descriptor) == 0 else {
+      throw Failure(target: path, detail: "cannot sync to disk: \(String(cString: strerror(errno)))")
+    }
   }
 }

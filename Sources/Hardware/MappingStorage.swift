@@ -39,9 +39,7 @@ extension Mapping {
     if path.hasSuffix(".json") {
       try SafeWrite.write(try jsonData(), to: path)
     } else {
-      try SafeWrite.replace(path) { temporary in
-        let file = try HDF5File.create(temporary)
-        defer { file.close() }
+      try SafeWrite.hdf5(path) { file in
         try write(to: file)
       }
     }

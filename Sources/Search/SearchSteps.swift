@@ -102,9 +102,7 @@ extension SearchRun {
     mapping: Mapping, network: Network, weightsOf: String, objective: SearchObjective,
     result: (accuracy: Double, cost: NetworkCostReport)?, state: ResumeState.Optimizers?
   ) throws {
-    try SafeWrite.replace(path) { temporary in
-      let file = try HDF5File.create(temporary)
-      defer { file.close() }
+    try SafeWrite.hdf5(path) { file in
       // The same encoder ResumeState compares the configuration with.
       let encoder = JSONEncoder.sorted
       try file.setAttribute("format", .string(formatName))

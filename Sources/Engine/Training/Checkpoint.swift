@@ -83,9 +83,7 @@ public enum Checkpoint {
   public static func save(
     path: String, network: Network, best: [String: [Float]], optimizer: SGD, state: State
   ) throws {
-    try SafeWrite.replace(path) { temporary in
-      let file = try HDF5File.create(temporary)
-      defer { file.close() }
+    try SafeWrite.hdf5(path) { file in
       let encoder = JSONEncoder.sorted
       try file.setAttribute("format", .string(formatName))
       try file.setAttribute("format_version", .int(Int64(formatVersion)))
