@@ -123,6 +123,9 @@ final class ActivationQuantizerKernel: Kernel {
     alpha = Parameter(name: "\(name).alpha", dims: [1], decays: false, initial: [6])
   }
 
+  /// Adding and subtracting 1.5·2²³ rounds a float below 2²² to the nearest integer.
+  static let roundingMagic: Float = 12_582_912
+
   /// The `fraction` quantile of the positive values (from at most ~65,000 of them).
   static func quantile(of tensor: Tensor, fraction: Double) -> Float? {
     let count = tensor.descriptor.byteCount / 4
@@ -146,9 +149,12 @@ final class ActivationQuantizerKernel: Kernel {
     let levels = Float((1 << bits) - 1)
     let (scale, step) = (levels / clip, clip / levels)
     let (x, y) = (UnsafeMutablePointer(input.buffer.baseAddress!), output.buffer.baseAddress!)
-    // Round half up on the non-negative clipped value (what rounding to nearest does there).
     for index in 0..<(input.descriptor.byteCount / 4) {
-      y[index] = (min(max(x[index], 0), clip) * scale + 0.5).rounded(.down) * step
+      // Written so it vectorises: a select (NaN → 0) for the clip, and rounding to nearest
+      // by the 1.5·2²³ trick (exact for 0 ≤ v < 2²²) instead of a libm call per element.
+      let value = x[index]
+      let clipped = value > 0 ? (value < clip ? value : clip) : 0
+      y[index] = ((clipped * scale + Self.roundingMagic) - Self.roundingMagic) * step
     }
     savedInput = training ? input : nil
     return output
@@ -160,11 +166,26 @@ final class ActivationQuantizerKernel: Kernel {
     let output = Tensor(savedInput.descriptor)
     let clip = max(alpha.value.buffer[0], 1e-3)
     let (x, dy, dx) = (savedInput.buffer.baseAddress!, g.buffer.baseAddress!, output.buffer.baseAddress!)
-    var alphaGradient: Float = 0
-    for index in 0..<(savedInput.descriptor.byteCount / 4) {
-      let value = x[index]
-      dx[index] = value > 0 && value < clip ? dy[index] : 0
-      alphaGradient += value >= clip ? dy[index] : 0
+    // Eight partial sums, so the clip's gradient does not serialise the loop.
+    var partial = SIMD8<Float>()
+    let count = savedInput.descriptor.byteCount / 4
+    var index = 0
+    while index + 8 <= count {
+      var lane = SIMD8<Float>()
+      for offset in 0..<8 {
+        let value = x[index + offset]
+        let gradient = dy[index + offset]
+        dx[index + offset] = value > 0 && value < clip ? gradient : 0
+        lane[offset] = value >= clip ? gradient : 0
+      }
+      partial += lane
+      index += 8
+    }
+    var alphaGradient = partial.sum()
+    while index < count {
+      dx[index] = x[index] > 0 && x[index] < clip ? dy[index] : 0
+      alphaGradient += x[index] >= clip ? dy[index] : 0
+      index += 1
     }
     alpha.gradient.buffer[0] = alphaGradient
     return [output]
