@@ -166,19 +166,18 @@ final class ActivationQuantizerKernel: Kernel {
     let output = Tensor(savedInput.descriptor)
     let clip = max(alpha.value.buffer[0], 1e-3)
     let (x, dy, dx) = (savedInput.buffer.baseAddress!, g.buffer.baseAddress!, output.buffer.baseAddress!)
-    // Eight partial sums, so the clip's gradient does not serialise the loop.
+    // Eight lanes at a time, so neither the masks nor the clip's gradient sum serialise.
     var partial = SIMD8<Float>()
     let count = savedInput.descriptor.byteCount / 4
+    let (zero, lower, upper) = (SIMD8<Float>(), SIMD8<Float>(repeating: 0), SIMD8<Float>(repeating: clip))
     var index = 0
     while index + 8 <= count {
-      var lane = SIMD8<Float>()
-      for offset in 0..<8 {
-        let value = x[index + offset]
-        let gradient = dy[index + offset]
-        dx[index + offset] = value > 0 && value < clip ? gradient : 0
-        lane[offset] = value >= clip ? gradient : 0
-      }
-      partial += lane
+      let value = UnsafeRawPointer(x + index).loadUnaligned(as: SIMD8<Float>.self)
+      let gradient = UnsafeRawPointer(dy + index).loadUnaligned(as: SIMD8<Float>.self)
+      let inside = (value .> lower) .& (value .< upper)
+      UnsafeMutableRawPointer(dx + index).storeBytes(
+        of: zero.replacing(with: gradient, where: inside), as: SIMD8<Float>.self)
+      partial += zero.replacing(with: gradient, where: value .>= upper)
       index += 8
     }
     var alphaGradient = partial.sum()
