@@ -215,7 +215,7 @@ public enum ReportWriter {
   }
 
   static func learningRates(_ preset: SearchPreset) -> String {
-    "weights (SGD) \(preset.learningRate) in the warmup, \(preset.learningRate(in: .search)) after it; "
+    "weights (SGD) \(preset.learningRate), \(preset.learningRate(in: .search, folded: true)) once batch norm is folded; "
       + "logits (Adam) \(preset.logitLearningRate); temperature \(preset.initialTemperature) → "
       + "\(preset.finalTemperature)"
   }

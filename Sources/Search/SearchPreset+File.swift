@@ -13,7 +13,7 @@ extension SearchPreset {
     var fineTuneEpochs: Int?
     var batchSize: Int?
     var learningRate: Double?
-    var searchLearningRate: Double?
+    var foldedLearningRate: Double?
     var logitLearningRate: Double?
     var initialTemperature: Double?
     var finalTemperature: Double?
@@ -28,7 +28,7 @@ extension SearchPreset {
       case fineTuneEpochs = "fine_tune_epochs"
       case batchSize = "batch_size"
       case learningRate = "learning_rate"
-      case searchLearningRate = "search_learning_rate"
+      case foldedLearningRate = "folded_learning_rate"
       case logitLearningRate = "logit_learning_rate"
       case initialTemperature = "initial_temperature"
       case finalTemperature = "final_temperature"
@@ -87,7 +87,7 @@ extension SearchPreset {
     if let value = fields.fineTuneEpochs { preset.fineTuneEpochs = value }
     if let value = fields.batchSize { preset.batchSize = value }
     if let value = fields.learningRate { preset.learningRate = value }
-    if let value = fields.searchLearningRate { preset.searchLearningRate = value }
+    if let value = fields.foldedLearningRate { preset.foldedLearningRate = value }
     if let value = fields.logitLearningRate { preset.logitLearningRate = value }
     if let value = fields.initialTemperature { preset.initialTemperature = value }
     if let value = fields.finalTemperature { preset.finalTemperature = value }

@@ -10,10 +10,11 @@ public struct SearchPreset: Sendable, Codable, Equatable {
   /// SGD (momentum 0.9, weight decay 5e-4, cosine within each phase) for the weights in
   /// the warmup.
   public var learningRate: Double
-  /// The weights' SGD rate in the search and fine-tune phases (nil: `learningRate`). The
-  /// DIANA supernet has batch norm folded into its quantized weights, so it is fine-tuned
-  /// at a lower rate than the float network is pre-trained at.
-  public var searchLearningRate: Double? = nil
+  /// The weights' SGD rate once batch norm is folded into quantized weights (DIANA's
+  /// supernet, in the search and fine-tune; nil: `learningRate`): without batch norm the
+  /// network is fine-tuned at a lower rate than the float model is pre-trained at.
+  /// Supernets that keep batch norm (Darkside's) train at `learningRate` in every phase.
+  public var foldedLearningRate: Double? = nil
   /// Adam for the architecture logits.
   public var logitLearningRate: Double
   /// Softmax temperature at the start of the search phase…
@@ -38,9 +39,9 @@ public struct SearchPreset: Sendable, Codable, Equatable {
     case searched, warmup
   }
 
-  /// The weights' rate in `phase`.
-  public func learningRate(in phase: SearchPhase) -> Double {
-    phase == .warmup ? learningRate : searchLearningRate ?? learningRate
+  /// The weights' rate in `phase`, for a supernet with batch norm folded or not.
+  public func learningRate(in phase: SearchPhase, folded: Bool) -> Double {
+    phase == .warmup || !folded ? learningRate : foldedLearningRate ?? learningRate
   }
 
   /// Scaled to a 2-core CPU: minutes per λ on a few thousand images (demos and CI).
@@ -48,21 +49,21 @@ public struct SearchPreset: Sendable, Codable, Equatable {
   /// hand-made mappings on equal training.
   public static let quick = SearchPreset(
     name: "quick", warmupEpochs: 1, searchEpochs: 2, fineTuneEpochs: 2, batchSize: 128, learningRate: 0.05,
-    searchLearningRate: 0.003, logitLearningRate: 0.05, initialTemperature: 1, finalTemperature: 0.05,
+    foldedLearningRate: 0.003, logitLearningRate: 0.05, initialTemperature: 1, finalTemperature: 0.05,
     fineTuneFrom: .warmup, patience: nil)
 
   /// The full-scale reproduction's protocol (as the reference code was run on padded
   /// Fashion-MNIST): warmup 5, search 5, fine-tune 5 epochs at batch 256.
   public static let standard = SearchPreset(
     name: "standard", warmupEpochs: 5, searchEpochs: 5, fineTuneEpochs: 5, batchSize: 256, learningRate: 0.05,
-    searchLearningRate: 0.003, logitLearningRate: 0.01, initialTemperature: 1, finalTemperature: 0.05,
+    foldedLearningRate: 0.003, logitLearningRate: 0.01, initialTemperature: 1, finalTemperature: 0.05,
     fineTuneFrom: .warmup, patience: nil, lambdaRampEpochs: 1)
 
   /// The reference's scale (GPU budgets: hundreds of epochs per phase; temperature from 1
   /// ×e^−0.045 per epoch over 200 epochs, as in the published code).
   public static let paper = SearchPreset(
     name: "paper", warmupEpochs: 100, searchEpochs: 200, fineTuneEpochs: 100, batchSize: 128, learningRate: 0.1,
-    searchLearningRate: 0.001, logitLearningRate: 1e-3, initialTemperature: 1,
+    foldedLearningRate: 0.001, logitLearningRate: 1e-3, initialTemperature: 1,
     finalTemperature: Foundation.exp(-0.045 * 200), fineTuneFrom: .searched, patience: 20)
 
   public static let builtIn: [SearchPreset] = [.quick, .standard, .paper]
@@ -81,7 +82,7 @@ public struct SearchPreset: Sendable, Codable, Equatable {
     try require(fineTuneEpochs >= 0, "fine_tune_epochs", fineTuneEpochs, "≥ 0")
     try require(batchSize >= 1, "batch_size", batchSize, "≥ 1")
     for (field, rate) in [
-      ("learning_rate", learningRate), ("search_learning_rate", searchLearningRate ?? learningRate),
+      ("learning_rate", learningRate), ("folded_learning_rate", foldedLearningRate ?? learningRate),
       ("logit_learning_rate", logitLearningRate),
     ] {
       try require(rate > 0 && rate.isFinite, field, rate, "a finite number > 0")
@@ -101,7 +102,7 @@ public struct SearchPreset: Sendable, Codable, Equatable {
 }
 
 extension SearchPreset {
-  enum LegacyKeys: String, CodingKey { case temperatureDecay }
+  enum LegacyKeys: String, CodingKey { case temperatureDecay, searchLearningRate }
 
   /// Files written before a field existed decode with its default (a per-epoch
   /// `temperature_decay` becomes the temperature it reached at the search's end).
@@ -113,13 +114,16 @@ extension SearchPreset {
     fineTuneEpochs = try container.decode(Int.self, forKey: .fineTuneEpochs)
     batchSize = try container.decode(Int.self, forKey: .batchSize)
     learningRate = try container.decode(Double.self, forKey: .learningRate)
-    searchLearningRate = try container.decodeIfPresent(Double.self, forKey: .searchLearningRate)
+    let legacy = try decoder.container(keyedBy: LegacyKeys.self)
+    // Written for a while as search_learning_rate (it only ever applied to folded supernets).
+    foldedLearningRate =
+      try container.decodeIfPresent(Double.self, forKey: .foldedLearningRate)
+      ?? legacy.decodeIfPresent(Double.self, forKey: .searchLearningRate)
     logitLearningRate = try container.decode(Double.self, forKey: .logitLearningRate)
     initialTemperature = try container.decode(Double.self, forKey: .initialTemperature)
     if let final = try container.decodeIfPresent(Double.self, forKey: .finalTemperature) {
       finalTemperature = final
     } else {
-      let legacy = try decoder.container(keyedBy: LegacyKeys.self)
       let decay = try legacy.decodeIfPresent(Double.self, forKey: .temperatureDecay) ?? 1
       finalTemperature = initialTemperature * Foundation.pow(decay, Double(max(searchEpochs - 1, 0)))
     }

@@ -38,7 +38,7 @@ final class SearchRunner {
     }
     schedule = SearchSchedule(
       preset: configuration.preset, baseline: baseline != nil, warmStarted: warmStart != nil,
-      stepsPerEpoch: setup.trainLoader.batchesPerEpoch, lambda: configuration.lambda)
+      stepsPerEpoch: setup.trainLoader.batchesPerEpoch, lambda: configuration.lambda, folded: setup.float != nil)
     validation = try BatchLoader.evaluation(path: configuration.data, split: try setup.dataset.validationSplit())
     onFloat = setup.float != nil
     if let warmStart { try restore(warmStart, from: "the warm-start weights") }

@@ -23,13 +23,16 @@ struct SearchSchedule {
   let stepsPerEpoch: Int
   /// λ as configured (the search phase ramps towards it).
   let lambda: Double
+  /// Whether the supernet has batch norm folded (its weights then train at the preset's folded rate).
+  let folded: Bool
 
   /// A searched run: warmup (none after a warm start), search, fine-tune. A hand-made
   /// mapping (`baseline`) gets the same weight training: the warmup, then its mapping
   /// frozen for the fine-tune epochs — plus the search epochs when the searched weights
   /// carry on into fine-tuning.
-  init(preset: SearchPreset, baseline: Bool, warmStarted: Bool, stepsPerEpoch: Int, lambda: Double) {
+  init(preset: SearchPreset, baseline: Bool, warmStarted: Bool, stepsPerEpoch: Int, lambda: Double, folded: Bool) {
     self.preset = preset
+    self.folded = folded
     self.stepsPerEpoch = max(stepsPerEpoch, 1)
     self.lambda = lambda
     let warmup = warmStarted ? 0 : preset.warmupEpochs
@@ -64,7 +67,9 @@ struct SearchSchedule {
   /// per-epoch steps the last epoch of a short phase ran at half the rate, and its
   /// running statistics lagged the weights badly enough to cost up to 30 points).
   func learningRate(_ epoch: Epoch, step: Int) -> Float {
-    Float(preset.learningRate(in: epoch.phase) * 0.5 * (1 + Foundation.cos(Double.pi * progress(epoch, step: step))))
+    Float(
+      preset.learningRate(in: epoch.phase, folded: folded) * 0.5
+        * (1 + Foundation.cos(Double.pi * progress(epoch, step: step))))
   }
 
   /// Annealed step by step during the search, from the preset's initial to its final

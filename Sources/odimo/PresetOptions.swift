@@ -58,8 +58,9 @@ struct PresetOptions: ParsableArguments {
   @Option(help: "Search epochs.") var searchEpochs: Int?
   @Option(name: .customLong("finetune-epochs"), help: "Fine-tune epochs.") var fineTuneEpochs: Int?
   @Option(help: "Batch size.") var batch: Int?
-  @Option(help: "SGD learning rate of the weights in the warmup.") var lr: Double?
-  @Option(help: "SGD learning rate of the weights in the search and fine-tune.") var searchLr: Double?
+  @Option(help: "SGD learning rate of the weights (every phase of supernets that keep batch norm).") var lr: Double?
+  @Option(help: "SGD learning rate of the weights once batch norm is folded (DIANA's search and fine-tune).")
+  var foldedLr: Double?
   @Option(help: "Adam learning rate of the architecture logits.") var logitLr: Double?
   @Option(help: "Search epochs over which λ ramps up linearly from 0 (0 = none).") var lambdaRamp: Int?
   @Option(help: "Stop fine-tuning after this many epochs without a better validation accuracy.") var patience: Int?
@@ -72,7 +73,7 @@ struct PresetOptions: ParsableArguments {
     ]
     for (value, field) in overrides { if let value { chosen[keyPath: field] = value } }
     if let lr { chosen.learningRate = lr }
-    if let searchLr { chosen.searchLearningRate = searchLr }
+    if let foldedLr { chosen.foldedLearningRate = foldedLr }
     if let logitLr { chosen.logitLearningRate = logitLr }
     if let patience { chosen.patience = patience }
     try chosen.validate()

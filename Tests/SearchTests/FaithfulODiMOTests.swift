@@ -139,11 +139,11 @@ import Testing
       """
       base = "standard"
       warmup_epochs = 3
-      search_learning_rate = 0.002
+      folded_learning_rate = 0.002
       fine_tune_from = "searched"
       """, file: "mine.toml")
     #expect(preset.name == "mine" && preset.warmupEpochs == 3 && preset.searchEpochs == 5 && preset.batchSize == 256)
-    #expect(preset.searchLearningRate == 0.002 && preset.fineTuneFrom == .searched)
+    #expect(preset.foldedLearningRate == 0.002 && preset.fineTuneFrom == .searched)
     for (text, field) in [
       ("warmup_epoch = 3", "warmup_epoch"), ("batch_size = 0", "batch_size"),
       ("final_temperature = 2", "final_temperature"), ("base = \"huge\"", "huge"), ("batch_size = [", "line"),
@@ -177,7 +177,8 @@ import Testing
     var preset = SearchRunTests.tiny
     preset.searchEpochs = 3
     preset.finalTemperature = 0.05
-    let schedule = SearchSchedule(preset: preset, baseline: false, warmStarted: false, stepsPerEpoch: 10, lambda: 1)
+    let schedule = SearchSchedule(
+      preset: preset, baseline: false, warmStarted: false, stepsPerEpoch: 10, lambda: 1, folded: false)
     let search = schedule.epochs.filter { $0.phase == .search }
     #expect(search.count == 3)
     #expect(schedule.temperature(search[0], step: 0) == 1)

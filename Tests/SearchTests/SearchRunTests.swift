@@ -77,7 +77,7 @@ import Testing
     preset.fineTuneEpochs = 4
     preset.lambdaRampEpochs = 2
     preset.patience = 1
-    preset.searchLearningRate = 1e-12  // nothing improves, so the fine-tune stops after one stale epoch
+    preset.foldedLearningRate = 1e-12  // nothing improves, so the fine-tune stops after one stale epoch
     let configuration = SearchConfiguration(
       soc: "diana", model: "resnet8", data: data, metric: .latency, lambda: 6, preset: preset)
     let result = try SearchRun.run(configuration, out: scratch.file("ramp.h5"))
