@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import Hardware
 import Search
@@ -113,6 +114,10 @@ public enum Audit {
         }.sorted { $0.name < $1.name }, epsilon: epsilon)
     }
     let fronts = Dictionary(uniqueKeysWithValues: metrics.map { ($0, Set(front($0).front.map(\.name))) })
+    // The n of every accuracy's interval: the test split of the runs' dataset.
+    let testImages = recomputed.values.map(\.run).sorted { $0.path < $1.path }.first.flatMap {
+      try? DatasetFile(path: $0.configuration.data).split("test").count
+    }
     for (table, section) in sections {
       for row in table.rows {
         guard let name = row.first, let value = recomputed[name] else { continue }
@@ -122,6 +127,7 @@ public enum Audit {
           switch column {
           case "λ": expected = RunFile.format(value.run.configuration.lambda)
           case "Test accuracy (%)": expected = Formatting.accuracy(value.accuracy)
+          case "95 % interval (%)": expected = ReportWriter.intervalText(value.accuracy, images: testImages)
           case "Latency (cycles)": expected = Formatting.cycles(value.cost.latencyCycles)
           case "Searchable-layer latency (cycles)": expected = Formatting.cycles(value.cost.searchable.latencyCycles)
           case "Latency (ms)": expected = Formatting.milliseconds(value.cost.latencyMilliseconds)
@@ -217,11 +223,15 @@ public enum Audit {
       }
     }
 
-    // Every setup row the run files pin down, regenerated from the runs' configuration.
+    // Every setup row the run files pin down, regenerated from the runs' configuration,
+    // and ε with where it came from.
     if let run = recomputed.values.map(\.run).sorted(by: { $0.path < $1.path }).first {
-      let expected = Dictionary(
-        ReportWriter.setupRows(run.configuration, costScale: run.costScale).map { ($0[0], $0[1]) },
-        uniquingKeysWith: { first, _ in first })
+      let noise = testImages.map { AccuracyStatistics.noise(accuracies: recomputed.values.map(\.accuracy), images: $0) }
+      let rows =
+        ReportWriter.setupRows(run.configuration, costScale: run.costScale) + [
+          ["Iso-accuracy tolerance (ε)", ReportWriter.epsilonText(epsilon, noise: noise)]
+        ]
+      let expected = Dictionary(rows.map { ($0[0], $0[1]) }, uniquingKeysWith: { first, _ in first })
       for table in tables where table.header.first == "Setting" {
         for row in table.rows where row.count >= 2 && row[0] != "Commit" {
           check("setup", row[0], "value", row[1], expected[row[0]] ?? "(no such setting)")

@@ -17,6 +17,15 @@ public struct Experiment: Sendable {
   public var commit: String
   /// Iso-accuracy tolerance, 0–1.
   public var epsilon: Double
+  /// Images of the dataset's test split (nil when the dataset cannot be read): the n of
+  /// every accuracy's binomial interval.
+  public var testImages: Int?
+
+  /// The accuracy noise of these single-seed results (0–1): the largest binomial standard
+  /// error of their test accuracies; nil without `testImages`.
+  public var noise: Double? {
+    testImages.map { AccuracyStatistics.noise(accuracies: (points + baselines).map(\.testAccuracy), images: $0) }
+  }
 
   /// The configuration every run shares (the first searched point's, else the first baseline's).
   public var configuration: SearchConfiguration { (points.first ?? baselines[0]).configuration }
@@ -59,10 +68,13 @@ public struct Experiment: Sendable {
 
   /// Loads sweep folders (their points, `baselines/`, reference and manifest) and run
   /// files; every run must be complete and share the SoC, model and dataset.
-  public static func load(_ sources: [String], epsilon: Double = 0) throws -> Experiment {
+  /// `epsilon` nil: the accuracy noise (`noise`), or 0 when the dataset cannot be read.
+  public static func load(_ sources: [String], epsilon: Double? = 0) throws -> Experiment {
     guard !sources.isEmpty else { throw ReportError("give a sweep folder or run files to report on") }
-    guard epsilon >= 0, epsilon < 1, epsilon.isFinite else {
-      throw ReportError("--epsilon must be between 0 and 100 accuracy points, got \(epsilon * 100)")
+    if let epsilon {
+      guard epsilon >= 0, epsilon < 1, epsilon.isFinite else {
+        throw ReportError("--epsilon must be between 0 and 100 accuracy points, got \(epsilon * 100)")
+      }
     }
     var runs: [RunFile] = []
     var reference: FloatReference.Summary?
@@ -103,8 +115,11 @@ public struct Experiment: Sendable {
             + "\(first.model) on \(first.soc) with \(first.data); one report covers one SoC, model and dataset")
       }
     }
-    return Experiment(
+    var experiment = Experiment(
       points: runs.filter { $0.baseline == nil }, baselines: runs.filter { $0.baseline != nil }, reference: reference,
-      warmupTrace: warmupTrace, commit: commit, epsilon: epsilon)
+      warmupTrace: warmupTrace, commit: commit, epsilon: epsilon ?? 0)
+    experiment.testImages = try? DatasetFile(path: first.data).split("test").count
+    if epsilon == nil { experiment.epsilon = experiment.noise ?? 0 }
+    return experiment
   }
 }

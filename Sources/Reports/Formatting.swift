@@ -15,6 +15,11 @@ public enum Formatting {
   /// Microjoules with two decimals: "21.04".
   public static func microjoules(_ value: Double) -> String { String(format: "%.2f", value) }
 
+  /// A 0–1 interval in percent, two decimals: "83.34–84.78".
+  public static func interval(_ bounds: (low: Double, high: Double)) -> String {
+    "\(accuracy(bounds.low))–\(accuracy(bounds.high))"
+  }
+
   /// A gain factor with two decimals: "2.82".
   public static func ratio(_ value: Double) -> String { String(format: "%.2f", value) }
 

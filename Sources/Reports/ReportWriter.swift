@@ -92,7 +92,10 @@ public enum ReportWriter {
     lines.append(
       MarkdownTable(
         header: ["Setting", "Value"],
-        rows: setupRows(configuration, costScale: experiment.costScale) + [["Commit", "`\(experiment.commit)`"]]
+        rows: setupRows(configuration, costScale: experiment.costScale) + [
+          ["Iso-accuracy tolerance (ε)", epsilonText(experiment.epsilon, noise: experiment.noise)],
+          ["Commit", "`\(experiment.commit)`"],
+        ]
       ).markdown())
     lines.append("")
     lines.append(
@@ -107,7 +110,8 @@ public enum ReportWriter {
     func row(_ run: RunFile, first: [String], beforeRun extra: [String] = []) -> [String] {
       var cells =
         first + [
-          Formatting.accuracy(run.testAccuracy), Formatting.cycles(run.latencyCycles),
+          Formatting.accuracy(run.testAccuracy), intervalText(run.testAccuracy, images: experiment.testImages),
+          Formatting.cycles(run.latencyCycles),
           Formatting.cycles(run.searchableLatencyCycles), Formatting.milliseconds(run.latencyMilliseconds),
           run.energyMicrojoules.map(Formatting.microjoules) ?? "n/a",
         ]
@@ -117,9 +121,12 @@ public enum ReportWriter {
       return cells
     }
     let costHeader =
-      ["Test accuracy (%)", "Latency (cycles)", "Searchable-layer latency (cycles)", "Latency (ms)", "Energy (µJ)"]
+      [
+        "Test accuracy (%)", "95 % interval (%)", "Latency (cycles)", "Searchable-layer latency (cycles)",
+        "Latency (ms)", "Energy (µJ)",
+      ]
       + experiment.metrics.map { "On \($0.rawValue) front" } + ["Run"]
-    let numeric = Set(1...6)
+    let numeric = Set(1...7)
     if !experiment.points.isEmpty {
       lines.append("## Searched points")
       lines.append("")
@@ -139,7 +146,7 @@ public enum ReportWriter {
       lines.append("")
       lines.append(
         MarkdownTable(header: ["Baseline"] + costHeader, rows: experiment.baselines.map { row($0, first: [$0.name]) })
-          .markdown(numeric: Set(1...5)))
+          .markdown(numeric: Set(1...6)))
       lines.append("")
     }
     if let reference = experiment.reference {
@@ -207,6 +214,20 @@ public enum ReportWriter {
     ]
   }
 
+  /// The Wilson 95 % interval of a test accuracy on `images` images ("n/a" without n).
+  static func intervalText(_ accuracy: Double, images: Int?) -> String {
+    images.map { Formatting.interval(AccuracyStatistics.wilson(accuracy: accuracy, images: $0)) } ?? "n/a"
+  }
+
+  /// What ε is and where it came from; the audit regenerates it from the recomputed accuracies.
+  static func epsilonText(_ epsilon: Double, noise: Double?) -> String {
+    let points = Formatting.accuracy(epsilon) + " accuracy points"
+    if let noise, noise == epsilon {
+      return points + ": the accuracy noise, the largest binomial standard error of the test accuracies (one seed)"
+    }
+    return points + " (set with --epsilon)"
+  }
+
   static func modelText(_ configuration: SearchConfiguration) -> String {
     var options: [String] = []
     if configuration.width != 1 { options.append("width \(configuration.width)") }
@@ -246,7 +267,8 @@ public enum ReportWriter {
   /// did not beat.
   static func headline(_ experiment: Experiment) -> String {
     let tolerance =
-      experiment.epsilon == 0 ? "at iso-accuracy" : "within \(experiment.epsilon * 100) accuracy points (ε)"
+      experiment.epsilon == 0
+      ? "at iso-accuracy" : "within ε = \(Formatting.accuracy(experiment.epsilon)) accuracy points (the noise)"
     var claims: [String] = []
     for metric in experiment.metrics {
       guard let best = experiment.front(metric).headline else { continue }
@@ -340,7 +362,7 @@ public enum ReportWriter {
       "## Gains at iso-accuracy",
       "",
       "For each baseline, the cheapest searched point whose accuracy is at least the baseline's"
-        + (experiment.epsilon == 0 ? "" : " minus ε = \(experiment.epsilon * 100) points")
+        + (experiment.epsilon == 0 ? "" : " minus ε = \(Formatting.accuracy(experiment.epsilon)) points")
         + "; gain = baseline cost / searched cost (above 1: the search is cheaper). Costs in cycles (latency) or µJ "
         + "(energy). A baseline dominated by another one (more accurate and cheaper, or as accurate and cheaper) is "
         + "named in its row and left out of the headline: a gain against it says less than one against the baseline "

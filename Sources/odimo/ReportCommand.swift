@@ -21,7 +21,11 @@ struct ReportCommand: ParsableCommand {
 
   @Argument(help: "Sweep folders or run files of one SoC, model and dataset.") var sources: [String]
   @Option(name: .shortAndLong, help: "Report folder (created if missing; its files are replaced).") var out: String
-  @Option(help: "Iso-accuracy tolerance in accuracy points (0.5 = half a percentage point).") var epsilon = 0.0
+  @Option(
+    help: """
+      Iso-accuracy tolerance in accuracy points (0.5 = half a percentage point). Default: the \
+      accuracy noise, the largest binomial standard error of the reported test accuracies.
+      """) var epsilon: Double?
   @Flag(help: "Print the report's path and headline figures as JSON.") var json = false
 
   struct Summary: Encodable {
@@ -34,7 +38,7 @@ struct ReportCommand: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
-      let experiment = try Experiment.load(sources, epsilon: epsilon / 100)
+      let experiment = try Experiment.load(sources, epsilon: epsilon.map { $0 / 100 })
       let path = try ReportWriter.write(experiment, to: out)
       let summary = Summary(
         report: path, points: experiment.points.count, baselines: experiment.baselines.count,

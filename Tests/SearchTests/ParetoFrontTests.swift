@@ -64,4 +64,27 @@ import Testing
     #expect(front.unbeaten == ["min-latency"])
     #expect(front.headline == nil)
   }
+
+}
+
+/// Accuracy noise: Wilson intervals and binomial standard errors against hand computations.
+@Suite struct AccuracyStatisticsTests {
+  @Test func wilsonIntervalsMatchTheFormula() {
+    // (p + z²/2n)/(1 + z²/n) ± z/(1 + z²/n)·√(p(1 − p)/n + z²/4n²), computed by hand.
+    for (p, n, low, high) in [
+      (0.77, 10_000, 0.7616490869099386, 0.778143553969896), (0.0, 10, 0.0, 0.2775327998628892),
+      (0.5, 100, 0.4038315303659956, 0.5961684696340044),
+    ] {
+      let interval = AccuracyStatistics.wilson(accuracy: p, images: n)
+      #expect(abs(interval.low - low) < 1e-12 && abs(interval.high - high) < 1e-12, "\(p) on \(n)")
+    }
+  }
+
+  @Test func noiseIsTheLargestBinomialStandardError() {
+    #expect(abs(AccuracyStatistics.standardError(accuracy: 0.77, images: 10_000) - 0.004208325082500163) < 1e-15)
+    // The accuracy nearest 50 % is the noisiest.
+    let noise = AccuracyStatistics.noise(accuracies: [0.9, 0.77, 0.6], images: 10_000)
+    #expect(noise == AccuracyStatistics.standardError(accuracy: 0.6, images: 10_000))
+    #expect(AccuracyStatistics.noise(accuracies: [], images: 100) == 0)
+  }
 }
