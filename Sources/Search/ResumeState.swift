@@ -53,46 +53,37 @@ struct ResumeState {
   var warmupWeights: [String: [Float]]?
   var bestSearch: (score: Double, logits: [String: [Float]])?
 
-  static func group(_ file: HDF5File, _ path: String) throws -> [String: [Float]] {
-    guard file.contains(path) else { return [:] }
-    var values: [String: [Float]] = [:]
-    for name in try file.children(of: path) { values[name] = try file.read("\(path)/\(name)", as: Float.self) }
-    return values
-  }
-
   /// Reads the state of the run at `path`, refusing a finished run or one written with
   /// other options (the message lists the differences).
   static func read(_ path: String, configuration: SearchConfiguration) throws -> ResumeState {
-    let file = try HDF5File.open(path)
+    let file = try RunFileFormat.open(path)
     defer { file.close() }
-    guard file.hasAttribute("format"), try file.attribute("format").stringValue == SearchRun.formatName else {
-      throw EngineError("\(path): not an odimo run file")
-    }
-    guard try file.attribute("complete").intValue != 1 else {
+    guard try !RunFileFormat.isComplete(file) else {
       throw EngineError("\(path): the run is already complete; nothing to resume")
     }
     let now = String(decoding: try JSONEncoder.sorted.encode(configuration), as: UTF8.self)
-    let saved = try file.attribute("configuration").stringValue ?? ""
+    let saved = try RunFileFormat.configurationText(file)
     guard saved == now else {
       throw EngineError(
         "\(path) was written with other options; resume with the same ones. Differences: \(configurationDifferences(saved: saved, now: now))"
       )
     }
-    let trace = try JSONDecoder.snakeCase.decode(
-      [TraceRow].self, from: Data((try file.attribute("trace_json").stringValue ?? "[]").utf8))
-    let bestWeights = try group(file, "state/best")
+    let (_, trace) = try RunFileFormat.configurationAndTrace(file, path: path)
+    let bestWeights = try RunFileFormat.arrays(file, "state/best")
     let best =
       bestWeights.isEmpty
       ? nil : (try file.attribute("best_accuracy", at: "state").doubleValue ?? -1, bestWeights)
     return ResumeState(
-      trace: trace, weights: try group(file, "weights"), velocity: try group(file, "state/sgd_velocity"),
+      trace: trace, weights: try RunFileFormat.arrays(file, RunFileFormat.weightsGroup),
+      velocity: try RunFileFormat.arrays(file, "state/sgd_velocity"),
       adamSteps: Int(try file.attribute("adam_steps", at: "state").intValue ?? 0),
-      adamFirst: try group(file, "state/adam_m"), adamSecond: try group(file, "state/adam_v"), best: best,
-      warmupWeights: file.contains("state/warmup") ? try group(file, "state/warmup") : nil,
+      adamFirst: try RunFileFormat.arrays(file, "state/adam_m"),
+      adamSecond: try RunFileFormat.arrays(file, "state/adam_v"), best: best,
+      warmupWeights: file.contains("state/warmup") ? try RunFileFormat.arrays(file, "state/warmup") : nil,
       bestSearch: file.contains("state/best_search")
         ? (
           try file.attribute("best_search_score", at: "state").doubleValue ?? .infinity,
-          try group(file, "state/best_search")
+          try RunFileFormat.arrays(file, "state/best_search")
         ) : nil)
   }
 }

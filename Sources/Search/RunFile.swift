@@ -32,47 +32,25 @@ public struct RunFile: Sendable {
 
   /// Reads a complete run file; refuses other files and interrupted runs.
   public static func read(_ path: String) throws -> RunFile {
-    guard FileManager.default.fileExists(atPath: path) else { throw EngineError("\(path): no such run file") }
-    let file = try HDF5File.open(path)
+    let file = try RunFileFormat.open(path)
     defer { file.close() }
-    guard file.hasAttribute("format"), try file.attribute("format").stringValue == SearchRun.formatName else {
-      throw EngineError("\(path): not an odimo run file (format attribute is not '\(SearchRun.formatName)')")
-    }
-    guard try file.attribute("complete").intValue == 1 else {
+    guard try RunFileFormat.isComplete(file) else {
       throw EngineError("\(path): the run is not complete (interrupted); resume it with odimo search --resume")
     }
-    let decoder = JSONDecoder.snakeCase
-    let configuration: SearchConfiguration
-    let trace: [TraceRow]
-    do {
-      configuration = try decoder.decode(
-        SearchConfiguration.self, from: Data((try file.attribute("configuration").stringValue ?? "").utf8))
-      trace = try decoder.decode(
-        [TraceRow].self, from: Data((try file.attribute("trace_json").stringValue ?? "[]").utf8))
-    } catch let error as DecodingError {
-      throw EngineError("\(path): the configuration or trace_json attribute is not what odimo writes (\(error))")
-    }
-    func number(_ name: String) throws -> Double {
-      guard file.hasAttribute(name), let value = try file.attribute(name).doubleValue, value.isFinite else {
-        throw EngineError("\(path): attribute \(name) is missing or not a finite number")
-      }
-      return value
-    }
+    let (configuration, trace) = try RunFileFormat.configurationAndTrace(file, path: path)
+    func number(_ key: RunFileFormat.Key) throws -> Double { try RunFileFormat.number(key, in: file, path: path) }
     let mapping = try Mapping.read(from: file)
     // Files that predate the attribute: recomputed (which needs the dataset for the model's geometry).
     let searchable =
-      file.hasAttribute("searchable_latency_cycles")
-      ? try number("searchable_latency_cycles")
-      : try Self.cost(of: mapping, configuration: configuration).searchable.latencyCycles
+      try RunFileFormat.optionalNumber(.searchableLatencyCycles, in: file, path: path)
+      ?? Self.cost(of: mapping, configuration: configuration).searchable.latencyCycles
     return RunFile(
-      path: path, configuration: configuration,
-      baseline: file.hasAttribute("baseline") ? try file.attribute("baseline").stringValue : nil,
-      testAccuracy: try number("test_accuracy"), latencyCycles: try number("latency_cycles"),
-      latencyMilliseconds: try number("latency_ms"),
-      energyMicrojoules: file.hasAttribute("energy_uj") ? try number("energy_uj") : nil,
+      path: path, configuration: configuration, baseline: try RunFileFormat.optionalString(.baseline, in: file),
+      testAccuracy: try number(.testAccuracy), latencyCycles: try number(.latencyCycles),
+      latencyMilliseconds: try number(.latencyMilliseconds),
+      energyMicrojoules: try RunFileFormat.optionalNumber(.energyMicrojoules, in: file, path: path),
       searchableLatencyCycles: searchable,
-      costScale: file.hasAttribute("cost_scale") ? try file.attribute("cost_scale").doubleValue : nil,
-      mapping: mapping, trace: trace)
+      costScale: try RunFileFormat.optionalNumber(.costScale, in: file, path: path), mapping: mapping, trace: trace)
   }
 
   /// The cost of `mapping` under the model and SoC of `configuration`.
@@ -101,7 +79,7 @@ public struct RunFile: Sendable {
       model: model, soc: soc, replaceBlocks: mapping.replacesBlocks,
       foldBatchNorm: configuration.foldsBatchNorm(on: soc))
     let network = Network(supernet.architecture, seed: configuration.seed)
-    let weights = try Sweep.readWeights(path)
+    let weights = try RunFileFormat.weights(path)
     do { try network.restore(weights) } catch {
       throw EngineError(
         "\(path): its weights do not fit \(model.name) for \(configuration.data) (\(dataset.classNames.count) classes): \(error)"

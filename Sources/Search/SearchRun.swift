@@ -39,7 +39,8 @@ public struct SearchResult: Sendable {
 
 /// Warmup → search → fine-tune for one λ, writing the run file after every epoch.
 public enum SearchRun {
-  public static let formatName = "odimo-run"
+  /// The run files' format name (`RunFileFormat` owns the format).
+  public static let formatName = RunFileFormat.name
 
   /// Searches (baseline nil) or trains a hand-made mapping with the same protocol: the
   /// warmup, then the mapping frozen for the fine-tune epochs (plus the search epochs when

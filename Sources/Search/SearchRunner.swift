@@ -177,9 +177,12 @@ final class SearchRunner {
   }
 
   private func write(mapping: Mapping, result: (accuracy: Double, cost: NetworkCostReport)?) throws {
-    try SearchRun.write(
-      path, configuration: configuration, baseline: baseline, scale: setup.costScale, trace: trace, mapping: mapping,
-      network: network, weightsOf: onFloat ? "float-model" : "supernet", objective: setup.objective, result: result,
+    let contents = RunFileFormat.Contents(
+      configuration: configuration, baseline: baseline, costScale: setup.costScale, trace: trace, mapping: mapping,
+      weightsOf: onFloat ? "float-model" : "supernet", result: result)
+    let values = network.snapshot().merging(setup.objective.splitLogits) { current, _ in current }
+    try RunFileFormat.write(
+      path, contents, weights: values,
       state: result != nil
         ? nil
         : ResumeState.Optimizers(

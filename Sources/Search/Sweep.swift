@@ -148,7 +148,7 @@ public enum Sweep {
       report("warmup")
       _ = try SearchRun.run(warmup, out: warmupPath, report: epochs)
     }
-    let weights = try readWeights(warmupPath)
+    let weights = try RunFileFormat.weights(warmupPath)
     // λ points first, then the baselines, dealt round-robin over the shards.
     let jobs = lambdas.map { Job.lambda($0) } + baselines.map { Job.baseline($0) } + (reference ? [Job.reference] : [])
     let mine = jobs.enumerated().filter { $0.offset % shards == shard - 1 }.map(\.element)
@@ -232,29 +232,17 @@ public enum Sweep {
     case reference
   }
 
-  static func isComplete(_ path: String) -> Bool {
-    guard FileManager.default.fileExists(atPath: path), let file = try? HDF5File.open(path) else { return false }
-    return (try? file.attribute("complete").intValue) == 1
-  }
+  static func isComplete(_ path: String) -> Bool { RunFileFormat.isComplete(path) }
 
-  static func readWeights(_ path: String) throws -> [String: [Float]] {
-    let file = try HDF5File.open(path)
-    defer { file.close() }
-    var weights: [String: [Float]] = [:]
-    for name in try file.children(of: "weights") { weights[name] = try file.read("weights/\(name)", as: Float.self) }
-    return weights
-  }
-
+  /// One λ's point (or a baseline's, `lambda` −1) from its complete run file.
   static func point(_ path: String, lambda: Double) throws -> Point {
-    let file = try HDF5File.open(path)
-    defer { file.close() }
-    guard (try file.attribute("complete").intValue) == 1 else {
+    guard RunFileFormat.isComplete(path) else {
       throw EngineError("\(path) is not complete (the run was interrupted); run the sweep again to finish it")
     }
+    let run = try RunFile.read(path)
     return Point(
-      lambda: lambda, run: path, testAccuracy: try file.attribute("test_accuracy").doubleValue ?? 0,
-      latencyCycles: try file.attribute("latency_cycles").doubleValue ?? 0,
-      energyMicrojoules: file.hasAttribute("energy_uj") ? try file.attribute("energy_uj").doubleValue : nil)
+      lambda: lambda, run: path, testAccuracy: run.testAccuracy, latencyCycles: run.latencyCycles,
+      energyMicrojoules: run.energyMicrojoules)
   }
 
   /// Assembles every shard's points (and `baselines.json` if the folder has one) into

@@ -1,0 +1,172 @@
+import Engine
+import Foundation
+import HDF5
+import Hardware
+
+/// The `odimo-run` file (search runs, sweep points, baselines): the one type that knows
+/// its attribute and group names, for writing and for reading. Layout: `datasets/FORMATS.md`.
+enum RunFileFormat {
+  static let name = "odimo-run"
+  static let version: Int64 = 1
+
+  /// Root attribute names.
+  enum Key: String {
+    case format, formatVersion = "format_version", soc, model, metric, lambda, lambdaScale = "lambda_scale"
+    case costScale = "cost_scale", seed, preset, kind, baseline, configuration, complete
+    case weightsOf = "weights_of", initialSplit = "initial_split", warmup, validationSplit = "validation_split"
+    case testAccuracy = "test_accuracy", latencyCycles = "latency_cycles", latencyMilliseconds = "latency_ms"
+    case searchableLatencyCycles = "searchable_latency_cycles", energyMicrojoules = "energy_uj"
+    case traceJSON = "trace_json"
+  }
+
+  static let weightsGroup = "weights"
+
+  /// Everything a run file says about its run, as written after every epoch.
+  struct Contents {
+    var configuration: SearchConfiguration
+    var baseline: MappingStrategy?
+    /// What the cost was divided by before λ multiplied it.
+    var costScale: Double
+    var trace: [TraceRow]
+    var mapping: Mapping
+    /// "supernet", or "float-model" while a float warmup is being trained.
+    var weightsOf: String
+    /// The tested accuracy (0–1) and cost, once the run is complete.
+    var result: (accuracy: Double, cost: NetworkCostReport)?
+  }
+
+  /// Writes `contents`, `weights` and (unfinished runs) the optimizers' `state` atomically.
+  static func write(
+    _ path: String, _ contents: Contents, weights: [String: [Float]], state: ResumeState.Optimizers?
+  ) throws {
+    try SafeWrite.hdf5(path) { file in
+      // The same encoder `ResumeState` compares the configuration with.
+      let encoder = JSONEncoder.sorted
+      let configuration = contents.configuration
+      func set(_ key: Key, _ value: AttributeValue) throws { try file.setAttribute(key.rawValue, value) }
+      try set(.format, .string(name))
+      try set(.formatVersion, .int(version))
+      try set(.soc, .string(configuration.soc))
+      try set(.model, .string(configuration.model))
+      try set(.metric, .string(configuration.metric.rawValue))
+      try set(.lambda, .double(configuration.lambda))
+      try set(.lambdaScale, .string(configuration.lambdaScale))
+      try set(.costScale, .double(contents.costScale))
+      try set(.seed, .int(Int64(bitPattern: configuration.seed)))
+      try set(.preset, .string(configuration.preset.name))
+      try set(.kind, .string(contents.baseline == nil ? "searched" : "baseline"))
+      if let baseline = contents.baseline { try set(.baseline, .string(baseline.name)) }
+      try set(.configuration, .string(String(decoding: try encoder.encode(configuration), as: UTF8.self)))
+      try set(.complete, .int(contents.result == nil ? 0 : 1))
+      try set(.weightsOf, .string(contents.weightsOf))
+      try set(.initialSplit, .string(configuration.initialSplit))
+      try set(.warmup, .string(configuration.warmup.rawValue))
+      try set(.validationSplit, .string("val"))
+      if let (accuracy, cost) = contents.result {
+        try set(.testAccuracy, .double(accuracy))
+        try set(.latencyCycles, .double(cost.latencyCycles))
+        try set(.latencyMilliseconds, .double(cost.latencyMilliseconds))
+        try set(.searchableLatencyCycles, .double(cost.searchable.latencyCycles))
+        if let energy = cost.energyMicrojoules { try set(.energyMicrojoules, .double(energy)) }
+      }
+      try writeTrace(contents.trace, to: file)
+      try contents.mapping.write(to: file)
+      for (name, values) in weights.sorted(by: { $0.key < $1.key }) {
+        try file.write(values, to: "\(weightsGroup)/\(name)", options: .archived())
+      }
+      try set(.traceJSON, .string(String(decoding: try encoder.encode(contents.trace), as: UTF8.self)))
+      // Only an unfinished run needs the optimizers' state; a finished file keeps one copy of the weights.
+      try state?.write(to: file)
+    }
+  }
+
+  /// The trace as one column per quantity (for h5py readers) and the channels per unit.
+  private static func writeTrace(_ trace: [TraceRow], to file: HDF5File) throws {
+    let columns: [(String, (TraceRow) -> Double)] = [
+      ("phase", { Double($0.phase.rawValue) }), ("epoch", { Double($0.epoch) }), ("train_loss", \.trainLoss),
+      ("train_accuracy", \.trainAccuracy), ("validation_loss", \.validationLoss),
+      ("validation_accuracy", \.validationAccuracy), ("lambda", \.lambda), ("soft_cost", \.softCost),
+      ("latency_cycles", \.latencyCycles), ("energy_uj", { $0.energyMicrojoules ?? .nan }),
+      ("temperature", \.temperature), ("learning_rate", \.learningRate),
+    ]
+    for (column, value) in columns {
+      try file.write(trace.map(value), to: "trace/\(column)", options: .archived(extendable: true))
+    }
+    let layers = trace.first?.channels.count ?? 0
+    let units = trace.first?.channels.first?.count ?? 0
+    let channels = trace.flatMap { $0.channels.flatMap { $0.map(Int64.init) } }
+    try file.write(
+      channels, to: "trace/channels", shape: [trace.count, layers, units], options: .archived(extendable: true))
+  }
+
+  /// Opens `path` as a run file, refusing anything else with its name.
+  static func open(_ path: String) throws -> HDF5File {
+    guard FileManager.default.fileExists(atPath: path) else { throw EngineError("\(path): no such run file") }
+    let file = try HDF5File.open(path)
+    guard file.hasAttribute(Key.format.rawValue), try file.attribute(Key.format.rawValue).stringValue == name else {
+      file.close()
+      throw EngineError("\(path): not an odimo run file (format attribute is not '\(name)')")
+    }
+    return file
+  }
+
+  /// Whether `path` is a run file of a finished run (false for anything unreadable).
+  static func isComplete(_ path: String) -> Bool {
+    guard let file = try? open(path) else { return false }
+    defer { file.close() }
+    return (try? file.attribute(Key.complete.rawValue).intValue) == 1
+  }
+
+  /// The `complete` flag of an open run file.
+  static func isComplete(_ file: HDF5File) throws -> Bool { try file.attribute(Key.complete.rawValue).intValue == 1 }
+
+  /// The configuration text exactly as stored (resume compares it with the current one).
+  static func configurationText(_ file: HDF5File) throws -> String {
+    try file.attribute(Key.configuration.rawValue).stringValue ?? ""
+  }
+
+  /// The configuration and trace of an open run file.
+  static func configurationAndTrace(_ file: HDF5File, path: String) throws -> (SearchConfiguration, [TraceRow]) {
+    let decoder = JSONDecoder.snakeCase
+    do {
+      let configuration = try decoder.decode(SearchConfiguration.self, from: Data(try configurationText(file).utf8))
+      let trace = try decoder.decode(
+        [TraceRow].self, from: Data((try file.attribute(Key.traceJSON.rawValue).stringValue ?? "[]").utf8))
+      return (configuration, trace)
+    } catch let error as DecodingError {
+      throw EngineError("\(path): the configuration or trace_json attribute is not what odimo writes (\(error))")
+    }
+  }
+
+  /// A finite number attribute, or an error naming it.
+  static func number(_ key: Key, in file: HDF5File, path: String) throws -> Double {
+    guard file.hasAttribute(key.rawValue), let value = try file.attribute(key.rawValue).doubleValue, value.isFinite
+    else { throw EngineError("\(path): attribute \(key.rawValue) is missing or not a finite number") }
+    return value
+  }
+
+  /// A number attribute that older files may lack.
+  static func optionalNumber(_ key: Key, in file: HDF5File, path: String) throws -> Double? {
+    file.hasAttribute(key.rawValue) ? try number(key, in: file, path: path) : nil
+  }
+
+  /// A string attribute that older files may lack.
+  static func optionalString(_ key: Key, in file: HDF5File) throws -> String? {
+    file.hasAttribute(key.rawValue) ? try file.attribute(key.rawValue).stringValue : nil
+  }
+
+  /// Every array of a group (`weights`, or a `state/…` group), by name; empty if absent.
+  static func arrays(_ file: HDF5File, _ group: String) throws -> [String: [Float]] {
+    guard file.contains(group) else { return [:] }
+    var values: [String: [Float]] = [:]
+    for name in try file.children(of: group) { values[name] = try file.read("\(group)/\(name)", as: Float.self) }
+    return values
+  }
+
+  /// The stored weights of the run file at `path`.
+  static func weights(_ path: String) throws -> [String: [Float]] {
+    let file = try open(path)
+    defer { file.close() }
+    return try arrays(file, weightsGroup)
+  }
+}
