@@ -123,7 +123,8 @@ final class WeightMixer: MixedLayer, @unchecked Sendable {
       case .int8PowerOfTwo: return FakeQuantization.symmetricPowerOfTwo(values, bits: 8).values
       case .ternary:
         codes = FakeQuantization.ternaryCodes(values, channelSize: perChannel)
-        let scales = ternaryScale?.value.values() ?? []
+        // A scale is a magnitude: one pushed below zero would flip the channel's signs.
+        let scales = (ternaryScale?.value.values() ?? []).map { max($0, 0) }
         return codes.indices.map { codes[$0] * scales[$0 / perChannel] }
       }
     }
@@ -148,7 +149,11 @@ final class WeightMixer: MixedLayer, @unchecked Sendable {
       for c in 0..<outChannels {
         var total: Float = 0
         for index in (c * perChannel)..<((c + 1) * perChannel) { total += gradient[index] * codes[index] }
-        ternaryScale.gradient.buffer[c] = total * probabilities[ternary][c]
+        // Scaled by 1/(weights per channel), as LSQ scales its step sizes' gradients: the
+        // scale moves like one of the weights it multiplies. Its raw gradient sums a whole
+        // channel (576 terms on a 3×3×64 layer) and at the weights' learning rate drove a
+        // folded, all-ternary ResNet-20's classifier scales to ±900 in one epoch.
+        ternaryScale.gradient.buffer[c] = total * probabilities[ternary][c] / Float(perChannel)
       }
     }
     guard formats.count > 1 else { return }
