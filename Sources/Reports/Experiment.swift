@@ -17,6 +17,9 @@ public struct Experiment: Sendable {
   public var commit: String
   /// Iso-accuracy tolerance, 0–1.
   public var epsilon: Double
+  /// Runs a sweep's manifest lists that were not finished when the experiment was loaded
+  /// with `partial` ("λ=0.3", "all-dwe", "reference"); empty for a finished sweep.
+  public var unfinished: [String] = []
   /// Images of the dataset's test split (nil when the dataset cannot be read): the n of
   /// every accuracy's binomial interval.
   public var testImages: Int?
@@ -69,7 +72,8 @@ public struct Experiment: Sendable {
   /// Loads sweep folders (their points, `baselines/`, reference and manifest) and run
   /// files; every run must be complete and share the SoC, model and dataset.
   /// `epsilon` nil: the accuracy noise (`noise`), or 0 when the dataset cannot be read.
-  public static func load(_ sources: [String], epsilon: Double? = 0) throws -> Experiment {
+  /// `partial` reports a sweep still running: its unfinished runs are listed, not read.
+  public static func load(_ sources: [String], epsilon: Double? = 0, partial: Bool = false) throws -> Experiment {
     guard !sources.isEmpty else { throw ReportError("give a sweep folder or run files to report on") }
     if let epsilon {
       guard epsilon >= 0, epsilon < 1, epsilon.isFinite else {
@@ -80,6 +84,7 @@ public struct Experiment: Sendable {
     var reference: FloatReference.Summary?
     var commit = "unknown"
     var warmupTrace: [TraceRow] = []
+    var unfinished: [String] = []
     for source in sources {
       var isFolder: ObjCBool = false
       guard FileManager.default.fileExists(atPath: source, isDirectory: &isFolder) else {
@@ -92,11 +97,24 @@ public struct Experiment: Sendable {
         let manifest = try JSONDecoder.snakeCase.decode(Sweep.Manifest.self, from: data)
         commit = manifest.gitCommit
         for lambda in manifest.allLambdas.sorted() {
-          runs.append(try RunFile.read(source + "/" + Sweep.runName(lambda)))
+          let path = source + "/" + Sweep.runName(lambda)
+          if partial && !Sweep.isComplete(path) {
+            unfinished.append("λ=\(RunFile.format(lambda))")
+            continue
+          }
+          runs.append(try RunFile.read(path))
+        }
+        if partial {
+          for name in manifest.baselines where !Sweep.isComplete(source + "/baselines/" + name + ".h5") {
+            unfinished.append(name)
+          }
+          if try manifest.reference && FloatReference.read(folder: source) == nil {
+            unfinished.append("float reference")
+          }
         }
         let baselineFolder = source + "/baselines"
         for file in ((try? FileManager.default.contentsOfDirectory(atPath: baselineFolder)) ?? []).sorted()
-        where file.hasSuffix(".h5") {
+        where file.hasSuffix(".h5") && !(partial && !Sweep.isComplete(baselineFolder + "/" + file)) {
           runs.append(try RunFile.read(baselineFolder + "/" + file))
         }
         reference = try FloatReference.read(folder: source) ?? reference
@@ -105,6 +123,7 @@ public struct Experiment: Sendable {
         runs.append(try RunFile.read(source))
       }
     }
+    guard !runs.isEmpty else { throw ReportError("nothing to report: no complete run was found in \(sources)") }
     let first = runs[0].configuration
     for run in runs {
       let other = run.configuration
@@ -119,6 +138,7 @@ public struct Experiment: Sendable {
       points: runs.filter { $0.baseline == nil }, baselines: runs.filter { $0.baseline != nil }, reference: reference,
       warmupTrace: warmupTrace, commit: commit, epsilon: epsilon ?? 0)
     experiment.testImages = try? DatasetFile(path: first.data).split("test").count
+    experiment.unfinished = unfinished
     if epsilon == nil { experiment.epsilon = experiment.noise ?? 0 }
     return experiment
   }

@@ -98,6 +98,13 @@ public enum ReportWriter {
         ]
       ).markdown())
     lines.append("")
+    if !experiment.unfinished.isEmpty {
+      lines.append(
+        "**Partial report:** \(experiment.unfinished.joined(separator: ", ")) had not finished when it was made; "
+          + "the sweep continues where it stopped (`odimo sweep run` with the same options), and a new report "
+          + "includes them.")
+      lines.append("")
+    }
     lines.append(
       "Every network gets the same weight training: the warmup, then the fine-tune epochs under its frozen mapping; "
         + "searched points also spend the search epochs choosing that mapping (the search epoch with the lowest "
@@ -191,6 +198,9 @@ public enum ReportWriter {
   /// the report prints them, the audit regenerates them from the run files and compares.
   static func setupRows(_ configuration: SearchConfiguration, costScale: Double?) -> [[String]] {
     let preset = configuration.preset
+    // Whether the supernet was the folded one (float warmup on a shared-weights SoC).
+    let folded =
+      configuration.warmup == .float && (try? SoCCatalogue.soc(configuration.soc))?.mappingStyle == .sharedWeights
     return [
       ["SoC", configuration.soc],
       ["Model", modelText(configuration)],
@@ -202,8 +212,8 @@ public enum ReportWriter {
           + "\(preset.fineTuneEpochs) epochs (fine-tune from the \(preset.fineTuneFrom.rawValue) weights), "
           + "batch \(preset.batchSize)",
       ],
-      ["Learning rates", learningRates(preset)],
-      ["Warmup", warmupText(configuration)],
+      ["Learning rates", learningRates(preset, folded: folded)],
+      ["Warmup", warmupText(configuration, folded: folded)],
       [
         "Search starts from",
         configuration.initialSplit == "half" ? "half the channels on each unit" : configuration.initialSplit,
@@ -235,18 +245,17 @@ public enum ReportWriter {
     return configuration.model + (options.isEmpty ? "" : " (\(options.joined(separator: ", ")))")
   }
 
-  static func learningRates(_ preset: SearchPreset) -> String {
-    "weights (SGD) \(preset.learningRate), \(preset.learningRate(in: .search, folded: true)) once batch norm is folded; "
-      + "logits (Adam) \(preset.logitLearningRate); temperature \(preset.initialTemperature) → "
+  static func learningRates(_ preset: SearchPreset, folded: Bool) -> String {
+    "weights (SGD) \(preset.learningRate)"
+      + (folded ? ", \(preset.learningRate(in: .search, folded: true)) once batch norm is folded" : "")
+      + "; logits (Adam) \(preset.logitLearningRate); temperature \(preset.initialTemperature) → "
       + "\(preset.finalTemperature)"
   }
 
-  static func warmupText(_ configuration: SearchConfiguration) -> String {
-    let folded = configuration.warmup == .float && configuration.soc.lowercased() != "darkside"
-    return configuration.warmup == .float
-      ? "the float model, batch norm folded into the quantized supernet when the search starts"
-        + (folded ? "" : " (alternative-operator SoCs: random splits of the supernet)")
-      : "the supernet under a random split per step"
+  static func warmupText(_ configuration: SearchConfiguration, folded: Bool) -> String {
+    folded
+      ? "the float model, then batch norm folded into the quantized supernet when the search starts"
+      : "the supernet under a random split per step and layer"
   }
 
   static func lambdaScaleText(_ configuration: SearchConfiguration, _ scale: Double?) -> String {

@@ -232,7 +232,8 @@ public enum Sweep {
     case reference
   }
 
-  static func isComplete(_ path: String) -> Bool { RunFileFormat.isComplete(path) }
+  /// Whether `path` is the run file of a finished run.
+  package static func isComplete(_ path: String) -> Bool { RunFileFormat.isComplete(path) }
 
   /// One λ's point (or a baseline's, `lambda` −1) from its complete run file.
   static func point(_ path: String, lambda: Double) throws -> Point {

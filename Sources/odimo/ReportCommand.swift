@@ -26,6 +26,8 @@ struct ReportCommand: ParsableCommand {
       Iso-accuracy tolerance in accuracy points (0.5 = half a percentage point). Default: the \
       accuracy noise, the largest binomial standard error of the reported test accuracies.
       """) var epsilon: Double?
+  @Flag(help: "Report a sweep that is still running: its unfinished runs are listed instead of refused.")
+  var partial = false
   @Flag(help: "Print the report's path and headline figures as JSON.") var json = false
 
   struct Summary: Encodable {
@@ -38,7 +40,7 @@ struct ReportCommand: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
-      let experiment = try Experiment.load(sources, epsilon: epsilon.map { $0 / 100 })
+      let experiment = try Experiment.load(sources, epsilon: epsilon.map { $0 / 100 }, partial: partial)
       let path = try ReportWriter.write(experiment, to: out)
       let summary = Summary(
         report: path, points: experiment.points.count, baselines: experiment.baselines.count,

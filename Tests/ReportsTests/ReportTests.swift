@@ -95,6 +95,14 @@ import Testing
     try text.write(toFile: path, atomically: true, encoding: .utf8)
     let missing = try Audit.run(report: path)
     #expect(missing.unverifiable.contains { $0.subject == "λ=20" && "\($0.verdict)".contains("no such run file") })
+
+    // A sweep still running is refused, or reported with its unfinished runs named.
+    #expect(throws: (any Error).self) { try Experiment.load([folder]) }
+    let partial = try Experiment.load([folder], partial: true)
+    #expect(partial.unfinished == ["λ=20"] && partial.points.map(\.name) == ["λ=0"])
+    let partialReport = try ReportWriter.write(partial, to: scratch.file("partial"))
+    #expect(
+      try String(contentsOfFile: partialReport, encoding: .utf8).contains("**Partial report:** λ=20 had not finished"))
   }
 
   /// Every row of the setup table is a claim: each one edited in turn fails the audit.
