@@ -33,7 +33,7 @@ let package = Package(
     ),
     .target(
       name: "Search",
-      dependencies: ["Engine", "Hardware", "Datasets", "HDF5", .product(name: "TOMLKit", package: "TOMLKit")]),
+      dependencies: ["Engine", "Hardware", "Datasets", "HDF5"]),
     // Charts as PNG: rasterizer, FreeType text, axes; knows nothing about ODiMO.
     .target(name: "Plot", dependencies: ["HDF5", "CPNG", "CFreeType"]),
     .target(name: "Reports", dependencies: ["Plot", "Search", "Hardware", "Engine", "Datasets", "HDF5"]),

@@ -100,17 +100,8 @@ extension SoC {
       SoCDescriptionError(file: file, line: line, column: column, message: message)
     }
     let description: SoCFile
-    do {
-      var decoder = TOMLDecoder()
-      decoder.strictDecoding = true
-      description = try decoder.decode(SoCFile.self, from: text)
-    } catch let error as TOMLParseError {
-      throw fail(error.description, error.source.begin.line, error.source.begin.column)
-    } catch let error as UnexpectedKeysError {
-      let keys = error.keys.values.map { $0.map(\.stringValue).joined(separator: ".") }.sorted()
-      throw fail("unknown key\(keys.count == 1 ? "" : "s") \(keys.joined(separator: ", "))", nil, nil)
-    } catch let error as DecodingError {
-      throw fail(decodingMessage(error), nil, nil)
+    do { description = try StrictTOML.decode(SoCFile.self, from: text) } catch {
+      throw fail(error.message, error.line, error.column)
     }
     let locate = { (formula: String, offset: Int) -> (Int?, Int?) in
       locateFormula(formula, offset: offset, in: text)
@@ -228,24 +219,6 @@ extension SoC {
       return .busySets(table)
     default:
       throw fail("[power] model '\(power.model)' is not one of busy-sets, per-unit")
-    }
-  }
-
-  private static func decodingMessage(_ error: DecodingError) -> String {
-    func path(_ keys: [any CodingKey]) -> String {
-      keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: ["."])
-    }
-    switch error {
-    case .keyNotFound(let key, let context):
-      let parent = path(
-        context.codingPath.last?.stringValue == key.stringValue ? context.codingPath.dropLast() : context.codingPath)
-      return "missing key '\(key.stringValue)'" + (parent.isEmpty ? "" : " in \(parent)")
-    case .typeMismatch(let type, let context), .valueNotFound(let type, let context):
-      return "\(path(context.codingPath)): expected \(type)"
-    case .dataCorrupted(let context):
-      return "\(path(context.codingPath)): \(context.debugDescription)"
-    @unknown default:
-      return String(describing: error)
     }
   }
 

@@ -1,5 +1,5 @@
 import Foundation
-import TOMLKit
+import Hardware
 
 extension SearchPreset {
   /// The TOML form of a preset (documented in `datasets/FORMATS.md`, "Preset files"):
@@ -59,21 +59,11 @@ extension SearchPreset {
   /// Parses a preset file's text; `file` names it in errors.
   public static func parse(_ text: String, file: String) throws -> SearchPreset {
     let fields: File
-    do {
-      var decoder = TOMLDecoder()
-      decoder.strictDecoding = true
-      fields = try decoder.decode(File.self, from: text)
-    } catch let error as TOMLParseError {
-      throw SearchError.presetFile(
-        file: file, message: "line \(error.source.begin.line): \(error.description)")
-    } catch let error as UnexpectedKeysError {
-      let keys = error.keys.values.map { $0.map(\.stringValue).joined(separator: ".") }.sorted()
-      throw SearchError.presetFile(
-        file: file,
-        message: "unknown key\(keys.count == 1 ? "" : "s") \(keys.joined(separator: ", ")); expected "
-          + File.CodingKeys.allNames.joined(separator: ", "))
-    } catch {
-      throw SearchError.presetFile(file: file, message: "\(error)")
+    do { fields = try StrictTOML.decode(File.self, from: text) } catch {
+      let place = error.line.map { "line \($0): " } ?? ""
+      let expected =
+        error.message.hasPrefix("unknown key") ? "; expected " + File.CodingKeys.allNames.joined(separator: ", ") : ""
+      throw SearchError.presetFile(file: file, message: place + error.message + expected)
     }
     let baseName = fields.base ?? "standard"
     guard var preset = named(baseName) else {
