@@ -117,7 +117,11 @@ public struct Experiment: Sendable {
         where file.hasSuffix(".h5") && !(partial && !Sweep.isComplete(baselineFolder + "/" + file)) {
           runs.append(try RunFile.read(baselineFolder + "/" + file))
         }
-        reference = try FloatReference.read(folder: source) ?? reference
+        if var found = try FloatReference.read(folder: source) {
+          // The checkpoint lives in the sweep folder, wherever the sweep was run from.
+          found.checkpoint = source + "/" + FloatReference.checkpointName
+          reference = found
+        }
         if let warmup = try? RunFile.read(source + "/warmup.h5") { warmupTrace = warmup.trace }
       } else {
         runs.append(try RunFile.read(source))

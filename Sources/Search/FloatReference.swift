@@ -36,7 +36,8 @@ public enum FloatReference {
     try? FileManager.default.removeItem(atPath: path)
     let trained = try TrainingRun.run(try configuration(search), checkpoint: path, resume: false)
     let summary = Summary(
-      checkpoint: path, model: search.model, epochs: trained.epochs, testAccuracy: trained.testAccuracy)
+      checkpoint: URL(fileURLWithPath: path).standardizedFileURL.path, model: search.model, epochs: trained.epochs,
+      testAccuracy: trained.testAccuracy)
     try SafeWrite.write(try Sweep.encoder().encode(summary), to: folder + "/" + summaryName)
     return summary
   }
