@@ -99,9 +99,7 @@ final class SearchRunner {
       SearchRun.freeze(objective, supernetwork)
       if !resuming, configuration.preset.fineTuneFrom == .warmup, let warmupWeights {
         // Everything but the architecture logits, which hold the searched mapping.
-        let logitNames = Set(supernetwork.logitParameters.map(\.name))
-        let kept = supernetwork.snapshot().filter { logitNames.contains($0.key) }
-        try supernetwork.restore(warmupWeights.merging(kept) { _, searched in searched })
+        try supernetwork.restore(warmupWeights.merging(architectureLogits()) { _, searched in searched })
         setup.weights.restore(velocity: [:])
       }
     }
@@ -143,10 +141,7 @@ final class SearchRunner {
     case .search:
       let score = validated.loss + configuration.lambda * discreteCost
       if score < bestSearch?.score ?? .infinity {
-        let names = Set(objective.logitParameters.map(\.name))
-        bestSearch = (
-          score, setup.network.snapshot().filter { names.contains($0.key) }.merging(objective.splitLogits) { a, _ in a }
-        )
+        bestSearch = (score, architectureLogits())
       }
     case .fineTune:
       if validated.accuracy > best?.accuracy ?? -1 { best = (validated.accuracy, setup.network.snapshot()) }
@@ -154,6 +149,14 @@ final class SearchRunner {
     }
     try write(mapping: mapping, result: nil)
     return row
+  }
+
+  /// The architecture logits' current values by name: the mixed layers' α and the
+  /// thermometric splits' (which the network's `restore` ignores, as they are not its parameters).
+  private func architectureLogits() -> [String: [Float]] {
+    var values = setup.objective.splitLogits
+    for parameter in setup.network.logitParameters { values[parameter.name] = parameter.value.values() }
+    return values
   }
 
   /// Whether fine-tuning has gone `patience` epochs without a better validation accuracy.
