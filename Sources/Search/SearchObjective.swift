@@ -96,12 +96,19 @@ public final class SearchObjective: @unchecked Sendable {
     Dictionary(uniqueKeysWithValues: splits.values.map { ($0.logits.name, $0.logits.value.values()) })
   }
 
-  /// Restores thermometric logits stored by `splitLogits` (names absent from `values` are left as they are).
+  /// Restores thermometric logits stored by `splitLogits` (names absent from `values` are left
+  /// as they are). Files written before α was kept ≥ 0 summed |α|: their magnitudes give the
+  /// same thresholds.
   public func restoreSplits(_ values: [String: [Float]]) {
     for split in splits.values {
       guard let stored = values[split.logits.name], stored.count == split.channels else { continue }
-      for (index, value) in stored.enumerated() { split.logits.value.buffer[index] = value }
+      for (index, value) in stored.enumerated() { split.logits.value.buffer[index] = abs(value) }
     }
+  }
+
+  /// Keeps every thermometric α ≥ 0 (after each logit step; see `ThermometricSplit`).
+  public func projectSplits() {
+    for split in splits.values { split.project() }
   }
 
   /// Sets every thermometric mask pair (m for the first operator, 1 − m for the second).

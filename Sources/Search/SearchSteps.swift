@@ -29,6 +29,7 @@ extension SearchRun {
         guard phase == .search else { return }
         objective.finishBackward()
         logits.step()
+        objective.projectSplits()
       })
     return try trainer.trainEpoch(loader, epoch: epoch, hooks: hooks)
   }

@@ -91,6 +91,24 @@ import Testing
     #expect(split.count == 5)
   }
 
+  /// A cost that pushes every channel off the first operator empties it under Adam and
+  /// stays there: with α kept ≥ 0 the pushed-down α sit at 0 instead of hovering at ±lr
+  /// (with |α| they do, and 512 of them summed above 0.5 held 72 channels at λ = 10).
+  @Test func aSteadyCostPushEmptiesTheFirstOperator() {
+    let channels = 512
+    let split = ThermometricSplit(name: "b", channels: channels, firstCount: channels / 2)
+    let adam = Adam(parameters: [split.logits], learningRate: 0.01)
+    var counts: [Int] = []
+    for _ in 0..<300 {
+      split.backward(maskGradient: [Float](repeating: 1, count: channels))
+      adam.step()
+      split.project()
+      counts.append(split.count)
+    }
+    #expect(counts.suffix(50).allSatisfy { $0 == 0 })
+    #expect(split.logits.value.values().allSatisfy { $0 >= 0 })
+  }
+
   /// On the normalised scale the starting mapping costs exactly 1, on every SoC and init.
   @Test func normalisedCostIsOneAtTheStart() throws {
     let data = scratch.file("q.h5")

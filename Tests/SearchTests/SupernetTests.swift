@@ -45,10 +45,13 @@ import Testing
     for index in 0..<4 { split.logits.value.buffer[index] = 0.2 }
     #expect(split.thresholds.map { ($0 * 10).rounded() / 10 } == [0.8, 0.6, 0.4, 0.2])
     #expect(split.mask == [1, 1, 0, 0] && split.count == 2)
-    split.logits.value.buffer[1] = -0.2  // |α| counts, not α
-    #expect(split.count == 2)
+    split.logits.value.buffer[1] = -0.2  // α < 0 counts as 0; project() clips it there
+    #expect(split.thresholds.map { ($0 * 10).rounded() / 10 } == [0.6, 0.4, 0.4, 0.2])
+    #expect(split.count == 1)
+    split.project()
+    #expect(split.logits.value.buffer[1] == 0)
     split.backward(maskGradient: [1, 2, 3, 4])
-    #expect(Array(split.logits.gradient.buffer.prefix(4)) == [1, -3, 6, 10])
+    #expect(Array(split.logits.gradient.buffer.prefix(4)) == [1, 3, 6, 10])
     split.fixedCount = 3
     #expect(split.mask == [1, 1, 1, 0])
   }
