@@ -252,21 +252,50 @@ public enum SoCCatalogue {
     return found
   }
 
-  /// A built-in SoC by name, a shipped description by name, or a TOML file by path.
-  public static func soc(_ nameOrPath: String) throws -> SoC {
-    if let builtin = builtins.first(where: { $0.name == nameOrPath.lowercased() }) { return builtin }
+  /// The description file `nameOrPath` names: a shipped description by stem ("trio") or
+  /// file name ("diana.toml") unless a file of that name exists where the user is, else the
+  /// path itself if it looks like one; nil for other names (built-ins, typos).
+  public static func descriptionPath(_ nameOrPath: String) -> String? {
     let shipped = shippedDescriptions
-    // Shipped files by stem ("trio") or file name ("diana.toml"), unless a file of that
-    // name exists where the user is.
     if !FileManager.default.fileExists(atPath: nameOrPath),
       let url = shipped[nameOrPath] ?? shipped[String(nameOrPath.dropLast(5))],
       nameOrPath.hasSuffix(".toml") || shipped[nameOrPath] != nil
     {
-      return try SoC.load(contentsOf: url.path)
+      return url.path
     }
-    if nameOrPath.hasSuffix(".toml") || FileManager.default.fileExists(atPath: nameOrPath) {
-      return try SoC.load(contentsOf: nameOrPath)
+    if nameOrPath.hasSuffix(".toml") || FileManager.default.fileExists(atPath: nameOrPath) { return nameOrPath }
+    return nil
+  }
+
+  /// The text that defines the SoC `nameOrPath` names: its description file's TOML, or
+  /// `builtin <name>` for an SoC compiled into odimo. At most 60,000 bytes (run files keep it
+  /// in an HDF5 attribute, which holds 64 KiB).
+  public static func descriptionText(_ nameOrPath: String) throws -> String {
+    if builtins.contains(where: { $0.name == nameOrPath.lowercased() }) { return "builtin \(nameOrPath.lowercased())" }
+    let path = descriptionPath(nameOrPath) ?? nameOrPath
+    guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+      throw SoCDescriptionError(file: path, line: nil, column: nil, message: "cannot read it as UTF-8 TOML text")
     }
+    guard data.count <= 60_000 else {
+      throw SoCDescriptionError(
+        file: path, line: nil, column: nil, message: "\(data.count) bytes; odimo keeps descriptions of at most 60,000")
+    }
+    return text
+  }
+
+  /// The SoC a `descriptionText` defines (`file` names it in errors).
+  public static func soc(fromDescription text: String, file: String) throws -> SoC {
+    if text.hasPrefix("builtin "), let builtin = builtins.first(where: { "builtin \($0.name)" == text }) {
+      return builtin
+    }
+    return try SoC.parse(text, file: file)
+  }
+
+  /// A built-in SoC by name, a shipped description by name, or a TOML file by path.
+  public static func soc(_ nameOrPath: String) throws -> SoC {
+    if let builtin = builtins.first(where: { $0.name == nameOrPath.lowercased() }) { return builtin }
+    let shipped = shippedDescriptions
+    if let path = descriptionPath(nameOrPath) { return try SoC.load(contentsOf: path) }
     throw SoCDescriptionError(
       file: nameOrPath, line: nil, column: nil,
       message:

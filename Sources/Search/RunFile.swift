@@ -21,6 +21,8 @@ public struct RunFile: Sendable {
   public let costScale: Double?
   public let mapping: Mapping
   public let trace: [TraceRow]
+  /// Dataset digest, SoC text, version and commit (nil in files that predate them).
+  public let provenance: RunProvenance?
 
   /// "λ=<λ>" for searched runs, the mapping's name for baselines.
   public var name: String { baseline ?? "λ=\(Self.format(configuration.lambda))" }
@@ -43,33 +45,42 @@ public struct RunFile: Sendable {
     // Files that predate the attribute: recomputed (which needs the dataset for the model's geometry).
     let searchable =
       try RunFileFormat.optionalNumber(.searchableLatencyCycles, in: file, path: path)
-      ?? Self.cost(of: mapping, configuration: configuration).searchable.latencyCycles
+      ?? Self.cost(of: mapping, configuration: configuration, soc: try SoCCatalogue.soc(configuration.soc))
+      .searchable.latencyCycles
     return RunFile(
       path: path, configuration: configuration, baseline: try RunFileFormat.optionalString(.baseline, in: file),
       testAccuracy: try number(.testAccuracy), latencyCycles: try number(.latencyCycles),
       latencyMilliseconds: try number(.latencyMilliseconds),
       energyMicrojoules: try RunFileFormat.optionalNumber(.energyMicrojoules, in: file, path: path),
       searchableLatencyCycles: searchable,
-      costScale: try RunFileFormat.optionalNumber(.costScale, in: file, path: path), mapping: mapping, trace: trace)
+      costScale: try RunFileFormat.optionalNumber(.costScale, in: file, path: path), mapping: mapping, trace: trace,
+      provenance: try RunFileFormat.provenance(file, path: path))
   }
 
-  /// The cost of `mapping` under the model and SoC of `configuration`.
-  static func cost(of mapping: Mapping, configuration: SearchConfiguration) throws -> NetworkCostReport {
-    let soc = try SoCCatalogue.soc(configuration.soc)
+  /// The cost of `mapping` under the model of `configuration` on `soc`.
+  static func cost(of mapping: Mapping, configuration: SearchConfiguration, soc: SoC) throws -> NetworkCostReport {
     let model = try configuration.makeModel(for: try DatasetFile(path: configuration.data))
     let plan = try NetworkPlan(architecture: model, soc: soc, replaceBlocks: mapping.replacesBlocks)
     return try plan.cost(of: mapping)
   }
 
+  /// The SoC the run was costed on: its stored description (so editing the description
+  /// file afterwards does not change what an audit re-costs), else the configuration's name.
+  public func soc() throws -> SoC {
+    guard let provenance else { return try SoCCatalogue.soc(configuration.soc) }
+    return try SoCCatalogue.soc(fromDescription: provenance.socDescription, file: "\(path) (soc_description)")
+  }
+
   /// The SoC, dataset and model the run was configured with.
   private func context() throws -> (SoC, DatasetFile, Architecture) {
-    let soc = try SoCCatalogue.soc(configuration.soc)
     let dataset = try DatasetFile(path: configuration.data)
-    return (soc, dataset, try configuration.makeModel(for: dataset))
+    return (try soc(), dataset, try configuration.makeModel(for: dataset))
   }
 
   /// The cost of the stored mapping, recomputed by the cost model.
-  public func recomputedCost() throws -> NetworkCostReport { try Self.cost(of: mapping, configuration: configuration) }
+  public func recomputedCost() throws -> NetworkCostReport {
+    try Self.cost(of: mapping, configuration: configuration, soc: try soc())
+  }
 
   /// Test accuracy recomputed from the stored weights under the stored mapping (the
   /// same evaluation the run ended with, so an untouched file gives the same number).

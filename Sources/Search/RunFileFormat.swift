@@ -11,12 +11,35 @@ enum RunFileFormat {
 
   /// Root attribute names.
   enum Key: String {
-    case format, formatVersion = "format_version", soc, model, metric, lambda, lambdaScale = "lambda_scale"
-    case costScale = "cost_scale", seed, preset, kind, baseline, configuration, complete
-    case weightsOf = "weights_of", initialSplit = "initial_split", warmup, validationSplit = "validation_split"
-    case testAccuracy = "test_accuracy", latencyCycles = "latency_cycles", latencyMilliseconds = "latency_ms"
-    case searchableLatencyCycles = "searchable_latency_cycles", energyMicrojoules = "energy_uj"
+    case format
+    case formatVersion = "format_version"
+    case soc
+    case model
+    case metric
+    case lambda
+    case lambdaScale = "lambda_scale"
+    case costScale = "cost_scale"
+    case seed
+    case preset
+    case kind
+    case baseline
+    case configuration
+    case complete
+    case weightsOf = "weights_of"
+    case initialSplit = "initial_split"
+    case warmup
+    case validationSplit = "validation_split"
+    case testAccuracy = "test_accuracy"
+    case latencyCycles = "latency_cycles"
+    case latencyMilliseconds = "latency_ms"
+    case searchableLatencyCycles = "searchable_latency_cycles"
+    case energyMicrojoules = "energy_uj"
     case traceJSON = "trace_json"
+    case datasetPath = "dataset_path"
+    case datasetSHA256 = "dataset_sha256"
+    case socDescription = "soc_description"
+    case odimoVersion = "odimo_version"
+    case odimoCommit = "odimo_commit"
   }
 
   static let weightsGroup = "weights"
@@ -33,6 +56,7 @@ enum RunFileFormat {
     var weightsOf: String
     /// The tested accuracy (0–1) and cost, once the run is complete.
     var result: (accuracy: Double, cost: NetworkCostReport)?
+    var provenance: RunProvenance
   }
 
   /// Writes `contents`, `weights` and (unfinished runs) the optimizers' `state` atomically.
@@ -62,6 +86,12 @@ enum RunFileFormat {
       try set(.initialSplit, .string(configuration.initialSplit))
       try set(.warmup, .string(configuration.warmup.rawValue))
       try set(.validationSplit, .string("val"))
+      let provenance = contents.provenance
+      try set(.datasetPath, .string(provenance.datasetPath))
+      try set(.datasetSHA256, .string(provenance.datasetSHA256))
+      try set(.socDescription, .string(provenance.socDescription))
+      try set(.odimoVersion, .string(provenance.version))
+      try set(.odimoCommit, .string(provenance.commit))
       if let (accuracy, cost) = contents.result {
         try set(.testAccuracy, .double(accuracy))
         try set(.latencyCycles, .double(cost.latencyCycles))
@@ -93,10 +123,28 @@ enum RunFileFormat {
       try file.write(trace.map(value), to: "trace/\(column)", options: .archived(extendable: true))
     }
     let layers = trace.first?.channels.count ?? 0
-    let units = trace.first?.channels.first?.count ?? 0
-    let channels = trace.flatMap { $0.channels.flatMap { $0.map(Int64.init) } }
+    // Layers that cannot use every unit (a linear layer on an SoC with a convolution-only
+    // unit) have shorter rows: zero-padded to the widest.
+    let units = trace.flatMap { $0.channels.map(\.count) }.max() ?? 0
+    let channels = trace.flatMap { row in
+      row.channels.flatMap { $0.map(Int64.init) + [Int64](repeating: 0, count: units - $0.count) }
+    }
     try file.write(
       channels, to: "trace/channels", shape: [trace.count, layers, units], options: .archived(extendable: true))
+  }
+
+  /// The provenance attributes, or nil in files written before they existed.
+  static func provenance(_ file: HDF5File, path: String) throws -> RunProvenance? {
+    guard let datasetPath = try optionalString(.datasetPath, in: file) else { return nil }
+    func text(_ key: Key) throws -> String {
+      guard let value = try optionalString(key, in: file) else {
+        throw EngineError("\(path): attribute '\(key.rawValue)' is missing (every run file with 'dataset_path' has it)")
+      }
+      return value
+    }
+    return RunProvenance(
+      datasetPath: datasetPath, datasetSHA256: try text(.datasetSHA256), socDescription: try text(.socDescription),
+      version: try text(.odimoVersion), commit: try text(.odimoCommit))
   }
 
   /// Opens `path` as a run file, refusing anything else with its name.

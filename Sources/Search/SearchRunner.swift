@@ -23,6 +23,8 @@ final class SearchRunner {
   private var warmupWeights: [String: [Float]]?
   /// Whether the float model (not the supernet) is the network being trained.
   private var onFloat: Bool
+  /// Dataset digest, SoC text, version and commit, written into every save.
+  private let provenance: RunProvenance
 
   init(
     _ configuration: SearchConfiguration, path: String, baseline: MappingStrategy?, warmStart: [String: [Float]]?
@@ -41,6 +43,7 @@ final class SearchRunner {
       stepsPerEpoch: setup.trainLoader.batchesPerEpoch, lambda: configuration.lambda, folded: setup.float != nil)
     validation = try BatchLoader.evaluation(path: configuration.data, split: try setup.dataset.validationSplit())
     onFloat = setup.float != nil
+    provenance = try RunProvenance.current(for: configuration)
     if let warmStart { try restore(warmStart, from: "the warm-start weights") }
   }
 
@@ -182,7 +185,7 @@ final class SearchRunner {
   private func write(mapping: Mapping, result: (accuracy: Double, cost: NetworkCostReport)?) throws {
     let contents = RunFileFormat.Contents(
       configuration: configuration, baseline: baseline, costScale: setup.costScale, trace: trace, mapping: mapping,
-      weightsOf: onFloat ? "float-model" : "supernet", result: result)
+      weightsOf: onFloat ? "float-model" : "supernet", result: result, provenance: provenance)
     let values = network.snapshot().merging(setup.objective.splitLogits) { current, _ in current }
     try RunFileFormat.write(
       path, contents, weights: values,

@@ -93,21 +93,6 @@ public enum Sweep {
     return encoder
   }
 
-  /// The commit of the repository in the current folder, or "unknown".
-  static func gitCommit() -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["git", "rev-parse", "HEAD"]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
-    guard (try? process.run()) != nil else { return "unknown" }
-    let output = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let text = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    return process.terminationStatus == 0 && !text.isEmpty ? text : "unknown"
-  }
-
   /// Runs the λ points, the hand-made `baselines` (`baselines/<name>.h5`, trained from the
   /// shared warmup) and, with `reference`, the float model (`reference.h5`) of shard `shard` (1-based) of `shards` into `folder`; points whose run
   /// file is already complete are skipped, so an interrupted sweep continues.
@@ -127,7 +112,7 @@ public enum Sweep {
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     var manifest = Manifest(
       configuration: configuration, lambdas: lambdas, baselines: baselines.map(\.name), reference: reference,
-      gitCommit: gitCommit(), autoPoints: autoPoints)
+      gitCommit: RunProvenance.commit(), autoPoints: autoPoints)
     let manifestPath = folder + "/manifest.json"
     if let data = FileManager.default.contents(atPath: manifestPath) {
       let existing = try JSONDecoder.snakeCase.decode(Manifest.self, from: data)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Search
 
 @main
 struct Odimo: ParsableCommand {
@@ -18,4 +19,4 @@ struct Odimo: ParsableCommand {
   )
 }
 
-let odimoVersion = "0.1.0"
+let odimoVersion = RunProvenance.odimoVersion

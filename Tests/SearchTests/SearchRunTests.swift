@@ -116,6 +116,39 @@ import Testing
     #expect(dws.cost.latencyCycles == (try dwsPlan.cost(of: try dwsPlan.mapping(.depthwiseSeparable))).latencyCycles)
   }
 
+  /// A run file names its dataset by absolute path and SHA-256 and keeps the SoC
+  /// description's text: editing the description afterwards does not change what the run
+  /// re-costs to, and a built-in SoC is recorded as such.
+  @Test func runFilesKeepTheirProvenance() throws {
+    let data = try makeData()
+    let description = scratch.file("mine.toml")
+    let shipped = try #require(SoCCatalogue.shippedDescriptions["trio"])
+    let text = try String(contentsOf: shipped, encoding: .utf8)
+    try text.write(toFile: description, atomically: true, encoding: .utf8)
+    let configuration = SearchConfiguration(
+      soc: description, model: "resnet8", data: data, metric: .latency, lambda: 1, preset: Self.tiny)
+    let path = scratch.file("provenance.h5")
+    let result = try SearchRun.run(configuration, out: path)
+    let run = try RunFile.read(path)
+    let provenance = try #require(run.provenance)
+    #expect(provenance.datasetPath == URL(fileURLWithPath: data).standardizedFileURL.path)
+    #expect(provenance.datasetSHA256 == (try SHA256.hexDigest(ofFile: data)))
+    #expect(provenance.socDescription == text)
+    #expect(provenance.version == RunProvenance.odimoVersion && !provenance.commit.isEmpty)
+    // Every unit twice as slow in the file on disk: the stored text still rules.
+    try text.replacingOccurrences(of: "cycles = \"", with: "cycles = \"2 * ")
+      .write(toFile: description, atomically: true, encoding: .utf8)
+    #expect(try run.recomputedCost().latencyCycles == result.cost.latencyCycles)
+    #expect(
+      try RunFile.cost(of: run.mapping, configuration: configuration, soc: SoCCatalogue.soc(description))
+        .latencyCycles > result.cost.latencyCycles)
+
+    var builtin = configuration
+    builtin.soc = "diana"
+    try SearchRun.run(builtin, out: scratch.file("builtin.h5"))
+    #expect(try RunFile.read(scratch.file("builtin.h5")).provenance?.socDescription == "builtin diana")
+  }
+
   @Test func badRequestsAreRefused() throws {
     let data = try makeData()
     let negative = SearchConfiguration(soc: "diana", model: "resnet8", data: data, metric: .latency, lambda: -1)

@@ -1,0 +1,91 @@
+import Datasets
+import Foundation
+import Hardware
+
+/// Where a run came from — what a reviewer needs to re-check it on another machine: the
+/// dataset (absolute path and the SHA-256 of its file), the SoC description's full text, and
+/// the odimo version and commit that produced it. Stored in every run file.
+public struct RunProvenance: Sendable, Equatable {
+  /// The dataset file's absolute path when the run was made.
+  public var datasetPath: String
+  /// SHA-256 of the dataset file's bytes (lower-case hex), as `sha256sum` prints it.
+  public var datasetSHA256: String
+  /// The SoC description's TOML text, or `builtin <name>` for an SoC compiled into odimo
+  /// (whose numbers the version and commit pin down).
+  public var socDescription: String
+  /// odimo's version.
+  public var version: String
+  /// The git commit odimo was built from: `ODIMO_COMMIT` if set (a binary deployed without
+  /// its repository), else the commit of the repository in the working folder, else "unknown".
+  public var commit: String
+
+  public init(datasetPath: String, datasetSHA256: String, socDescription: String, version: String, commit: String) {
+    self.datasetPath = datasetPath
+    self.datasetSHA256 = datasetSHA256
+    self.socDescription = socDescription
+    self.version = version
+    self.commit = commit
+  }
+
+  /// odimo's version (the CLI's `--version`).
+  public static let odimoVersion = "0.1.0"
+
+  /// The provenance of a run of `configuration` made now.
+  static func current(for configuration: SearchConfiguration) throws -> RunProvenance {
+    let path = URL(fileURLWithPath: configuration.data).standardizedFileURL.path
+    return RunProvenance(
+      datasetPath: path, datasetSHA256: try Digests.shared.sha256(of: path),
+      socDescription: try SoCCatalogue.descriptionText(configuration.soc), version: odimoVersion, commit: commit())
+  }
+
+  /// See `commit`.
+  public static func commit() -> String {
+    if let given = ProcessInfo.processInfo.environment["ODIMO_COMMIT"], !given.isEmpty { return given }
+    return Digests.shared.gitCommit()
+  }
+}
+
+/// Per-process memo of the dataset digests and the commit: a sweep runs many jobs on one
+/// dataset, and hashing a 170 MB file for each would cost a second apiece.
+private final class Digests: @unchecked Sendable {
+  static let shared = Digests()
+  private let lock = NSLock()
+  private var digests: [String: (size: UInt64, modified: Date, digest: String)] = [:]
+  private var commit: String?
+
+  func sha256(of path: String) throws -> String {
+    let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+    let size = (attributes?[.size] as? NSNumber)?.uint64Value ?? 0
+    let modified = attributes?[.modificationDate] as? Date ?? .distantPast
+    lock.lock()
+    let known = digests[path]
+    lock.unlock()
+    if let known, known.size == size, known.modified == modified { return known.digest }
+    let digest = try SHA256.hexDigest(ofFile: path)
+    lock.lock()
+    digests[path] = (size, modified, digest)
+    lock.unlock()
+    return digest
+  }
+
+  func gitCommit() -> String {
+    lock.lock()
+    defer { lock.unlock() }
+    if let commit { return commit }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["git", "rev-parse", "HEAD"]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    var found = "unknown"
+    if (try? process.run()) != nil {
+      let output = pipe.fileHandleForReading.readDataToEndOfFile()
+      process.waitUntilExit()
+      let text = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+      if process.terminationStatus == 0, !text.isEmpty { found = text }
+    }
+    commit = found
+    return found
+  }
+}
