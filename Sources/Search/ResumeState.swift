@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import HDF5
+import Hardware
 
 /// What a run file keeps so a killed search continues where it stopped: the trace (as
 /// JSON), the weights (`/weights`), the optimizers' state and the best fine-tune weights.
@@ -55,11 +56,18 @@ struct ResumeState {
 
   /// Reads the state of the run at `path`, refusing a finished run or one written with
   /// other options (the message lists the differences).
-  static func read(_ path: String, configuration: SearchConfiguration) throws -> ResumeState {
+  static func read(_ path: String, configuration: SearchConfiguration, baseline: MappingStrategy?) throws -> ResumeState
+  {
     let file = try RunFileFormat.open(path)
     defer { file.close() }
     guard try !RunFileFormat.isComplete(file) else {
       throw EngineError("\(path): the run is already complete; nothing to resume")
+    }
+    let savedBaseline = try RunFileFormat.optionalString(.baseline, in: file)
+    guard savedBaseline == baseline?.name else {
+      throw EngineError(
+        "\(path) is a run of \(savedBaseline.map { "baseline \($0)" } ?? "a search"), not of "
+          + "\(baseline.map { "baseline \($0.name)" } ?? "a search"); resume it as such")
     }
     let now = String(decoding: try JSONEncoder.sorted.encode(configuration), as: UTF8.self)
     let saved = try RunFileFormat.configurationText(file)

@@ -62,7 +62,7 @@ final class SearchRunner {
 
   /// Continues the run file at `path` where it stopped.
   func resume() throws {
-    let saved = try ResumeState.read(path, configuration: configuration)
+    let saved = try ResumeState.read(path, configuration: configuration, baseline: baseline)
     trace = saved.trace
     // A float warmup's weights stay the float model's until the next phase begins.
     onFloat = setup.float != nil && (trace.last.map { $0.phase == .warmup } ?? true)

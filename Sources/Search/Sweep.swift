@@ -126,12 +126,13 @@ public enum Sweep {
     // The shared warmup (every shard computes the same one from the same seed).
     let warmupPath = folder + "/warmup.h5"
     if !isComplete(warmupPath) {
-      try? FileManager.default.removeItem(atPath: warmupPath)
       var warmup = configuration
       warmup.preset.searchEpochs = 0
       warmup.preset.fineTuneEpochs = 0
-      report("warmup")
-      _ = try SearchRun.run(warmup, out: warmupPath, report: epochs)
+      // An interrupted warmup (a killed or preempted job) continues from its last epoch.
+      let resume = FileManager.default.fileExists(atPath: warmupPath)
+      report("warmup" + (resume ? " (resuming)" : ""))
+      _ = try SearchRun.run(warmup, out: warmupPath, resume: resume, report: epochs)
     }
     let weights = try RunFileFormat.weights(warmupPath)
     // λ points first, then the baselines, dealt round-robin over the shards.
@@ -153,14 +154,12 @@ public enum Sweep {
         let path = folder + "/baselines/" + strategy.name + ".h5"
         if isComplete(path) { continue }
         try FileManager.default.createDirectory(atPath: folder + "/baselines", withIntermediateDirectories: true)
-        try? FileManager.default.removeItem(atPath: path)
-        report("\(counter) baseline \(strategy.name)")
+        let resume = FileManager.default.fileExists(atPath: path)
+        report("\(counter) baseline \(strategy.name)" + (resume ? " (resuming)" : ""))
         // The depthwise-separable layout is another network: it runs its own warmup.
-        if strategy == .depthwiseSeparable {
-          _ = try SearchRun.run(configuration, out: path, baseline: strategy, report: epochs)
-        } else {
-          _ = try SearchRun.run(point, out: path, baseline: strategy, warmStart: weights, report: epochs)
-        }
+        _ = try SearchRun.run(
+          point, out: path, baseline: strategy, warmStart: strategy == .depthwiseSeparable ? nil : weights,
+          resume: resume, report: epochs)
       case .reference:
         if FileManager.default.fileExists(atPath: folder + "/" + FloatReference.summaryName) { continue }
         report("\(counter) float reference")

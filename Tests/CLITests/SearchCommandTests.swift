@@ -41,6 +41,36 @@ import Testing
     #expect(try a.attribute("test_accuracy") == b.attribute("test_accuracy"))
   }
 
+  /// A sweep killed inside a baseline continues that baseline from its last epoch (a
+  /// cluster's time limit or preemption must not cost the epochs already done) and ends
+  /// with the weights of an uninterrupted sweep.
+  @Test func killedSweepResumesItsBaseline() throws {
+    let data = scratch.file("q.h5")
+    try QuadrantData.write(data, train: 256, validation: 64, test: 64)
+    func sweep(_ folder: String) -> [String] {
+      [
+        "sweep", "run", "--soc", "diana", "--model", "resnet8", "--data", data, "--lambdas", "1", "--baselines",
+        "all-digital", "--finetune-epochs", "3", "--seed", "2", "--out", folder,
+      ]
+    }
+    let whole = scratch.file("whole")
+    let uninterrupted = try odimo(sweep(whole))
+    #expect(uninterrupted.status == 0, "\(uninterrupted.stderr)")
+    let killed = scratch.file("killed")
+    let baseline = killed + "/baselines/all-digital.h5"
+    try killOdimo(sweep(killed), whenFileAppears: baseline)
+    #expect(try HDF5File.open(baseline).attribute("complete") == .int(0))
+    let resumed = try odimo(sweep(killed))
+    #expect(resumed.status == 0, "\(resumed.stderr)")
+    #expect(resumed.stderr.contains("baseline all-digital (resuming)"))
+    let a = try HDF5File.open(whole + "/baselines/all-digital.h5")
+    let b = try HDF5File.open(baseline)
+    for name in try a.children(of: "weights") {
+      #expect(try a.read("weights/\(name)", as: Float.self) == b.read("weights/\(name)", as: Float.self), "\(name)")
+    }
+    #expect(try a.attribute("test_accuracy") == b.attribute("test_accuracy"))
+  }
+
   /// Two processes with the same seed give the same Darkside search: Swift randomises
   /// dictionary order per process, so nothing may depend on it (the warmup's split draws did).
   @Test func sameSeedSameDarksideSearchAcrossProcesses() throws {
