@@ -60,6 +60,9 @@ public struct Series: Sendable {
   /// For `.step` series: tints the region the staircase dominates (right of and below it,
   /// to the plot's edges) — for a Pareto front, everything it beats.
   public var dominatedFill: Color?
+  /// Vertical error bars (y from low to high) per point, same order as `points`; nil entries
+  /// (or an empty array) draw none.
+  public var errorBars: [(low: Double, high: Double)?] = []
 
   public init(
     _ label: String, points: [(x: Double, y: Double)], color: Color, style: Style = .lineAndMarkers,
@@ -122,6 +125,9 @@ public struct Chart: Sendable {
   /// Validates the data: finite values, and positive ones on log axes.
   public func check() throws {
     for series in series {
+      for bar in series.errorBars.compactMap({ $0 }) where !(bar.low.isFinite && bar.high.isFinite) {
+        throw PlotError("series '\(series.label)' has a non-finite error bar (\(bar.low), \(bar.high))")
+      }
       for point in series.points {
         guard point.x.isFinite, point.y.isFinite else {
           throw PlotError("series '\(series.label)' has a non-finite point (\(point.x), \(point.y))")

@@ -77,8 +77,10 @@ extension Figure {
     try chart.check()
     let xs =
       chart.series.flatMap { $0.points.map(\.x) } + chart.lines.filter { $0.orientation == .vertical }.map(\.value)
+    let bars = chart.series.flatMap { $0.errorBars.compactMap { $0 }.flatMap { [$0.low, $0.high] } }
     let ys =
-      chart.series.flatMap { $0.points.map(\.y) } + chart.lines.filter { $0.orientation == .horizontal }.map(\.value)
+      chart.series.flatMap { $0.points.map(\.y) } + bars
+      + chart.lines.filter { $0.orientation == .horizontal }.map(\.value)
     // About one tick per 90 units across and per 45 up.
     let (xTicks, xRange) = chart.x.layout(xs, target: max(3, Int(frame.width / 90)))
     let (yTicks, yRange) = chart.y.layout(ys, target: max(3, Int(frame.height / 60)))
@@ -169,6 +171,14 @@ extension Figure {
         }
         line(stairs, width: series.lineWidth, series.color, dash: series.dash)
       case .markers: break
+      }
+      for (point, bar) in zip(series.points, series.errorBars) {
+        guard let bar else { continue }
+        let x = mapX(point.x)
+        let (top, bottom) = (mapY(bar.high), mapY(bar.low))
+        line([(x, top), (x, bottom)], width: 1, series.color, dash: nil)
+        line([(x - 3, top), (x + 3, top)], width: 1, series.color, dash: nil)
+        line([(x - 3, bottom), (x + 3, bottom)], width: 1, series.color, dash: nil)
       }
       if series.style == .markers || series.style == .lineAndMarkers {
         for point in mapped { marker(series.marker, x: point.0, y: point.1, radius: 4, series.color) }

@@ -24,11 +24,26 @@ public struct Experiment: Sendable {
   /// every accuracy's binomial interval.
   public var testImages: Int?
 
-  /// The accuracy noise of these single-seed results (0–1): the largest binomial standard
-  /// error of their test accuracies; nil without `testImages`.
-  public var noise: Double? {
-    testImages.map { AccuracyStatistics.noise(accuracies: (points + baselines).map(\.testAccuracy), images: $0) }
+  /// The accuracy noise (0–1): the larger of the largest binomial standard error of the
+  /// runs' test accuracies and the pooled seed-to-seed deviation (`SeedGroup.noise`); nil
+  /// without `testImages`.
+  public var noise: Double? { testImages.map { SeedGroup.noise(groups, images: $0) } }
+
+  /// Every point and baseline with its runs of all seeds, points first (by λ), then baselines.
+  var groups: [SeedGroup] {
+    SeedGroup.grouping(
+      (points + baselines).map { run in
+        (
+          run.name, run.baseline == nil ? .searched : .baseline,
+          SeedGroup.Member(
+            seed: run.configuration.seed, accuracy: run.testAccuracy, latencyCycles: run.latencyCycles,
+            energyMicrojoules: run.energyMicrojoules)
+        )
+      })
   }
+
+  /// The seeds of the runs, ascending.
+  public var seeds: [UInt64] { Array(Set((points + baselines).map(\.configuration.seed))).sorted() }
 
   /// The configuration every run shares (the first searched point's, else the first baseline's).
   public var configuration: SearchConfiguration { (points.first ?? baselines[0]).configuration }
@@ -45,25 +60,18 @@ public struct Experiment: Sendable {
     metric == .latency ? run.latencyCycles : run.energyMicrojoules ?? .nan
   }
 
-  /// The Pareto analysis of `metric` over every point and baseline.
-  public func front(_ metric: CostMetric) -> ParetoFront {
-    ParetoFront(
-      points: points.map {
-        ParetoPoint(name: $0.name, kind: .searched, accuracy: $0.testAccuracy, cost: Self.cost($0, metric))
-      }
-        + baselines.map {
-          ParetoPoint(name: $0.name, kind: .baseline, accuracy: $0.testAccuracy, cost: Self.cost($0, metric))
-        },
-      epsilon: epsilon)
-  }
+  /// The Pareto analysis of `metric` over every point and baseline (means over seeds).
+  public func front(_ metric: CostMetric) -> ParetoFront { SeedGroup.front(groups, metric, epsilon: epsilon) }
 
   public init(
     points: [RunFile], baselines: [RunFile], reference: FloatReference.Summary?, warmupTrace: [TraceRow] = [],
     commit: String, epsilon: Double
   ) {
     self.warmupTrace = warmupTrace
-    self.points = points.sorted { $0.configuration.lambda < $1.configuration.lambda }
-    self.baselines = baselines.sorted { $0.name < $1.name }
+    self.points = points.sorted {
+      ($0.configuration.lambda, $0.configuration.seed) < ($1.configuration.lambda, $1.configuration.seed)
+    }
+    self.baselines = baselines.sorted { ($0.name, $0.configuration.seed) < ($1.name, $1.configuration.seed) }
     self.reference = reference
     self.commit = commit
     self.epsilon = epsilon
@@ -129,14 +137,24 @@ public struct Experiment: Sendable {
     }
     guard !runs.isEmpty else { throw ReportError("nothing to report: no complete run was found in \(sources)") }
     let first = runs[0].configuration
-    for run in runs {
-      let other = run.configuration
-      guard other.soc == first.soc, other.model == first.model, other.width == first.width, other.data == first.data
-      else {
-        throw ReportError(
-          "\(run.path) is \(other.model) on \(other.soc) with \(other.data), but \(runs[0].path) is "
-            + "\(first.model) on \(first.soc) with \(first.data); one report covers one SoC, model and dataset")
-      }
+    // One report compares runs that differ in λ and seed only: anything else (preset,
+    // width, dataset, metric…) would make the accuracies or costs incomparable.
+    func shared(_ configuration: SearchConfiguration) -> String {
+      var common = configuration
+      common.lambda = 0
+      common.seed = 0
+      return String(decoding: (try? JSONEncoder.sorted.encode(common)) ?? Data(), as: UTF8.self)
+    }
+    for run in runs where shared(run.configuration) != shared(first) {
+      throw ReportError(
+        "\(run.path) and \(runs[0].path) differ in more than λ and seed "
+          + "(\(configurationDifferences(saved: shared(first), now: shared(run.configuration)))); "
+          + "one report compares runs of one configuration")
+    }
+    // Two runs of the same point and seed (a folder given twice) would count twice.
+    var seen: Set<String> = []
+    for run in runs where !seen.insert("\(run.name) seed \(run.configuration.seed)").inserted {
+      throw ReportError("\(run.path): \(run.name) with seed \(run.configuration.seed) is given twice")
     }
     var experiment = Experiment(
       points: runs.filter { $0.baseline == nil }, baselines: runs.filter { $0.baseline != nil }, reference: reference,

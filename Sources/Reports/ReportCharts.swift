@@ -13,24 +13,33 @@ enum ReportCharts {
 
   /// Accuracy against cost: searched points (labelled by λ), the Pareto front as a
   /// staircase, each baseline with its own marker and colour, the float reference as a line.
+  /// Points run with several seeds sit at their means, with the 95 % t-interval of the mean
+  /// accuracy as an error bar.
   static func pareto(_ experiment: Experiment, metric: CostMetric) -> Chart {
     let front = experiment.front(metric).front
-    let costs = (experiment.points + experiment.baselines).map { Experiment.cost($0, metric) }
+    let groups = experiment.groups
+    let costs = groups.map { $0.cost(metric) }
     let spread = (costs.max() ?? 1) / max(costs.min() ?? 1, 1e-12)
+    func place(_ group: SeedGroup) -> (x: Double, y: Double) { (group.cost(metric), group.accuracy * 100) }
+    func bar(_ group: SeedGroup) -> (low: Double, high: Double)? {
+      AccuracyStatistics.overSeeds(group.members.map(\.accuracy)).interval.map { ($0.low * 100, $0.high * 100) }
+    }
+    let searched = groups.filter { $0.kind == .searched }
     var series: [Series] = [
       Series(
         "Pareto front", points: front.map { ($0.cost, $0.accuracy * 100) }, color: .gray, style: .step,
         lineWidth: 1.2, dominatedFill: Color(228, 234, 243)),
       Series(
-        "ODiMO (searched)", points: experiment.points.map { (Experiment.cost($0, metric), $0.testAccuracy * 100) },
-        color: .series(0), style: .markers, marker: .circle,
-        pointLabels: experiment.points.map(\.name)),
+        "ODiMO (searched)", points: searched.map(place), color: .series(0), style: .markers, marker: .circle,
+        pointLabels: searched.map(\.name)),
     ]
-    for (index, baseline) in experiment.baselines.enumerated() {
-      series.append(
-        Series(
-          baseline.name, points: [(Experiment.cost(baseline, metric), baseline.testAccuracy * 100)],
-          color: .series(index + 1), style: .markers, marker: markers[index % markers.count]))
+    series[1].errorBars = searched.map(bar)
+    for (index, baseline) in groups.filter({ $0.kind == .baseline }).enumerated() {
+      var one = Series(
+        baseline.name, points: [place(baseline)], color: .series(index + 1), style: .markers,
+        marker: markers[index % markers.count])
+      one.errorBars = [bar(baseline)]
+      series.append(one)
     }
     let configuration = experiment.configuration
     return Chart(

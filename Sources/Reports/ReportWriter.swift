@@ -92,8 +92,12 @@ public enum ReportWriter {
     lines.append(
       MarkdownTable(
         header: ["Setting", "Value"],
-        rows: setupRows(configuration, costScale: experiment.costScale) + [
-          ["Iso-accuracy tolerance (ε)", epsilonText(experiment.epsilon, noise: experiment.noise)],
+        rows: setupRows(configuration, costScale: experiment.costScale, seeds: experiment.seeds) + [
+          [
+            "Iso-accuracy tolerance (ε)",
+            epsilonText(
+              experiment.epsilon, noise: experiment.noise, seedDeviation: SeedGroup.seedDeviation(experiment.groups)),
+          ],
           ["Commit", "`\(experiment.commit)`"],
         ]
       ).markdown())
@@ -117,6 +121,7 @@ public enum ReportWriter {
     func row(_ run: RunFile, first: [String], beforeRun extra: [String] = []) -> [String] {
       var cells =
         first + [
+          "\(run.configuration.seed)",
           Formatting.accuracy(run.testAccuracy), intervalText(run.testAccuracy, images: experiment.testImages),
           Formatting.cycles(run.latencyCycles),
           Formatting.cycles(run.searchableLatencyCycles), Formatting.milliseconds(run.latencyMilliseconds),
@@ -133,13 +138,13 @@ public enum ReportWriter {
         "Latency (ms)", "Energy (µJ)",
       ]
       + experiment.metrics.map { "On \($0.rawValue) front" } + ["Run"]
-    let numeric = Set(1...7)
+    let numeric = Set(1...8)
     if !experiment.points.isEmpty {
       lines.append("## Searched points")
       lines.append("")
       lines.append(
         MarkdownTable(
-          header: ["Point", "λ"] + costHeader.dropLast() + ["Same mapping as", "Run"],
+          header: ["Point", "λ", "Seed"] + costHeader.dropLast() + ["Same mapping as", "Run"],
           rows: experiment.points.map {
             row(
               $0, first: [$0.name, RunFile.format($0.configuration.lambda)],
@@ -152,10 +157,14 @@ public enum ReportWriter {
       lines.append("## Hand-made baselines")
       lines.append("")
       lines.append(
-        MarkdownTable(header: ["Baseline"] + costHeader, rows: experiment.baselines.map { row($0, first: [$0.name]) })
-          .markdown(numeric: Set(1...6)))
+        MarkdownTable(
+          header: ["Baseline", "Seed"] + costHeader, rows: experiment.baselines.map { row($0, first: [$0.name]) }
+        )
+        .markdown(numeric: Set(1...7)))
       lines.append("")
     }
+    lines.append(
+      contentsOf: seedsSection(experiment.groups, metrics: experiment.metrics, testImages: experiment.testImages))
     if let reference = experiment.reference {
       lines.append(
         MarkdownTable(
@@ -196,7 +205,7 @@ public enum ReportWriter {
 
   /// The setup table's rows that a run's configuration pins down (all but the commit):
   /// the report prints them, the audit regenerates them from the run files and compares.
-  static func setupRows(_ configuration: SearchConfiguration, costScale: Double?) -> [[String]] {
+  static func setupRows(_ configuration: SearchConfiguration, costScale: Double?, seeds: [UInt64]) -> [[String]] {
     let preset = configuration.preset
     // Whether the supernet was the folded one (float warmup on a shared-weights SoC).
     let folded =
@@ -220,7 +229,7 @@ public enum ReportWriter {
       ],
       ["Search metric", "\(configuration.metric.rawValue), λ on the \(lambdaScaleText(configuration, costScale))"],
       ["Selection", "epochs and the searched mapping on the validation split; accuracy reported on the test split"],
-      ["Seed", "\(configuration.seed)"],
+      [seeds.count == 1 ? "Seed" : "Seeds", seeds.map(String.init).joined(separator: ", ")],
     ]
   }
 
@@ -230,12 +239,49 @@ public enum ReportWriter {
   }
 
   /// What ε is and where it came from; the audit regenerates it from the recomputed accuracies.
-  static func epsilonText(_ epsilon: Double, noise: Double?) -> String {
+  static func epsilonText(_ epsilon: Double, noise: Double?, seedDeviation: Double?) -> String {
     let points = Formatting.accuracy(epsilon) + " accuracy points"
-    if let noise, noise == epsilon {
+    guard let noise, noise == epsilon else { return points + " (set with --epsilon)" }
+    guard let seedDeviation else {
       return points + ": the accuracy noise, the largest binomial standard error of the test accuracies (one seed)"
     }
-    return points + " (set with --epsilon)"
+    return points
+      + ": the accuracy noise, the larger of the largest binomial standard error of the test accuracies and the "
+      + "seed-to-seed standard deviation of one run's accuracy (\(Formatting.accuracy(seedDeviation)) points, pooled "
+      + "over the points run with several seeds)"
+  }
+
+  /// Mean, deviation and 95 % t-interval over seeds of every point, when any point has
+  /// more than one seed (nothing otherwise). A single-seed row's interval is its Wilson one.
+  static func seedsSection(_ groups: [SeedGroup], metrics: [CostMetric], testImages: Int? = nil) -> [String] {
+    guard SeedGroup.hasSeeds(groups) else { return [] }
+    let rows = groups.map { group in seedsRow(group, metrics: metrics, testImages: testImages) }
+    return [
+      "## Across seeds",
+      "",
+      "Points and baselines by their mean over seeds, which the fronts, gains and headline compare. The interval is "
+        + "the 95 % Student-t interval of the mean accuracy (the binomial Wilson interval for a point run with one "
+        + "seed); the deviation is the sample standard deviation over seeds.",
+      "",
+      MarkdownTable(header: seedsHeader(metrics), rows: rows).markdown(numeric: Set(2..<(4 + metrics.count + 1))),
+      "",
+    ]
+  }
+
+  static func seedsHeader(_ metrics: [CostMetric]) -> [String] {
+    ["Across seeds", "Seeds", "Mean accuracy (%)", "Deviation (points)", "95 % interval (%)"]
+      + metrics.map { $0 == .latency ? "Mean latency (cycles)" : "Mean energy (µJ)" }
+  }
+
+  static func seedsRow(_ group: SeedGroup, metrics: [CostMetric], testImages: Int?) -> [String] {
+    let statistics = AccuracyStatistics.overSeeds(group.members.map(\.accuracy))
+    let interval =
+      statistics.interval.map(Formatting.interval)
+      ?? intervalText(statistics.mean, images: testImages)
+    return [
+      group.name, group.seeds.map(String.init).joined(separator: ", "), Formatting.accuracy(statistics.mean),
+      statistics.deviation.map(Formatting.accuracy) ?? "–", interval,
+    ] + metrics.map { format(group.cost($0), $0) }
   }
 
   static func modelText(_ configuration: SearchConfiguration) -> String {
@@ -340,32 +386,38 @@ public enum ReportWriter {
     .name ?? "–"
   }
 
+  static let gainsHeader = [
+    "Compared with", "Metric", "Dominated by", "Baseline accuracy (%)", "Baseline cost", "Searched point",
+    "Searched accuracy (%)", "Searched cost", "Gain (×)",
+  ]
+
+  /// The gains table's rows of `metric`: every baseline (by its mean over seeds) against the
+  /// cheapest searched point within ε of its accuracy. The audit regenerates them.
+  static func gainRows(_ groups: [SeedGroup], _ metric: CostMetric, front: ParetoFront) -> [[String]] {
+    let gains = Dictionary(uniqueKeysWithValues: front.gains.map { ($0.baseline, $0) })
+    let dominated = front.dominatingBaseline
+    return groups.filter { $0.kind == .baseline }.map { baseline in
+      let first = [
+        baseline.name, metric.rawValue, dominated[baseline.name] ?? "–", Formatting.accuracy(baseline.accuracy),
+        format(baseline.cost(metric), metric),
+      ]
+      guard let gain = gains[baseline.name], let searched = groups.first(where: { $0.name == gain.searched }) else {
+        return first + ["none as accurate", "–", "–", "–"]
+      }
+      return first + [
+        searched.name, Formatting.accuracy(searched.accuracy), format(searched.cost(metric), metric),
+        Formatting.ratio(gain.ratio),
+      ]
+    }
+  }
+
   /// For every baseline and metric, the cheapest searched point within ε of its accuracy.
   static func gainsSection(_ experiment: Experiment) -> [String] {
     guard !experiment.baselines.isEmpty, !experiment.points.isEmpty else { return [] }
     var rows: [[String]] = []
+    let groups = experiment.groups
     for metric in experiment.metrics {
-      let front = experiment.front(metric)
-      let gains = Dictionary(uniqueKeysWithValues: front.gains.map { ($0.baseline, $0) })
-      let dominated = front.dominatingBaseline
-      for baseline in experiment.baselines {
-        let baselineCost = Experiment.cost(baseline, metric)
-        let first = [
-          baseline.name, metric.rawValue, dominated[baseline.name] ?? "–", Formatting.accuracy(baseline.testAccuracy),
-          format(baselineCost, metric),
-        ]
-        guard let gain = gains[baseline.name],
-          let searched = experiment.points.first(where: { $0.name == gain.searched })
-        else {
-          rows.append(first + ["none as accurate", "–", "–", "–"])
-          continue
-        }
-        rows.append(
-          first + [
-            searched.name, Formatting.accuracy(searched.testAccuracy),
-            format(Experiment.cost(searched, metric), metric), Formatting.ratio(gain.ratio),
-          ])
-      }
+      rows += gainRows(groups, metric, front: experiment.front(metric))
     }
     return [
       "## Gains at iso-accuracy",
@@ -380,12 +432,7 @@ public enum ReportWriter {
           ? " The searches optimised \(experiment.configuration.metric.rawValue); the other metric's gains are "
             + "by-products." : ""),
       "",
-      MarkdownTable(
-        header: [
-          "Compared with", "Metric", "Dominated by", "Baseline accuracy (%)", "Baseline cost", "Searched point",
-          "Searched accuracy (%)", "Searched cost", "Gain (×)",
-        ], rows: rows
-      ).markdown(numeric: [3, 4, 6, 7, 8]),
+      MarkdownTable(header: gainsHeader, rows: rows).markdown(numeric: [3, 4, 6, 7, 8]),
       "",
     ]
   }

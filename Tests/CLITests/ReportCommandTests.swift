@@ -38,7 +38,7 @@ import Testing
     var lines = text.components(separatedBy: "\n")
     let row = try #require(lines.firstIndex { $0.hasPrefix("| λ=10 |") })
     var cells = lines[row].components(separatedBy: " | ")
-    cells[4] = "1,234"  // Point, λ, accuracy, interval, latency
+    cells[5] = "1,234"  // Point, λ, seed, accuracy, interval, latency
     lines[row] = cells.joined(separator: " | ")
     try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
     let tampered = try odimo("audit", path, "--quiet")

@@ -124,6 +124,55 @@ import Testing
     }
   }
 
+  /// A second seed's sweep of some points: the report groups runs by point, compares their
+  /// means, adds the across-seeds table and a pooled seed deviation to ε; the audit
+  /// regenerates all of it and catches an edited mean.
+  @Test func secondSeedIsAggregatedAndAudited() throws {
+    let folder = try makeSweep()
+    let second = scratch.file("seed-1")
+    var configuration = try RunFile.read(folder + "/lambda-20.0.h5").configuration
+    configuration.lambda = 0
+    configuration.seed = 1
+    try Sweep.run(configuration, lambdas: [20], baselines: [.allOn(unit: "digital")], folder: second)
+    let experiment = try Experiment.load([folder, second], epsilon: nil)
+    #expect(experiment.seeds == [0, 1])
+    let groups = Dictionary(uniqueKeysWithValues: experiment.groups.map { ($0.name, $0) })
+    #expect(groups["λ=20"]?.seeds == [0, 1] && groups["λ=0"]?.seeds == [0] && groups["all-digital"]?.seeds == [0, 1])
+    let twenty = experiment.points.filter { $0.name == "λ=20" }.map(\.testAccuracy)
+    #expect(groups["λ=20"]?.accuracy == (twenty[0] + twenty[1]) / 2)
+    let deviation = try #require(SeedGroup.seedDeviation(experiment.groups))
+    #expect(
+      experiment.epsilon
+        == max(
+          deviation,
+          AccuracyStatistics.noise(
+            accuracies: (experiment.points + experiment.baselines).map(\.testAccuracy), images: 32)))
+
+    let path = try ReportWriter.write(experiment, to: scratch.file("report"))
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    let tables = MarkdownTable.parse(text).map(\.table)
+    let seeds = try #require(tables.first { $0.header.first == "Across seeds" })
+    #expect(seeds.rows.map { $0[0] } == ["λ=0", "λ=20", "all-analog", "all-digital"])
+    #expect(text.contains("| Seeds | 0, 1 |") && text.contains("seed-to-seed standard deviation"))
+    let result = try Audit.run(report: path)
+    #expect(result.differing.isEmpty && result.unverifiable.isEmpty, "\(result.differing) \(result.unverifiable)")
+
+    let row = try #require(seeds.rows.first { $0[0] == "λ=20" })
+    let edited = text.replacingOccurrences(
+      of: "| λ=20 | 0, 1 | \(row[2]) |", with: "| λ=20 | 0, 1 | \(Formatting.accuracy(0.999)) |")
+    #expect(edited != text)
+    try edited.write(toFile: path, atomically: true, encoding: .utf8)
+    let caught = try Audit.run(report: path)
+    #expect(caught.differing.map(\.section) == ["across seeds"])
+
+    // The same runs twice, or runs of another configuration, are refused.
+    #expect { try Experiment.load([folder, folder]) } throws: { "\($0)".contains("given twice") }
+    var other = configuration
+    other.preset.batchSize = 16
+    try Sweep.run(other, lambdas: [20], folder: scratch.file("other"))
+    #expect { try Experiment.load([folder, scratch.file("other")]) } throws: { "\($0)".contains("batch_size") }
+  }
+
   @Test func badSourcesAreRefusedWithTheirNames() throws {
     #expect { try Experiment.load([scratch.file("nowhere")]) } throws: { "\($0)".contains("nowhere") }
     #expect { try Experiment.load([]) } throws: { "\($0)".contains("sweep folder") }

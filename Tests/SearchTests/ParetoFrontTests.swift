@@ -69,6 +69,26 @@ import Testing
 
 /// Accuracy noise: Wilson intervals and binomial standard errors against hand computations.
 @Suite struct AccuracyStatisticsTests {
+  /// Mean, sample deviation and t-interval against a hand computation; the pooled
+  /// deviation weights each group by its degrees of freedom; t quantiles against tables.
+  @Test func seedStatistics() throws {
+    let three = AccuracyStatistics.overSeeds([0.80, 0.82, 0.84])
+    #expect(abs(three.mean - 0.82) < 1e-15)
+    #expect(abs(try #require(three.deviation) - 0.02) < 1e-15)
+    let half = 4.302652730 * 0.02 / 3.0.squareRoot()
+    let interval = try #require(three.interval)
+    #expect(abs(interval.low - (0.82 - half)) < 1e-12 && abs(interval.high - (0.82 + half)) < 1e-12)
+    let one = AccuracyStatistics.overSeeds([0.7])
+    #expect(one.mean == 0.7 && one.deviation == nil && one.interval == nil)
+    let pooled = try #require(AccuracyStatistics.pooledDeviation([[0.8, 0.82, 0.84], [0.5, 0.6], [0.7]]))
+    #expect(abs(pooled - (0.0058 / 3).squareRoot()) < 1e-12)
+    #expect(AccuracyStatistics.pooledDeviation([[0.8], [0.7]]) == nil)
+    // Student t, 0.975 quantile (R: qt(0.975, df)).
+    for (df, t) in [(1, 12.706205), (2, 4.302653), (10, 2.228139), (30, 2.042272), (31, 2.039513), (60, 2.000298)] {
+      #expect(abs(AccuracyStatistics.t975(degreesOfFreedom: df) - t) < 2e-4, "df \(df)")
+    }
+  }
+
   @Test func wilsonIntervalsMatchTheFormula() {
     // (p + z²/2n)/(1 + z²/n) ± z/(1 + z²/n)·√(p(1 − p)/n + z²/4n²), computed by hand.
     for (p, n, low, high) in [

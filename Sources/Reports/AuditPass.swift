@@ -1,0 +1,279 @@
+import Datasets
+import Foundation
+import Hardware
+import Search
+
+/// One audit of one report: the report's tables, the runs re-evaluated from the files its
+/// rows name, and the claims checked so far. Each `check…` covers one section of the
+/// report and regenerates it with the code that wrote it (`ReportWriter`), from the
+/// recomputed values.
+struct AuditPass {
+  /// A run row's identity: a point or baseline name and the run's seed.
+  struct RowKey: Hashable {
+    var name: String
+    var seed: UInt64
+  }
+
+  let folder: String
+  let text: String
+  let epsilon: Double
+  let tables: [MarkdownTable]
+  private(set) var claims: [Audit.Claim] = []
+  /// Runs re-evaluated from the files the run rows name.
+  private var recomputed: [RowKey: Audit.Recomputed] = [:]
+  /// The run tables' rows with the key of the run each names (nil: the run could not be read).
+  private var rows: [(table: MarkdownTable, section: String, row: [String], key: RowKey?)] = []
+
+  init(folder: String, text: String, epsilon: Double, tables: [MarkdownTable]) {
+    self.folder = folder
+    self.text = text
+    self.epsilon = epsilon
+    self.tables = tables
+  }
+
+  // MARK: Recording claims
+
+  mutating func check(_ section: String, _ subject: String, _ quantity: String, _ reported: String, _ value: String?) {
+    let verdict: Audit.Verdict
+    if let value {
+      if value == reported {
+        verdict = .confirmed
+      } else if let a = Formatting.number(reported), let b = Formatting.number(value) {
+        verdict = .differs(recomputed: value, difference: String(format: "%+g", b - a))
+      } else {
+        verdict = .differs(recomputed: value, difference: "recomputed \(value)")
+      }
+    } else {
+      verdict = .unverifiable(reason: "no recomputed value")
+    }
+    claims.append(.init(section: section, subject: subject, quantity: quantity, reported: reported, verdict: verdict))
+  }
+
+  mutating func unverifiable(
+    _ section: String, _ subject: String, _ quantity: String, _ reported: String, _ why: String
+  ) {
+    claims.append(
+      .init(
+        section: section, subject: subject, quantity: quantity, reported: reported, verdict: .unverifiable(reason: why))
+    )
+  }
+
+  /// A path cell (`` `runs/x.h5` ``) resolved against the report's folder.
+  func resolve(_ cell: String) -> String {
+    let trimmed = cell.trimmingCharacters(in: CharacterSet(charactersIn: "` "))
+    return trimmed.hasPrefix("/") ? trimmed : folder.isEmpty ? trimmed : folder + "/" + trimmed
+  }
+
+  // MARK: The recomputed experiment
+
+  /// Reads and re-evaluates every run a searched-point or baseline row names.
+  mutating func recomputeRuns(progress: (String) -> Void) {
+    for table in tables where ["Point", "Baseline"].contains(table.header.first) {
+      let section = table.header[0] == "Point" ? "searched points" : "baselines"
+      for row in table.rows {
+        guard let name = row.first, let runCell = table.cell(row, "Run") else { continue }
+        progress("re-evaluating \(name)")
+        do {
+          let run = try RunFile.read(resolve(runCell))
+          let key = RowKey(name: name, seed: run.configuration.seed)
+          recomputed[key] = Audit.Recomputed(
+            run: run, accuracy: try run.recomputedAccuracy(), cost: try run.recomputedCost())
+          rows.append((table, section, row, key))
+        } catch {
+          for (column, cell) in zip(table.header.dropFirst(), row.dropFirst()) where column != "Run" {
+            unverifiable(section, name, column, cell, "\(error)")
+          }
+          rows.append((table, section, row, nil))
+        }
+      }
+    }
+  }
+
+  /// The recomputed runs in the report's order: searched points by (λ, seed), then baselines by (name, seed).
+  var orderedRuns: [Audit.Recomputed] {
+    recomputed.values.sorted {
+      let a = (
+        $0.run.baseline == nil ? 0 : 1, $0.run.baseline ?? "", $0.run.configuration.lambda, $0.run.configuration.seed
+      )
+      let b = (
+        $1.run.baseline == nil ? 0 : 1, $1.run.baseline ?? "", $1.run.configuration.lambda, $1.run.configuration.seed
+      )
+      return a < b
+    }
+  }
+
+  var groups: [SeedGroup] {
+    SeedGroup.grouping(
+      orderedRuns.map { value in
+        (
+          value.run.name, value.run.baseline == nil ? .searched : .baseline,
+          SeedGroup.Member(
+            seed: value.run.configuration.seed, accuracy: value.accuracy, latencyCycles: value.cost.latencyCycles,
+            energyMicrojoules: value.cost.energyMicrojoules)
+        )
+      })
+  }
+
+  var metrics: [CostMetric] {
+    recomputed.values.allSatisfy { $0.cost.energyMicrojoules != nil } ? [.latency, .energy] : [.latency]
+  }
+
+  func front(_ metric: CostMetric) -> ParetoFront { SeedGroup.front(groups, metric, epsilon: epsilon) }
+
+  /// The n of every accuracy's interval: the test split of the runs' dataset.
+  var testImages: Int? {
+    orderedRuns.first.flatMap { try? DatasetFile(path: $0.run.configuration.data).split("test").count }
+  }
+
+  // MARK: Sections
+
+  /// Every cell of the searched-point and baseline tables, from its run.
+  mutating func checkRunRows() {
+    let fronts = Dictionary(uniqueKeysWithValues: metrics.map { ($0, Set(front($0).front.map(\.name))) })
+    let images = testImages
+    let baselines = orderedRuns.map(\.run).filter { $0.baseline != nil }
+    for (table, section, row, key) in rows {
+      guard let key, let value = recomputed[key] else { continue }
+      let name = key.name
+      check(section, name, "name", name, value.run.name)
+      for (column, cell) in zip(table.header, row).dropFirst() {
+        let expected: String?
+        switch column {
+        case "λ": expected = RunFile.format(value.run.configuration.lambda)
+        case "Seed": expected = "\(value.run.configuration.seed)"
+        case "Test accuracy (%)": expected = Formatting.accuracy(value.accuracy)
+        case "95 % interval (%)": expected = ReportWriter.intervalText(value.accuracy, images: images)
+        case "Latency (cycles)": expected = Formatting.cycles(value.cost.latencyCycles)
+        case "Searchable-layer latency (cycles)": expected = Formatting.cycles(value.cost.searchable.latencyCycles)
+        case "Latency (ms)": expected = Formatting.milliseconds(value.cost.latencyMilliseconds)
+        case "Energy (µJ)": expected = value.cost.energyMicrojoules.map(Formatting.microjoules) ?? "n/a"
+        case "On latency front": expected = fronts[.latency]?.contains(name) == true ? "yes" : "no"
+        case "On energy front": expected = fronts[.energy].map { $0.contains(name) ? "yes" : "no" }
+        case "Same mapping as": expected = ReportWriter.sameMapping(value.run, as: baselines)
+        default: continue
+        }
+        check(section, name, column, cell, expected)
+      }
+    }
+  }
+
+  /// The float reference's accuracy, re-evaluated from its checkpoint.
+  mutating func checkReference(progress: (String) -> Void) {
+    for table in tables where table.header.first == "Reference" {
+      for row in table.rows {
+        guard let name = row.first, let accuracy = table.cell(row, "Test accuracy (%)"),
+          let checkpoint = table.cell(row, "Checkpoint")
+        else { continue }
+        guard let data = orderedRuns.first?.run.configuration.data else {
+          unverifiable("reference", name, "Test accuracy (%)", accuracy, "no run file to take the dataset from")
+          continue
+        }
+        progress("re-evaluating \(name)")
+        do {
+          let value = try FloatReference.recomputedAccuracy(checkpoint: resolve(checkpoint), data: data)
+          check("reference", name, "Test accuracy (%)", accuracy, Formatting.accuracy(value))
+        } catch {
+          unverifiable("reference", name, "Test accuracy (%)", accuracy, "\(error)")
+        }
+      }
+    }
+  }
+
+  /// The across-seeds table, regenerated from the recomputed groups.
+  mutating func checkSeedsTable() {
+    let groups = Dictionary(uniqueKeysWithValues: groups.map { ($0.name, $0) })
+    let images = testImages
+    for table in tables where table.header.first == "Across seeds" {
+      for row in table.rows {
+        guard let name = row.first else { continue }
+        guard let group = groups[name] else {
+          for (column, cell) in zip(table.header, row).dropFirst() {
+            unverifiable("across seeds", name, column, cell, "no verified run of \(name)")
+          }
+          continue
+        }
+        let expected = ReportWriter.seedsRow(group, metrics: metrics, testImages: images)
+        let header = ReportWriter.seedsHeader(metrics)
+        for (column, cell) in zip(table.header, row).dropFirst() {
+          check("across seeds", name, column, cell, header.firstIndex(of: column).map { expected[$0] })
+        }
+      }
+    }
+  }
+
+  /// The gains table, regenerated from the recomputed points.
+  mutating func checkGains() {
+    let groups = groups
+    for table in tables where table.header.first == "Compared with" {
+      var expected: [String: [String]] = [:]
+      for metric in metrics {
+        for row in ReportWriter.gainRows(groups, metric, front: front(metric)) { expected["\(row[0]) \(row[1])"] = row }
+      }
+      let header = ReportWriter.gainsHeader
+      for row in table.rows {
+        guard let baseline = row.first, let metric = table.cell(row, "Metric") else { continue }
+        let subject = "\(baseline) (\(metric))"
+        guard let regenerated = expected["\(baseline) \(metric)"] else {
+          for (column, cell) in zip(table.header, row).dropFirst(2) {
+            unverifiable("gains", subject, column, cell, "the baseline's run was not verified")
+          }
+          continue
+        }
+        for (column, cell) in zip(table.header, row).dropFirst(2) {
+          check("gains", subject, column, cell, header.firstIndex(of: column).map { regenerated[$0] })
+        }
+      }
+    }
+  }
+
+  /// The headline: one bold claim per metric against the baselines no other baseline
+  /// dominates (or none), and a "not beaten" line per metric where such baselines dominate
+  /// every searched point (or none).
+  mutating func checkHeadline() {
+    guard let searchedMetric = orderedRuns.first?.run.configuration.metric else { return }
+    let lines = text.split(separator: "\n").map(String.init)
+    var claimsByMetric: [CostMetric: String] = [:]
+    if let line = lines.first(where: { $0.contains("ODiMO's searched mappings reach") }) {
+      var rest = line[...]
+      while let range = rest.range(of: #"\*\*[^*]*\*\* \([^)]*\)"#, options: .regularExpression) {
+        let claim = String(rest[range])
+        let bold = claim.split(separator: "(").first ?? ""
+        for metric in metrics where bold.contains(" \(metric.rawValue)") { claimsByMetric[metric] = claim }
+        rest = rest[range.upperBound...]
+      }
+    }
+    for metric in metrics {
+      let front = front(metric)
+      let expected = front.headline.map { ReportWriter.headlineClaim($0, metric, searchedMetric: searchedMetric) }
+      check(
+        "headline", metric.rawValue, "gain at iso-accuracy", claimsByMetric[metric] ?? "(no gain claimed)",
+        expected ?? "(no gain claimed)")
+      let label = "Not beaten on \(ReportWriter.metricLabel(metric, searchedMetric: searchedMetric)):"
+      check(
+        "headline", metric.rawValue, "not beaten", lines.first { $0.hasPrefix(label) } ?? "(none stated)",
+        ReportWriter.unbeatenLine(front, metric, searchedMetric: searchedMetric) ?? "(none stated)")
+    }
+  }
+
+  /// Every setup row the run files pin down, regenerated from the runs' configuration, and
+  /// ε with where it came from.
+  mutating func checkSetup() {
+    guard let run = orderedRuns.first?.run else { return }
+    let groups = groups
+    let noise = testImages.map { SeedGroup.noise(groups, images: $0) }
+    let seeds = Array(Set(recomputed.keys.map(\.seed))).sorted()
+    let rows =
+      ReportWriter.setupRows(run.configuration, costScale: run.costScale, seeds: seeds) + [
+        [
+          "Iso-accuracy tolerance (ε)",
+          ReportWriter.epsilonText(epsilon, noise: noise, seedDeviation: SeedGroup.seedDeviation(groups)),
+        ]
+      ]
+    let expected = Dictionary(rows.map { ($0[0], $0[1]) }, uniquingKeysWith: { first, _ in first })
+    for table in tables where table.header.first == "Setting" {
+      for row in table.rows where row.count >= 2 && row[0] != "Commit" {
+        check("setup", row[0], "value", row[1], expected[row[0]] ?? "(no such setting)")
+      }
+    }
+  }
+}
