@@ -77,8 +77,9 @@ public struct Experiment: Sendable {
     self.epsilon = epsilon
   }
 
-  /// Loads sweep folders (their points, `baselines/`, reference and manifest) and run
-  /// files; every run must be complete and share the SoC, model and dataset.
+  /// Loads sweep folders (their points, `baselines/`, reference, manifest and the sweeps of
+  /// other seeds in `seed-*` sub-folders) and run files; every run must be complete and
+  /// the runs may differ in λ and seed only.
   /// `epsilon` nil: the accuracy noise (`noise`), or 0 when the dataset cannot be read.
   /// `partial` reports a sweep still running: its unfinished runs are listed, not read.
   public static func load(_ sources: [String], epsilon: Double? = 0, partial: Bool = false) throws -> Experiment {
@@ -90,10 +91,12 @@ public struct Experiment: Sendable {
     }
     var runs: [RunFile] = []
     var reference: FloatReference.Summary?
-    var commit = "unknown"
+    var commits: [String] = []
     var warmupTrace: [TraceRow] = []
     var unfinished: [String] = []
-    for source in sources {
+    // A sweep folder brings the sweeps of its other seeds (DIR/seed-*) with it.
+    let expanded = sources.flatMap { [$0] + Sweep.seedFolders(in: $0) }
+    for source in expanded {
       var isFolder: ObjCBool = false
       guard FileManager.default.fileExists(atPath: source, isDirectory: &isFolder) else {
         throw ReportError("\(source): no such sweep folder or run file")
@@ -103,21 +106,23 @@ public struct Experiment: Sendable {
           throw ReportError("\(source): no manifest.json; is this a sweep folder written by odimo sweep?")
         }
         let manifest = try JSONDecoder.snakeCase.decode(Sweep.Manifest.self, from: data)
-        commit = manifest.gitCommit
+        if !commits.contains(manifest.gitCommit) { commits.append(manifest.gitCommit) }
+        // Unfinished runs of another seed's folder say which seed.
+        let tag = source == expanded.first ? "" : " (seed \(manifest.configuration.seed))"
         for lambda in manifest.allLambdas.sorted() {
           let path = source + "/" + Sweep.runName(lambda)
           if partial && !Sweep.isComplete(path) {
-            unfinished.append("λ=\(RunFile.format(lambda))")
+            unfinished.append("λ=\(RunFile.format(lambda))" + tag)
             continue
           }
           runs.append(try RunFile.read(path))
         }
         if partial {
           for name in manifest.baselines where !Sweep.isComplete(source + "/baselines/" + name + ".h5") {
-            unfinished.append(name)
+            unfinished.append(name + tag)
           }
           if try manifest.reference && FloatReference.read(folder: source) == nil {
-            unfinished.append("float reference")
+            unfinished.append("float reference" + tag)
           }
         }
         let baselineFolder = source + "/baselines"
@@ -125,12 +130,13 @@ public struct Experiment: Sendable {
         where file.hasSuffix(".h5") && !(partial && !Sweep.isComplete(baselineFolder + "/" + file)) {
           runs.append(try RunFile.read(baselineFolder + "/" + file))
         }
-        if var found = try FloatReference.read(folder: source) {
+        // The first folder's reference and warmup (the base seed's) stand for the report.
+        if reference == nil, var found = try FloatReference.read(folder: source) {
           // The checkpoint lives in the sweep folder, wherever the sweep was run from.
           found.checkpoint = source + "/" + FloatReference.checkpointName
           reference = found
         }
-        if let warmup = try? RunFile.read(source + "/warmup.h5") { warmupTrace = warmup.trace }
+        if warmupTrace.isEmpty, let warmup = try? RunFile.read(source + "/warmup.h5") { warmupTrace = warmup.trace }
       } else {
         runs.append(try RunFile.read(source))
       }
@@ -158,7 +164,8 @@ public struct Experiment: Sendable {
     }
     var experiment = Experiment(
       points: runs.filter { $0.baseline == nil }, baselines: runs.filter { $0.baseline != nil }, reference: reference,
-      warmupTrace: warmupTrace, commit: commit, epsilon: epsilon ?? 0)
+      warmupTrace: warmupTrace, commit: commits.isEmpty ? "unknown" : commits.joined(separator: ", "),
+      epsilon: epsilon ?? 0)
     experiment.testImages = try? DatasetFile(path: first.data).split("test").count
     experiment.unfinished = unfinished
     if epsilon == nil { experiment.epsilon = experiment.noise ?? 0 }

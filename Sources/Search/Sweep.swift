@@ -83,6 +83,16 @@ public enum Sweep {
   /// cheapest unit.
   public static let defaultLambdas: [Double] = [0, 0.03, 0.1, 0.3, 1, 3, 10]
 
+  /// Sub-folders of a sweep folder holding the same sweep with other seeds (`seed-1`, …).
+  public static let seedFolderPrefix = "seed-"
+
+  /// The sweep folders of other seeds inside `folder` (with a manifest), by name.
+  public static func seedFolders(in folder: String) -> [String] {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+    return names.filter { $0.hasPrefix(seedFolderPrefix) }.sorted().map { folder + "/" + $0 }
+      .filter { FileManager.default.fileExists(atPath: $0 + "/manifest.json") }
+  }
+
   /// A λ as its run file names it: the shortest text that reads back as the same number.
   public static func runName(_ lambda: Double) -> String { "lambda-\(lambda).h5" }
 

@@ -12,6 +12,10 @@ struct SweepCommand: ParsableCommand {
       odimo sweep run … --out DIR writes DIR/manifest.json (configuration, λ grid, seed, \
       git commit), DIR/warmup.h5, DIR/lambda-<λ>.h5 per point and, with --baselines, \
       DIR/baselines/<name>.h5 per hand-made mapping (trained from the same warmup). \
+      --seeds 0,1,2 runs the whole sweep once per seed, the first into DIR and the others \
+      into DIR/seed-<seed>; to repeat only some points with another seed, run a sweep with \
+      --seed S and just those --lambdas and --baselines into DIR/seed-S. odimo report DIR \
+      takes every DIR/seed-* folder with it and reports means over seeds. \
       --shard I/N runs every N-th job starting at the I-th, so a cluster array job (Slurm: --shard \
       $((SLURM_ARRAY_TASK_ID+1))/$SLURM_ARRAY_TASK_COUNT) spreads the points; finished \
       points are skipped when a sweep is run again. odimo sweep merge DIR assembles \
@@ -46,6 +50,11 @@ struct SweepRun: ParsableCommand {
     help: "Also train the float model for as many epochs as a baseline (DIR/reference.h5): the reports' reference line."
   ) var reference = false
   @Option(help: "I/N: run every N-th job (λ points, then baselines) starting at the I-th (1-based).") var shard = "1/1"
+  @Option(
+    help: """
+      Comma-separated seeds: the sweep once per seed (replaces --seed), the first into \
+      --out, the others into <out>/seed-<seed>.
+      """) var seeds: String?
   @Option(name: .shortAndLong, help: "Sweep folder.") var out: String
 
   func run() throws {
@@ -55,13 +64,20 @@ struct SweepRun: ParsableCommand {
       let (grid, autoPoints) = try parseLambdas(lambdas)
       let configuration = try options.configuration()
       let strategies = try chooseBaselines(baselines, for: configuration)
-      try Sweep.run(
-        configuration, lambdas: grid, baselines: strategies, reference: reference, autoPoints: autoPoints, folder: out,
-        shard: parts[0], shards: parts[1]
-      ) { stage in
-        FileHandle.standardError.write(Data("sweep: \(stage)\n".utf8))
-      } epochs: { row in
-        FileHandle.standardError.write(Data("  \(epochLine(row))\n".utf8))
+      let seedList = try seeds.map(parseSeeds) ?? [configuration.seed]
+      for (index, seed) in seedList.enumerated() {
+        var seeded = configuration
+        seeded.seed = seed
+        let folder = index == 0 ? out : out + "/" + Sweep.seedFolderPrefix + "\(seed)"
+        let tag = seedList.count > 1 ? " (seed \(seed))" : ""
+        try Sweep.run(
+          seeded, lambdas: grid, baselines: strategies, reference: reference, autoPoints: autoPoints, folder: folder,
+          shard: parts[0], shards: parts[1]
+        ) { stage in
+          FileHandle.standardError.write(Data("sweep\(tag): \(stage)\n".utf8))
+        } epochs: { row in
+          FileHandle.standardError.write(Data("  \(epochLine(row))\n".utf8))
+        }
       }
       print("sweep shard \(shard) done in \(out); odimo sweep merge \(out) assembles it")
     }
@@ -119,4 +135,14 @@ func parseLambdas(_ text: String?) throws -> (grid: [Double], autoPoints: Int?) 
   }
   let grid = items.isEmpty ? Sweep.defaultLambdas : values
   return (grid, autoPoints.map { $0 < 0 ? grid.count + 3 : $0 })
+}
+
+/// "0,1,2" → [0, 1, 2]: distinct non-negative integers.
+func parseSeeds(_ text: String) throws -> [UInt64] {
+  let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+  let seeds = parts.compactMap { UInt64($0) }
+  guard !parts.isEmpty, seeds.count == parts.count, Set(seeds).count == seeds.count else {
+    throw InputError("--seeds must be distinct non-negative integers separated by commas (e.g. 0,1,2), got '\(text)'")
+  }
+  return seeds
 }

@@ -50,4 +50,30 @@ import Testing
     let noSources = try odimo("report", scratch.file("missing"), "--out", folder)
     #expect(noSources.status == 3 && noSources.stderr.contains("missing"))
   }
+
+  /// `--seeds` runs the sweep once per seed (the others into DIR/seed-N); the report on DIR
+  /// takes them along and the audit confirms it.
+  @Test func seedsFromTheCommandLine() throws {
+    let data = scratch.file("q.h5")
+    try QuadrantData.write(data, train: 96, validation: 32, test: 32)
+    let sweep = scratch.file("sweep")
+    let arguments = [
+      "sweep", "run", "--soc", "diana", "--model", "resnet8", "--data", data, "--lambdas", "1", "--baselines",
+      "all-digital", "--out", sweep,
+    ]
+    let ran = try odimo(arguments + ["--seeds", "3,4"])
+    #expect(ran.status == 0, "\(ran.stderr)")
+    #expect(FileManager.default.fileExists(atPath: sweep + "/lambda-1.0.h5"))
+    #expect(FileManager.default.fileExists(atPath: sweep + "/seed-4/baselines/all-digital.h5"))
+    let twice = try odimo(arguments + ["--seeds", "3,3"])
+    #expect(twice.status == 3 && twice.stderr.contains("--seeds"))
+
+    let folder = scratch.file("report")
+    let report = try odimo("report", sweep, "--out", folder)
+    #expect(report.status == 0, "\(report.stderr)")
+    let text = try String(contentsOfFile: folder + "/report.md", encoding: .utf8)
+    #expect(text.contains("| Seeds | 3, 4 |") && text.contains("## Across seeds"))
+    let audit = try odimo("audit", folder + "/report.md")
+    #expect(audit.status == 0, "\(audit.stdout)\n\(audit.stderr)")
+  }
 }
