@@ -45,7 +45,11 @@ public enum Audit {
   }
 
   /// Re-checks the report at `path`; `progress` hears which run is being re-evaluated.
-  public static func run(report path: String, progress: (String) -> Void = { _ in }) throws -> Result {
+  /// `dataset` evaluates on that file instead of the path the runs recorded (a moved
+  /// dataset), provided its SHA-256 is the recorded one.
+  public static func run(report path: String, dataset: String? = nil, progress: (String) -> Void = { _ in }) throws
+    -> Result
+  {
     guard let data = FileManager.default.contents(atPath: path) else { throw ReportError("\(path): no such report") }
     let text = String(decoding: data, as: UTF8.self)
     guard let first = text.split(separator: "\n").first, first.hasPrefix(ReportWriter.marker) else {
@@ -57,6 +61,7 @@ public enum Audit {
     var audit = AuditPass(
       folder: (path as NSString).deletingLastPathComponent, text: text, epsilon: epsilon,
       tables: MarkdownTable.parse(text).map(\.table))
+    audit.dataset = dataset
     audit.recomputeRuns(progress: progress)
     audit.checkRunRows()
     audit.checkReference(progress: progress)

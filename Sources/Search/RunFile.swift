@@ -57,6 +57,29 @@ public struct RunFile: Sendable {
       provenance: try RunFileFormat.provenance(file, path: path))
   }
 
+  /// The same run evaluated on `dataset` instead of the path it recorded (a dataset moved
+  /// or copied since); refused unless the file's SHA-256 is the one the run recorded.
+  public func relocated(dataset: String) throws -> RunFile {
+    guard let provenance else {
+      throw EngineError(
+        "\(path) records no dataset SHA-256 (written before odimo kept one), so \(dataset) cannot be checked against it"
+      )
+    }
+    let digest = try RunProvenance.sha256(of: dataset)
+    guard digest == provenance.datasetSHA256 else {
+      throw EngineError(
+        "\(dataset) is not the dataset \(path) was made with: its SHA-256 is \(digest), the run recorded \(provenance.datasetSHA256)"
+      )
+    }
+    var configuration = configuration
+    configuration.data = dataset
+    return RunFile(
+      path: path, configuration: configuration, baseline: baseline, testAccuracy: testAccuracy,
+      latencyCycles: latencyCycles, latencyMilliseconds: latencyMilliseconds, energyMicrojoules: energyMicrojoules,
+      searchableLatencyCycles: searchableLatencyCycles, costScale: costScale, mapping: mapping, trace: trace,
+      provenance: provenance)
+  }
+
   /// The cost of `mapping` under the model of `configuration` on `soc`.
   static func cost(of mapping: Mapping, configuration: SearchConfiguration, soc: SoC) throws -> NetworkCostReport {
     let model = try configuration.makeModel(for: try DatasetFile(path: configuration.data))

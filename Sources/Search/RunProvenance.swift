@@ -38,6 +38,9 @@ public struct RunProvenance: Sendable, Equatable {
       socDescription: try SoCCatalogue.descriptionText(configuration.soc), version: odimoVersion, commit: commit())
   }
 
+  /// SHA-256 of a file (lower-case hex), memoised per process by path, size and modification time.
+  public static func sha256(of path: String) throws -> String { try Digests.shared.sha256(of: path) }
+
   /// See `commit`.
   public static func commit() -> String {
     if let given = ProcessInfo.processInfo.environment["ODIMO_COMMIT"], !given.isEmpty { return given }

@@ -67,6 +67,11 @@ struct AuditCommand: ParsableCommand {
   )
 
   @Argument(help: "A report.md written by odimo report.") var report: String
+  @Option(
+    help: """
+      The dataset to re-evaluate on, when it is no longer where the runs recorded it (moved, \
+      or audited on another machine); its SHA-256 must be the one the runs recorded.
+      """) var data: String?
   @Flag(help: "Only print claims that are not confirmed.") var quiet = false
   @Flag(help: "Print every claim and verdict as JSON.") var json = false
 
@@ -89,7 +94,7 @@ struct AuditCommand: ParsableCommand {
   private func auditResult() throws -> Audit.Result {
     var outcome: Audit.Result?
     try reportingErrors {
-      let result = try Audit.run(report: report) { stage in
+      let result = try Audit.run(report: report, dataset: data.map(absolutePath)) { stage in
         if !json { FileHandle.standardError.write(Data("audit: \(stage)\n".utf8)) }
       }
       outcome = result

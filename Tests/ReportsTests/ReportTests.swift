@@ -173,6 +173,30 @@ import Testing
     #expect { try Experiment.load([folder, scratch.file("other")]) } throws: { "\($0)".contains("batch_size") }
   }
 
+  /// A dataset moved after the report: nothing "differs" (every claim that needs it cannot
+  /// be verified, and says why); `dataset:` pointing at the moved file confirms everything,
+  /// and a different file is refused by its SHA-256. Run from another working folder too.
+  @Test func aMovedDatasetIsFoundAgainNotBlamed() throws {
+    let folder = try makeSweep()
+    let path = try ReportWriter.write(try Experiment.load([folder]), to: scratch.file("report"))
+    let data = scratch.file("quadrants.h5")
+    let moved = scratch.file("moved.h5")
+    try FileManager.default.moveItem(atPath: data, toPath: moved)
+    let lost = try Audit.run(report: path)
+    #expect(lost.differing.isEmpty, "\(lost.differing)")
+    #expect(!lost.unverifiable.isEmpty)
+    let previous = FileManager.default.currentDirectoryPath
+    FileManager.default.changeCurrentDirectoryPath(scratch.file(""))
+    defer { FileManager.default.changeCurrentDirectoryPath(previous) }
+    let found = try Audit.run(report: path, dataset: moved)
+    #expect(found.differing.isEmpty && found.unverifiable.isEmpty, "\(found.differing) \(found.unverifiable)")
+    let other = scratch.file("other.h5")
+    try QuadrantData.write(other, train: 64)
+    let wrong = try Audit.run(report: path, dataset: other)
+    #expect(wrong.differing.isEmpty)
+    #expect(wrong.unverifiable.contains { "\($0.verdict)".contains("is not the dataset") })
+  }
+
   @Test func badSourcesAreRefusedWithTheirNames() throws {
     #expect { try Experiment.load([scratch.file("nowhere")]) } throws: { "\($0)".contains("nowhere") }
     #expect { try Experiment.load([]) } throws: { "\($0)".contains("sweep folder") }
