@@ -62,6 +62,7 @@ public enum Audit {
       folder: (path as NSString).deletingLastPathComponent, text: text, epsilon: epsilon,
       tables: MarkdownTable.parse(text).map(\.table))
     audit.dataset = dataset
+    defer { audit.cleanUp() }
     audit.recomputeRuns(progress: progress)
     audit.checkRunRows()
     audit.checkReference(progress: progress)

@@ -27,6 +27,7 @@ struct AuditPass {
   private var failed: [String] = []
   /// The dataset path the runs recorded (the setup table prints it even when `dataset` replaces it).
   private var recordedData: String?
+  private var temporaries: [String] = []
   /// Runs re-evaluated from the files the run rows name.
   private var recomputed: [RowKey: Audit.Recomputed] = [:]
   /// The run tables' rows with the key of the run each names (nil: the run could not be read).
@@ -77,10 +78,22 @@ struct AuditPass {
     check(section, subject, quantity, reported, value)
   }
 
-  /// A path cell (`` `runs/x.h5` ``) resolved against the report's folder.
-  func resolve(_ cell: String) -> String {
+  /// A path cell (`` `runs/x.h5` ``) resolved against the report's folder; a file that is
+  /// not there is taken from the report's evidence bundle if it has it (`temporaries`
+  /// lists the files extracted so, for `cleanUp`).
+  mutating func resolve(_ cell: String) throws -> String {
     let trimmed = cell.trimmingCharacters(in: CharacterSet(charactersIn: "` "))
-    return trimmed.hasPrefix("/") ? trimmed : folder.isEmpty ? trimmed : folder + "/" + trimmed
+    let path = trimmed.hasPrefix("/") ? trimmed : folder.isEmpty ? trimmed : folder + "/" + trimmed
+    guard !FileManager.default.fileExists(atPath: path),
+      let extracted = try EvidenceBundle.extract(cell: trimmed, folder: folder)
+    else { return path }
+    temporaries.append(extracted)
+    return extracted
+  }
+
+  /// Removes the files extracted from the evidence bundle.
+  func cleanUp() {
+    for path in temporaries { try? FileManager.default.removeItem(atPath: path) }
   }
 
   // MARK: The recomputed experiment
@@ -93,7 +106,7 @@ struct AuditPass {
         guard let name = row.first, let runCell = table.cell(row, "Run") else { continue }
         progress("re-evaluating \(name)")
         do {
-          var run = try RunFile.read(resolve(runCell))
+          var run = try RunFile.read(try resolve(runCell))
           recordedData = recordedData ?? run.configuration.data
           if let dataset { run = try run.relocated(dataset: dataset) }
           let key = RowKey(name: name, seed: run.configuration.seed)
@@ -196,7 +209,7 @@ struct AuditPass {
         }
         progress("re-evaluating \(name)")
         do {
-          let value = try FloatReference.recomputedAccuracy(checkpoint: resolve(checkpoint), data: data)
+          let value = try FloatReference.recomputedAccuracy(checkpoint: try resolve(checkpoint), data: data)
           check("reference", name, "Test accuracy (%)", accuracy, Formatting.accuracy(value))
         } catch {
           unverifiable("reference", name, "Test accuracy (%)", accuracy, "\(error)")

@@ -11,9 +11,12 @@ public enum ReportWriter {
   /// First line of every report: the audit finds its settings here.
   static let marker = "<!-- odimo-report 1"
 
-  /// Writes `folder/report.md` and the figures; returns the report's path.
+  /// Writes `folder/report.md` and the figures; returns the report's path. With `bundle`,
+  /// also `folder/evidence.h5` (`EvidenceBundle`): every cited run file and checkpoint.
   @discardableResult
-  public static func write(_ experiment: Experiment, to folder: String, font: Font? = nil) throws -> String {
+  public static func write(_ experiment: Experiment, to folder: String, font: Font? = nil, bundle: Bool = false) throws
+    -> String
+  {
     guard !experiment.points.isEmpty || !experiment.baselines.isEmpty else {
       throw ReportError("nothing to report: no complete run was found")
     }
@@ -32,6 +35,11 @@ public enum ReportWriter {
     }
     for (name, canvas) in figures { try canvas.writePNG(to: folder + "/" + name) }
     let text = markdown(experiment, folder: folder, selected: selected)
+    if bundle {
+      try EvidenceBundle.write(
+        (experiment.points + experiment.baselines).map { (relativePath($0.path, from: folder), $0.path) },
+        reference: experiment.reference.map { (relativePath($0.checkpoint, from: folder), $0.checkpoint) }, to: folder)
+    }
     let path = folder + "/" + fileName
     try SafeWrite.write(Data(text.utf8), to: path)
     return path

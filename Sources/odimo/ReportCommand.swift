@@ -28,6 +28,12 @@ struct ReportCommand: ParsableCommand {
       """) var epsilon: Double?
   @Flag(help: "Report a sweep that is still running: its unfinished runs are listed instead of refused.")
   var partial = false
+  @Flag(
+    help: """
+      Also write OUT/evidence.h5: every run file and checkpoint the report cites, whole, so \
+      odimo audit can check the report without the sweep folder (mail the folder, audit it \
+      elsewhere; the dataset comes from --data there).
+      """) var bundle = false
   @Flag(help: "Print the report's path and headline figures as JSON.") var json = false
 
   struct Summary: Encodable {
@@ -41,7 +47,7 @@ struct ReportCommand: ParsableCommand {
   func run() throws {
     try reportingErrors {
       let experiment = try Experiment.load(sources, epsilon: epsilon.map { $0 / 100 }, partial: partial)
-      let path = try ReportWriter.write(experiment, to: out)
+      let path = try ReportWriter.write(experiment, to: out, bundle: bundle)
       let summary = Summary(
         report: path, points: experiment.points.count, baselines: experiment.baselines.count,
         latencyGain: experiment.front(.latency).headline,

@@ -197,6 +197,21 @@ import Testing
     #expect(wrong.unverifiable.contains { "\($0.verdict)".contains("is not the dataset") })
   }
 
+  /// With the evidence bundle, the report is audited in full after its sweep folder is gone.
+  @Test func aBundledReportIsAuditedWithoutItsRuns() throws {
+    let folder = try makeSweep()
+    let out = scratch.file("report")
+    let path = try ReportWriter.write(try Experiment.load([folder]), to: out, bundle: true)
+    #expect(FileManager.default.fileExists(atPath: out + "/" + EvidenceBundle.fileName))
+    try FileManager.default.removeItem(atPath: folder)
+    let result = try Audit.run(report: path)
+    #expect(result.differing.isEmpty && result.unverifiable.isEmpty, "\(result.differing) \(result.unverifiable)")
+    #expect(result.claims.contains { $0.section == "reference" && $0.verdict == .confirmed })
+    // No extracted file is left behind.
+    let left = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())
+    #expect(!left.contains { $0.hasPrefix("odimo-evidence-") })
+  }
+
   @Test func badSourcesAreRefusedWithTheirNames() throws {
     #expect { try Experiment.load([scratch.file("nowhere")]) } throws: { "\($0)".contains("nowhere") }
     #expect { try Experiment.load([]) } throws: { "\($0)".contains("sweep folder") }

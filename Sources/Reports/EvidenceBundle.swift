@@ -1,0 +1,62 @@
+import Foundation
+import HDF5
+
+/// `evidence.h5` beside a report: every run file and the float reference checkpoint the
+/// report cites, nested whole (`/runs/<n>` and `/reference`: each file's root group with
+/// its attributes, datasets and groups as stored, compressed chunks included), each with
+/// the report's cell that names it (`report_path`). `odimo audit` takes a cited file from
+/// here when it is not on disk, so a report folder can be mailed and audited elsewhere.
+/// h5py reads it directly: `f["runs/0"].attrs["test_accuracy"]`, `f["runs/0/weights"]`.
+enum EvidenceBundle {
+  static let fileName = "evidence.h5"
+  static let cellAttribute = "report_path"
+
+  /// Writes the bundle of `files` (the report's path cell and the file it names) into `folder`.
+  static func write(
+    _ files: [(cell: String, path: String)], reference: (cell: String, path: String)?, to folder: String
+  )
+    throws
+  {
+    try SafeWrite.hdf5(folder + "/" + fileName) { bundle in
+      try bundle.setAttribute("format", .string("odimo-evidence"))
+      try bundle.setAttribute("format_version", .int(1))
+      let entries =
+        files.enumerated().map { ("runs/\($0.offset)", $0.element) } + (reference.map { [("reference", $0)] } ?? [])
+      for (group, file) in entries {
+        let source = try HDF5File.open(file.path)
+        defer { source.close() }
+        try bundle.copy("/", from: source, to: group)
+        try bundle.setAttribute(cellAttribute, .string(file.cell), at: group)
+      }
+    }
+  }
+
+  /// Rebuilds the file a report cell names from the bundle in `folder` as a standalone
+  /// temporary file (the caller deletes it); nil when there is no bundle or it lacks the cell.
+  static func extract(cell: String, folder: String) throws -> String? {
+    let path = (folder.isEmpty ? "." : folder) + "/" + fileName
+    guard FileManager.default.fileExists(atPath: path) else { return nil }
+    let bundle = try HDF5File.open(path)
+    defer { bundle.close() }
+    let runs = bundle.contains("runs") ? try bundle.children(of: "runs") : []
+    let groups = runs.map { "runs/\($0)" } + (bundle.contains("reference") ? ["reference"] : [])
+    guard let group = try groups.first(where: { try bundle.attribute(cellAttribute, at: $0).stringValue == cell })
+    else {
+      return nil
+    }
+    let temporary = NSTemporaryDirectory() + "odimo-evidence-\(UUID().uuidString).h5"
+    let file = try HDF5File.create(temporary)
+    do {
+      for child in try bundle.children(of: group) { try file.copy("\(group)/\(child)", from: bundle, to: child) }
+      for name in try bundle.attributeNames(at: group) where name != cellAttribute {
+        try file.setAttribute(name, try bundle.attribute(name, at: group))
+      }
+      try file.finish()
+    } catch {
+      file.close()
+      try? FileManager.default.removeItem(atPath: temporary)
+      throw error
+    }
+    return temporary
+  }
+}
