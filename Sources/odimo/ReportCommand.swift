@@ -69,10 +69,16 @@ struct AuditCommand: ParsableCommand {
       those. A claim is confirmed when the recomputed value prints exactly as the report \
       prints it. Exit status: 0 every claim confirmed, 4 some claim differs, 5 none \
       differs but some could not be checked (the reason is given), 3 not a report.
+
+      --claims FILE.json checks claims made elsewhere instead (a paper's table): each \
+      claimed point (SoC, model, a mapping or per-layer channel counts, its latency or \
+      energy, optionally an accuracy backed by a run file) is re-costed and gets ✓ or ✗ \
+      with the difference. Layout: datasets/FORMATS.md, "Claims file".
       """
   )
 
-  @Argument(help: "A report.md written by odimo report.") var report: String
+  @Argument(help: "A report.md written by odimo report.") var report: String?
+  @Option(help: "A claims file (.json) to re-cost instead of a report.") var claims: String?
   @Option(
     help: """
       The dataset to re-evaluate on, when it is no longer where the runs recorded it (moved, \
@@ -100,8 +106,15 @@ struct AuditCommand: ParsableCommand {
   private func auditResult() throws -> Audit.Result {
     var outcome: Audit.Result?
     try reportingErrors {
-      let result = try Audit.run(report: report, dataset: data.map(absolutePath)) { stage in
+      let progress = { (stage: String) in
         if !json { FileHandle.standardError.write(Data("audit: \(stage)\n".utf8)) }
+      }
+      let result: Audit.Result
+      switch (report, claims) {
+      case (let report?, nil):
+        result = try Audit.run(report: report, dataset: data.map(absolutePath), progress: progress)
+      case (nil, let claims?): result = try ClaimsAudit.run(claims: claims, progress: progress)
+      default: throw InputError("give either a report.md or --claims FILE.json (one of them)")
       }
       outcome = result
       let records = result.claims.map { claim -> ClaimRecord in
@@ -133,7 +146,7 @@ struct AuditCommand: ParsableCommand {
         print(line)
       }
       print(
-        "audit of \(report): \(result.confirmed) confirmed, \(result.differing.count) differ, "
+        "audit of \(report ?? claims ?? ""): \(result.confirmed) confirmed, \(result.differing.count) differ, "
           + "\(result.unverifiable.count) cannot be verified")
     }
     guard let outcome else { throw ExitCode(ExitStatus.failure) }

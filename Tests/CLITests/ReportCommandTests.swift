@@ -76,4 +76,35 @@ import Testing
     let audit = try odimo("audit", folder + "/report.md")
     #expect(audit.status == 0, "\(audit.stdout)\n\(audit.stderr)")
   }
+
+  /// `audit --claims`: a true claim is confirmed, an inflated one is named with its
+  /// difference (exit 4); per-layer channel counts re-cost like a mapping file would.
+  @Test func claimsFromTheCommandLine() throws {
+    func latency(_ arguments: String...) throws -> Double {
+      let result = try odimo(["cost", "network", "--json"] + arguments)
+      #expect(result.status == 0, "\(result.stderr)")
+      let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+      return try #require(object?["latency_cycles"] as? Double)
+    }
+    let digital = try latency("--soc", "diana", "--model", "resnet20", "--mapping", "all-digital")
+    let dws = try latency("--soc", "darkside", "--model", "mobilenetv1", "--stem-stride", "2", "--mapping", "dws")
+    let claims = scratch.file("claims.json")
+    try """
+    {"claims": [
+      {"name": "true", "soc": "diana", "model": "resnet20", "mapping": "all-digital", "latency_cycles": \(digital)},
+      {"name": "inflated", "soc": "diana", "model": "resnet20", "mapping": "all-digital",
+       "latency_cycles": \(digital / 3)},
+      {"name": "counts", "soc": "darkside", "model": "mobilenetv1", "stem_stride": 2, "mapping": "all-dwe",
+       "layer_channels": {"block7": [16, 496]}, "searchable_latency_cycles": 1}
+    ]}
+    """.write(toFile: claims, atomically: true, encoding: .utf8)
+    let audit = try odimo("audit", "--claims", claims)
+    #expect(audit.status == 4, "\(audit.stdout)\n\(audit.stderr)")
+    #expect(audit.stdout.contains("✓ [claims] true · latency (cycles)"))
+    #expect(audit.stdout.contains("✗ [claims] inflated · latency (cycles)") && audit.stdout.contains("+200.00 %"))
+    #expect(audit.stdout.contains("✗ [claims] counts · searchable-layer latency (cycles)"))
+    #expect(dws > 0)
+    let neither = try odimo("audit")
+    #expect(neither.status == 3 || neither.status == 64)
+  }
 }

@@ -1,4 +1,6 @@
+import Engine
 import Foundation
+import Hardware
 import TestSupport
 import Testing
 
@@ -218,5 +220,29 @@ import Testing
     let notReport = scratch.file("notes.md")
     try "# notes\n".write(toFile: notReport, atomically: true, encoding: .utf8)
     #expect { try Audit.run(report: notReport) } throws: { "\($0)".contains("not a report") }
+  }
+}
+
+@Suite struct ClaimsAuditTests {
+  /// Per-layer counts over a named mapping cost exactly what that mapping with the layer
+  /// edited costs; counts that do not fit the layer are refused with the layer named.
+  @Test func layerChannelsOverrideTheBaseMapping() throws {
+    var claim = try JSONDecoder.snakeCase.decode(
+      ClaimsAudit.Claim.self,
+      from: Data(
+        #"{"name": "c", "soc": "darkside", "model": "mobilenetv1", "stem_stride": 2, "mapping": "all-dwe", "layer_channels": {"block7": [16, 496]}}"#
+          .utf8))
+    let cost = try ClaimsAudit.cost(claim) { $0 }
+    let model = try ModelZoo.make("mobilenetv1", resolution: 32, channels: 3, classes: 10, stemStride: 2)
+    let plan = try NetworkPlan(architecture: model, soc: .darkside)
+    var mapping = try plan.mapping(.allOn(unit: "dwe"))
+    let index = try #require(mapping.layers.firstIndex { $0.name == "block7" })
+    let cluster = try #require(mapping.units.firstIndex(of: "cluster"))
+    let dwe = try #require(mapping.units.firstIndex(of: "dwe"))
+    mapping.layers[index] = LayerAssignment(name: "block7", counts: [16, 496], units: [cluster, dwe])
+    #expect(cost.latencyCycles == (try plan.cost(of: mapping)).latencyCycles)
+    #expect(cost.latencyCycles > (try plan.cost(of: try plan.mapping(.allOn(unit: "dwe")))).latencyCycles)
+    claim.layerChannels = ["block7": [16, 400]]
+    #expect { try ClaimsAudit.cost(claim) { $0 } } throws: { "\($0)".contains("block7") }
   }
 }
