@@ -33,8 +33,9 @@ public enum FloatReference {
   @discardableResult
   public static func train(_ search: SearchConfiguration, folder: String) throws -> Summary {
     let path = folder + "/" + checkpointName
-    try? FileManager.default.removeItem(atPath: path)
-    let trained = try TrainingRun.run(try configuration(search), checkpoint: path, resume: false)
+    // A killed reference continues from its last epoch (its checkpoint keeps the optimizer state).
+    let trained = try TrainingRun.run(
+      try configuration(search), checkpoint: path, resume: FileManager.default.fileExists(atPath: path))
     let summary = Summary(
       checkpoint: URL(fileURLWithPath: path).standardizedFileURL.path, model: search.model, epochs: trained.epochs,
       testAccuracy: trained.testAccuracy)

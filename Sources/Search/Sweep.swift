@@ -133,24 +133,36 @@ public enum Sweep {
     } else {
       try SafeWrite.write(try encoder().encode(manifest), to: manifestPath)
     }
-    // The shared warmup (every shard computes the same one from the same seed).
+    // The shared warmup: one process computes it (the lock), the others wait for it.
     let warmupPath = folder + "/warmup.h5"
-    if !isComplete(warmupPath) {
-      var warmup = configuration
-      warmup.preset.searchEpochs = 0
-      warmup.preset.fineTuneEpochs = 0
-      // An interrupted warmup (a killed or preempted job) continues from its last epoch.
-      let resume = FileManager.default.fileExists(atPath: warmupPath)
-      report("warmup" + (resume ? " (resuming)" : ""))
-      _ = try SearchRun.run(warmup, out: warmupPath, resume: resume, report: epochs)
+    if !isComplete(warmupPath), let lock = try JobLock.take(for: warmupPath, wait: true) {
+      defer { lock.release() }
+      if !isComplete(warmupPath) {
+        var warmup = configuration
+        warmup.preset.searchEpochs = 0
+        warmup.preset.fineTuneEpochs = 0
+        // An interrupted warmup (a killed or preempted job) continues from its last epoch.
+        let resume = FileManager.default.fileExists(atPath: warmupPath)
+        report("warmup" + (resume ? " (resuming)" : ""))
+        _ = try SearchRun.run(warmup, out: warmupPath, resume: resume, report: epochs)
+      }
     }
     let weights = try RunFileFormat.weights(warmupPath)
     // λ points first, then the baselines, dealt round-robin over the shards.
     let jobs = lambdas.map { Job.lambda($0) } + baselines.map { Job.baseline($0) } + (reference ? [Job.reference] : [])
     let mine = jobs.enumerated().filter { $0.offset % shards == shard - 1 }.map(\.element)
+    if !baselines.isEmpty {
+      try FileManager.default.createDirectory(atPath: folder + "/baselines", withIntermediateDirectories: true)
+    }
     for (position, job) in mine.enumerated() {
       let counter = "[\(position + 1)/\(mine.count)]"
       var point = configuration
+      // A job another process is running (the same shard started twice) is left to it.
+      guard let lock = try JobLock.take(for: folder + "/" + job.fileName, wait: false) else {
+        report("\(counter) \(job.fileName) is being run by another process; skipped")
+        continue
+      }
+      defer { lock.release() }
       switch job {
       case .lambda(let lambda):
         let path = folder + "/" + runName(lambda)
@@ -163,7 +175,6 @@ public enum Sweep {
       case .baseline(let strategy):
         let path = folder + "/baselines/" + strategy.name + ".h5"
         if isComplete(path) { continue }
-        try FileManager.default.createDirectory(atPath: folder + "/baselines", withIntermediateDirectories: true)
         let resume = FileManager.default.fileExists(atPath: path)
         report("\(counter) baseline \(strategy.name)" + (resume ? " (resuming)" : ""))
         // The depthwise-separable layout is another network: it runs its own warmup.
@@ -224,6 +235,15 @@ public enum Sweep {
     case lambda(Double)
     case baseline(MappingStrategy)
     case reference
+
+    /// The job's result file, relative to the sweep folder.
+    var fileName: String {
+      switch self {
+      case .lambda(let lambda): Sweep.runName(lambda)
+      case .baseline(let strategy): "baselines/" + strategy.name + ".h5"
+      case .reference: FloatReference.checkpointName
+      }
+    }
   }
 
   /// Whether `path` is the run file of a finished run.

@@ -50,7 +50,7 @@ import Testing
     func sweep(_ folder: String) -> [String] {
       [
         "sweep", "run", "--soc", "diana", "--model", "resnet8", "--data", data, "--lambdas", "1", "--baselines",
-        "all-digital", "--finetune-epochs", "3", "--seed", "2", "--out", folder,
+        "all-digital", "--finetune-epochs", "3", "--seed", "2", "--reference", "--out", folder,
       ]
     }
     let whole = scratch.file("whole")
@@ -69,6 +69,51 @@ import Testing
       #expect(try a.read("weights/\(name)", as: Float.self) == b.read("weights/\(name)", as: Float.self), "\(name)")
     }
     #expect(try a.attribute("test_accuracy") == b.attribute("test_accuracy"))
+
+    // Killed inside the float reference: it continues from its checkpoint, to the same result.
+    let third = scratch.file("killed-reference")
+    try killOdimo(sweep(third), whenFileAppears: third + "/reference.h5")
+    #expect(!FileManager.default.fileExists(atPath: third + "/reference.json"))
+    let finished = try odimo(sweep(third))
+    #expect(finished.status == 0, "\(finished.stderr)")
+    func summary(_ folder: String) throws -> [String: Double] {
+      let data = try Data(contentsOf: URL(fileURLWithPath: folder + "/reference.json"))
+      let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+      return object.compactMapValues { $0 as? Double }
+    }
+    #expect(try summary(third) == summary(whole) && (try summary(whole))["test_accuracy"] != nil)
+  }
+
+  /// Two shards started together on one folder compute the shared warmup once (the other
+  /// waits for it), and the same shard started twice runs each job once.
+  @Test func concurrentShardsShareOneWarmup() throws {
+    let data = scratch.file("q.h5")
+    try QuadrantData.write(data, train: 256, validation: 64, test: 64)
+    let folder = scratch.file("sweep")
+    func sweep(_ shard: String) -> [String] {
+      [
+        "sweep", "run", "--soc", "diana", "--model", "resnet8", "--data", data, "--lambdas", "0,1", "--warmup-epochs",
+        "2", "--shard", shard, "--out", folder,
+      ]
+    }
+    final class Outputs: @unchecked Sendable {
+      let lock = NSLock()
+      var results: [ProcessResult] = []
+    }
+    let outputs = Outputs()
+    let runs = [sweep("1/2"), sweep("2/2"), sweep("2/2")]
+    DispatchQueue.concurrentPerform(iterations: runs.count) { index in
+      let result = try? odimo(runs[index])
+      outputs.lock.lock()
+      if let result { outputs.results.append(result) }
+      outputs.lock.unlock()
+    }
+    #expect(outputs.results.count == 3 && outputs.results.allSatisfy { $0.status == 0 }, "\(outputs.results)")
+    let warmups = outputs.results.filter { $0.stderr.contains("sweep: warmup") }
+    #expect(warmups.count == 1, "\(outputs.results.map(\.stderr))")
+    let second = outputs.results.filter { $0.stderr.contains("λ 1.0") }
+    #expect(second.count == 1, "λ = 1 ran \(second.count) times")
+    #expect(try HDF5File.open(folder + "/lambda-1.0.h5").attribute("complete") == .int(1))
   }
 
   /// Two processes with the same seed give the same Darkside search: Swift randomises
