@@ -27,6 +27,10 @@ public struct TraceRow: Sendable, Codable {
   public var learningRate: Double
   /// Channels per unit of every searchable layer (layers × units, in plan option order).
   public var channels: [[Int]]
+  /// Wall time of the epoch, validation included (seconds; nil in files from before it was kept).
+  public var seconds: Double? = nil
+  /// Epochs the run's schedule has in all (nil in files from before it was kept).
+  public var scheduledEpochs: Int? = nil
 }
 
 /// The outcome of a search.

@@ -110,6 +110,7 @@ final class SearchRunner {
 
   /// Trains one epoch, validates it, records it in the trace and writes the run file.
   func train(_ epoch: SearchSchedule.Epoch) throws -> TraceRow {
+    let start = Date()
     let (objective, sgd, mixed) = (setup.objective, weights, setup.network.mixedLayers)
     objective.lambda = schedule.lambda(epoch)
     // Every epoch's random draws come from (seed, epoch), so a resumed run draws the same.
@@ -138,7 +139,8 @@ final class SearchRunner {
       validationLoss: validated.loss, validationAccuracy: validated.accuracy, lambda: objective.lambda,
       softCost: softCost, latencyCycles: cost.latencyCycles, energyMicrojoules: cost.energyMicrojoules,
       temperature: schedule.temperature(epoch, step: schedule.stepsPerEpoch), learningRate: Double(sgd.learningRate),
-      channels: try setup.supernet.searchable.map { try setup.supernet.plan.channelCounts(mapping)[$0.planIndex] })
+      channels: try setup.supernet.searchable.map { try setup.supernet.plan.channelCounts(mapping)[$0.planIndex] },
+      seconds: Date().timeIntervalSince(start), scheduledEpochs: schedule.epochs.count)
     trace.append(row)
     switch epoch.phase {
     case .search:

@@ -188,6 +188,15 @@ public enum Sweep {
       }
     }
     guard let autoPoints, shard == 1 else { return }
+    // One process fills at a time, from the manifest as the others left it.
+    guard let fillLock = try JobLock.take(for: manifestPath, wait: false) else {
+      report("λ filling: another process is filling this sweep")
+      return
+    }
+    defer { fillLock.release() }
+    if let data = FileManager.default.contents(atPath: manifestPath) {
+      manifest = try JSONDecoder.snakeCase.decode(Manifest.self, from: data)
+    }
     while manifest.allLambdas.count < autoPoints {
       let done = manifest.allLambdas.filter { isComplete(folder + "/" + runName($0)) }
       guard done.count == manifest.allLambdas.count else {

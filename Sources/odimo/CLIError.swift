@@ -36,7 +36,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
 private func isBadInput(_ error: any Error) -> Bool {
   switch error {
   case is HDF5Error, is InputError, is DatasetError, is EngineError, is SoCDescriptionError, is MappingMismatch,
-    is UnmappableLayer, is ReportError, is PlotError, is SearchError:
+    is UnmappableLayer, is ReportError, is PlotError, is SearchError, is SweepStatusError:
     true
   default: false
   }

@@ -70,9 +70,29 @@ struct SearchCommand: ParsableCommand {
 }
 
 /// One epoch of a search, sweep point or baseline as a progress line.
-func epochLine(_ row: TraceRow) -> String {
-  String(
-    format: "%@ epoch %d  train loss %.4f acc %.2f%%  val acc %.2f%%  cost %.4f  latency %.0f cycles  T %.3f",
-    "\(row.phase)" as NSString, row.epoch, row.trainLoss, row.trainAccuracy * 100, row.validationAccuracy * 100,
-    row.softCost, row.latencyCycles, row.temperature)
+/// `[2026-11-30T10:15:02Z] search epoch 3/10  train loss … (41 s, ETA 4 min 47 s)`: one
+/// timestamped line per epoch for logs; the ETA assumes the remaining epochs take as long.
+func epochLine(_ row: TraceRow, now: Date = Date()) -> String {
+  let total = row.scheduledEpochs.map { "/\($0)" } ?? ""
+  var line = String(
+    format: "[%@] %@ epoch %d%@  train loss %.4f acc %.2f%%  val acc %.2f%%  cost %.4f  latency %.0f cycles  T %.3f",
+    ISO8601DateFormatter().string(from: now) as NSString, "\(row.phase)" as NSString, row.epoch, total as NSString,
+    row.trainLoss, row.trainAccuracy * 100, row.validationAccuracy * 100, row.softCost, row.latencyCycles,
+    row.temperature)
+  if let seconds = row.seconds {
+    line += "  (\(duration(seconds))"
+    if let epochs = row.scheduledEpochs, epochs > row.epoch {
+      line += ", ETA \(duration(seconds * Double(epochs - row.epoch)))"
+    }
+    line += ")"
+  }
+  return line
+}
+
+/// "47 s", "4 min 47 s", "2 h 05 min".
+func duration(_ seconds: Double) -> String {
+  let whole = Int(seconds.rounded())
+  if whole < 60 { return "\(whole) s" }
+  if whole < 3600 { return "\(whole / 60) min \(whole % 60) s" }
+  return String(format: "%d h %02d min", whole / 3600, (whole % 3600) / 60)
 }

@@ -16,13 +16,16 @@ struct SweepCommand: ParsableCommand {
       into DIR/seed-<seed>; to repeat only some points with another seed, run a sweep with \
       --seed S and just those --lambdas and --baselines into DIR/seed-S. odimo report DIR \
       takes every DIR/seed-* folder with it and reports means over seeds. \
-      --shard I/N runs every N-th job starting at the I-th, so a cluster array job (Slurm: --shard \
-      $((SLURM_ARRAY_TASK_ID+1))/$SLURM_ARRAY_TASK_COUNT) spreads the points; finished \
-      points are skipped when a sweep is run again. odimo sweep merge DIR assembles \
+      --shard I/N runs every N-th job starting at the I-th, and --shard auto takes a Slurm \
+      array task's share (any --array range) or, outside an array, every job no other \
+      process is running, so several processes on one folder divide the work; the shared \
+      warmup is computed once (the others wait for it). Finished jobs are skipped and \
+      interrupted ones (warmup, points, baselines, reference) resume when a sweep is run \
+      again. odimo sweep status DIR shows where every job stands. odimo sweep merge DIR assembles \
       DIR/sweep.json: every point, the baselines in DIR/baselines (from --baselines or \
       odimo baselines --out DIR/baselines), the Pareto fronts and the iso-accuracy gains.
       """,
-    subcommands: [SweepRun.self, SweepMerge.self],
+    subcommands: [SweepRun.self, SweepMerge.self, SweepStatusCommand.self],
     defaultSubcommand: SweepRun.self
   )
 }
@@ -49,7 +52,13 @@ struct SweepRun: ParsableCommand {
     inversion: .prefixedNo,
     help: "Also train the float model for as many epochs as a baseline (DIR/reference.h5): the reports' reference line."
   ) var reference = false
-  @Option(help: "I/N: run every N-th job (λ points, then baselines) starting at the I-th (1-based).") var shard = "1/1"
+  @Option(
+    help: """
+      I/N: run every N-th job (λ points, then baselines) starting at the I-th (1-based). \
+      'auto': in a Slurm array, the task's share (from SLURM_ARRAY_TASK_ID, _MIN and _MAX, \
+      any --array range); elsewhere, or in a sparse array, every job no other process is \
+      running (processes share the folder's work among themselves).
+      """) var shard = "1/1"
   @Option(
     help: """
       Comma-separated seeds: the sweep once per seed (replaces --seed), the first into \
@@ -59,8 +68,7 @@ struct SweepRun: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
-      let parts = shard.split(separator: "/").compactMap { Int($0) }
-      guard parts.count == 2 else { throw InputError("--shard must look like I/N (e.g. 2/4), got \(shard)") }
+      let parts = try ShardSpec.parse(shard, environment: ProcessInfo.processInfo.environment)
       let (grid, autoPoints) = try parseLambdas(lambdas)
       let configuration = try options.configuration()
       let strategies = try chooseBaselines(baselines, for: configuration)
@@ -72,7 +80,7 @@ struct SweepRun: ParsableCommand {
         let tag = seedList.count > 1 ? " (seed \(seed))" : ""
         try Sweep.run(
           seeded, lambdas: grid, baselines: strategies, reference: reference, autoPoints: autoPoints, folder: folder,
-          shard: parts[0], shards: parts[1]
+          shard: parts.index, shards: parts.count
         ) { stage in
           FileHandle.standardError.write(Data("sweep\(tag): \(stage)\n".utf8))
         } epochs: { row in
@@ -80,6 +88,44 @@ struct SweepRun: ParsableCommand {
         }
       }
       print("sweep shard \(shard) done in \(out); odimo sweep merge \(out) assembles it")
+    }
+  }
+}
+
+struct SweepStatusCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "status",
+    abstract: "Where every job of a sweep stands: done, running (epoch, ETA), interrupted or waiting.",
+    discussion: """
+      Read from the folder alone (and its seed-* folders), so it works while shards run \
+      elsewhere. Running: a process holds the job's lock; interrupted: its run file stopped \
+      part-way and no process holds it (odimo sweep run resumes it); the ETA assumes the \
+      remaining epochs take as long as the done ones.
+      """)
+
+  @Argument(help: "Sweep folder.") var folder: String
+  @Flag(help: "Print the jobs as JSON.") var json = false
+
+  func run() throws {
+    try reportingErrors {
+      let status = try SweepStatus.read(folder: folder)
+      if json { return try printJSON(status) }
+      let seeds = Set(status.jobs.map(\.seed)).count > 1
+      for job in status.jobs {
+        var line = (job.name + (seeds ? " (seed \(job.seed))" : "")).padding(toLength: 28, withPad: " ", startingAt: 0)
+        line += job.state.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)
+        if let epochs = job.epochs { line += "epoch \(epochs)" + (job.scheduledEpochs.map { "/\($0)" } ?? "") + "  " }
+        if let accuracy = job.testAccuracy { line += String(format: "%.2f %%  ", accuracy * 100) }
+        if let latency = job.latencyCycles { line += String(format: "%.0f cycles  ", latency) }
+        if let seconds = job.seconds, seconds > 0 { line += "\(duration(seconds))" }
+        if let remaining = job.remainingSeconds, job.state != .done { line += ", ETA \(duration(remaining))" }
+        print(line.trimmingCharacters(in: .whitespaces))
+      }
+      let counts = Dictionary(grouping: status.jobs, by: \.state).mapValues(\.count)
+      print(
+        "\(status.jobs.count) jobs: "
+          + [SweepStatus.State.done, .running, .interrupted, .waiting]
+          .map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", "))
     }
   }
 }
