@@ -17,7 +17,7 @@ start=$(date +%s)
 elapsed() { echo "[$(( $(date +%s) - start )) s]"; }
 
 echo "== Data: import Fashion-MNIST with a stratified 10 % validation split $(elapsed)"
-"$odimo" data import fashion-mnist /usr/share/datasets/fashion-mnist --output out/fashion-mnist.h5 \
+"$odimo" data import fashion-mnist /usr/share/datasets/fashion-mnist --out out/fashion-mnist.h5 \
   --val-split 0.1 --pad-to 32 --channels 3 --seed 0 --force --quiet
 "$odimo" data info out/fashion-mnist.h5 | head -4
 

@@ -26,15 +26,16 @@ struct DataImport: ParsableCommand {
                             images resized to --resolution (shorter side, centre crop)
 
       Examples:
-        odimo data import fashion-mnist /usr/share/datasets/fashion-mnist --output fmnist.h5
-        odimo data import fashion-mnist /usr/share/datasets/fashion-mnist --output fmnist32.h5 --pad-to 32 --channels 3
-        odimo data import cifar10 cifar-10-binary.tar.gz --output cifar10.h5
+        odimo data import fashion-mnist /usr/share/datasets/fashion-mnist --out fmnist.h5
+        odimo data import fashion-mnist /usr/share/datasets/fashion-mnist --out fmnist32.h5 --pad-to 32 --channels 3
+        odimo data import cifar10 cifar-10-binary.tar.gz --out cifar10.h5
       """
   )
 
   @Argument(help: "cifar10, cifar100, mnist, fashion-mnist or imagenet.") var format: ImportFormat
   @Argument(help: "The source folder or archive.") var source: String
-  @Option(name: .shortAndLong, help: "The dataset file to write.") var output: String
+  @Option(name: [.customShort("o"), .customLong("out"), .customLong("output")], help: "The dataset file to write (--output: the old spelling).")
+  var output: String
   @Option(
     help: """
       Fraction of train carved out, stratified, as the validation split that selects epochs \

@@ -25,14 +25,13 @@ struct SweepCommand: ParsableCommand {
       DIR/sweep.json: every point, the baselines in DIR/baselines (from --baselines or \
       odimo baselines --out DIR/baselines), the Pareto fronts and the iso-accuracy gains.
       """,
-    subcommands: [SweepRun.self, SweepMerge.self, SweepStatusCommand.self],
+    subcommands: [SweepRun.self, SweepResume.self, SweepSubmit.self, SweepStatusCommand.self, SweepMerge.self],
     defaultSubcommand: SweepRun.self
   )
 }
 
-struct SweepRun: ParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "run", abstract: "Run (a shard of) a λ sweep.")
-
+/// What a sweep is — shared by `sweep run` and `sweep submit`.
+struct SweepDefinition: ParsableArguments {
   @OptionGroup var options: SearchOptions
   @Option(
     help: """
@@ -54,40 +53,115 @@ struct SweepRun: ParsableCommand {
   ) var reference = false
   @Option(
     help: """
-      I/N: run every N-th job (λ points, then baselines) starting at the I-th (1-based). \
-      'auto': in a Slurm array, the task's share (from SLURM_ARRAY_TASK_ID, _MIN and _MAX, \
-      any --array range); elsewhere, or in a sparse array, every job no other process is \
-      running (processes share the folder's work among themselves).
-      """) var shard = "1/1"
-  @Option(
-    help: """
       Comma-separated seeds: the sweep once per seed (replaces --seed), the first into \
       --out, the others into <out>/seed-<seed>.
       """) var seeds: String?
   @Option(name: .shortAndLong, help: "Sweep folder.") var out: String
 
+  /// One sweep per seed: its folder and everything `Sweep.run` needs.
+  struct Seeded {
+    var folder: String
+    var configuration: SearchConfiguration
+    var lambdas: [Double]
+    var autoPoints: Int?
+    var baselines: [MappingStrategy]
+    var reference: Bool
+  }
+
+  func sweeps() throws -> [Seeded] {
+    let (grid, autoPoints) = try parseLambdas(lambdas)
+    let configuration = try options.configuration()
+    let strategies = try chooseBaselines(baselines, for: configuration)
+    let seedList = try seeds.map(parseSeeds) ?? [configuration.seed]
+    return seedList.enumerated().map { index, seed in
+      var seeded = configuration
+      seeded.seed = seed
+      return Seeded(
+        folder: index == 0 ? out : out + "/" + Sweep.seedFolderPrefix + "\(seed)", configuration: seeded, lambdas: grid,
+        autoPoints: autoPoints, baselines: strategies, reference: reference)
+    }
+  }
+}
+
+struct SweepRun: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "run", abstract: "Run (a shard of) a λ sweep.")
+
+  @OptionGroup var sweep: SweepDefinition
+  @Option(
+    help: """
+      I/N: run every N-th job (λ points, then baselines) starting at the I-th (1-based; with \
+      --seeds the jobs of all seeds are numbered in a row). 'auto': in a Slurm array, the \
+      task's share (from SLURM_ARRAY_TASK_ID, _MIN and _MAX, any --array range); elsewhere, \
+      or in a sparse array, every job no other process is running (processes share the \
+      folder's work among themselves).
+      """) var shard = "1/1"
+
   func run() throws {
     try reportingErrors {
       let parts = try ShardSpec.parse(shard, environment: ProcessInfo.processInfo.environment)
-      let (grid, autoPoints) = try parseLambdas(lambdas)
-      let configuration = try options.configuration()
-      let strategies = try chooseBaselines(baselines, for: configuration)
-      let seedList = try seeds.map(parseSeeds) ?? [configuration.seed]
-      for (index, seed) in seedList.enumerated() {
-        var seeded = configuration
-        seeded.seed = seed
-        let folder = index == 0 ? out : out + "/" + Sweep.seedFolderPrefix + "\(seed)"
-        let tag = seedList.count > 1 ? " (seed \(seed))" : ""
+      let sweeps = try sweep.sweeps()
+      var offset = 0
+      for seeded in sweeps {
+        let tag = sweeps.count > 1 ? " (seed \(seeded.configuration.seed))" : ""
         try Sweep.run(
-          seeded, lambdas: grid, baselines: strategies, reference: reference, autoPoints: autoPoints, folder: folder,
-          shard: parts.index, shards: parts.count
-        ) { stage in
-          FileHandle.standardError.write(Data("sweep\(tag): \(stage)\n".utf8))
-        } epochs: { row in
-          FileHandle.standardError.write(Data("  \(epochLine(row))\n".utf8))
-        }
+          seeded.configuration, lambdas: seeded.lambdas, baselines: seeded.baselines, reference: seeded.reference,
+          autoPoints: seeded.autoPoints, folder: seeded.folder, shard: parts.index, shards: parts.count,
+          jobOffset: offset, report: stageReporter(tag), epochs: epochReporter)
+        offset += Sweep.jobCount(lambdas: seeded.lambdas, baselines: seeded.baselines, reference: seeded.reference)
       }
-      print("sweep shard \(shard) done in \(out); odimo sweep merge \(out) assembles it")
+      print("sweep shard \(shard) done in \(sweep.out); odimo sweep merge \(sweep.out) assembles it")
+    }
+  }
+}
+
+/// `sweep: …` stage lines on stderr, time-stamped.
+func stageReporter(_ tag: String) -> (String) -> Void {
+  { stage in
+    let time = ISO8601DateFormatter().string(from: Date())
+    FileHandle.standardError.write(Data("[\(time)] sweep\(tag): \(stage)\n".utf8))
+  }
+}
+
+/// One line per epoch on stderr.
+func epochReporter(_ row: TraceRow) {
+  FileHandle.standardError.write(Data("  \(epochLine(row))\n".utf8))
+}
+
+struct SweepResume: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "resume",
+    abstract: "Continue the sweep a folder's manifest describes (and its seed-* folders).",
+    discussion: """
+      Everything comes from DIR/manifest.json, so a job script needs no other option: \
+      odimo sweep submit's Slurm jobs run this. --warmup-only computes the shared warmups \
+      (with --shard, the I-th seed's of N).
+      """)
+
+  @Argument(help: "Sweep folder.") var folder: String
+  @Option(help: "I/N or auto, as for sweep run.") var shard = "1/1"
+  @Flag(help: "Only compute (or resume) the shared warmup.") var warmupOnly = false
+
+  func run() throws {
+    try reportingErrors {
+      let parts = try ShardSpec.parse(shard, environment: ProcessInfo.processInfo.environment)
+      let folders = [folder] + Sweep.seedFolders(in: folder)
+      var offset = 0
+      for (index, sweepFolder) in folders.enumerated() {
+        let manifest = try Sweep.readManifest(folder: sweepFolder)
+        let tag = folders.count > 1 ? " (seed \(manifest.configuration.seed))" : ""
+        if warmupOnly {
+          if index % parts.count == parts.index - 1 {
+            try Sweep.resume(
+              folder: sweepFolder, warmupOnly: true, report: stageReporter(tag), epochs: epochReporter)
+          }
+          continue
+        }
+        try Sweep.resume(
+          folder: sweepFolder, shard: parts.index, shards: parts.count, jobOffset: offset, report: stageReporter(tag),
+          epochs: epochReporter)
+        offset += manifest.lambdas.count + manifest.baselines.count + (manifest.reference ? 1 : 0)
+      }
+      print("sweep \(folder): shard \(shard) done")
     }
   }
 }

@@ -26,7 +26,7 @@ import Testing
     let folder = try writeIDX()
     let output = scratch.file("m.h5")
     let imported = try odimo(
-      "data", "import", "mnist", folder, "--output", output, "--val-split", "0.25", "--seed", "3")
+      "data", "import", "mnist", folder, "--out", output, "--val-split", "0.25", "--seed", "3")
     #expect(imported.status == 0, "\(imported.stderr)")
     #expect(imported.stdout.contains("train 30, val 10, test 10"))
     let info = try odimo("data", "info", output, "--json")

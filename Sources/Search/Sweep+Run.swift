@@ -1,0 +1,197 @@
+import Engine
+import Foundation
+import HDF5
+import Hardware
+
+extension Sweep {
+  /// Runs shard `shard` (1-based) of `shards` of a sweep into `folder`: the shared warmup
+  /// (one process computes it; the others wait), then this shard's jobs — λ points, the
+  /// hand-made `baselines` (`baselines/<name>.h5`, trained from the warmup) and, with
+  /// `reference`, the float model (`reference.h5`) — dealt round-robin from job
+  /// `jobOffset` on (so several seeds' sweeps share one numbering), then, with
+  /// `autoPoints`, λ values where the front has its widest gaps (`nextLambda`) until the
+  /// sweep has that many points. Finished jobs are skipped and interrupted ones resume, so
+  /// running a sweep again continues it. `warmupOnly` stops after the warmup.
+  public static func run(
+    _ configuration: SearchConfiguration, lambdas: [Double], baselines: [MappingStrategy] = [], reference: Bool = false,
+    autoPoints: Int? = nil, folder: String, shard: Int = 1, shards: Int = 1, jobOffset: Int = 0,
+    warmupOnly: Bool = false, report: (String) -> Void = { _ in }, epochs: (TraceRow) -> Void = { _ in }
+  ) throws {
+    guard shards >= 1, (1...shards).contains(shard) else {
+      throw EngineError("--shard must be I/N with 1 ≤ I ≤ N, got \(shard)/\(shards)")
+    }
+    let manifest = try prepare(
+      configuration, lambdas: lambdas, baselines: baselines, reference: reference, autoPoints: autoPoints,
+      folder: folder)
+    try warmUp(configuration, folder: folder, report: report, epochs: epochs)
+    if warmupOnly { return }
+    let jobs = lambdas.map { Job.lambda($0) } + baselines.map { Job.baseline($0) } + (reference ? [Job.reference] : [])
+    let mine = jobs.enumerated().filter { ($0.offset + jobOffset) % shards == shard - 1 }.map(\.element)
+    try run(mine, configuration, folder: folder, report: report, epochs: epochs)
+    if let autoPoints, shard == 1 {
+      try fill(manifest, to: autoPoints, configuration, folder: folder, report: report, epochs: epochs)
+    }
+  }
+
+  /// Continues the sweep `folder/manifest.json` describes (`sweep submit`'s jobs run this).
+  public static func resume(
+    folder: String, shard: Int = 1, shards: Int = 1, jobOffset: Int = 0, warmupOnly: Bool = false,
+    report: (String) -> Void = { _ in }, epochs: (TraceRow) -> Void = { _ in }
+  ) throws {
+    let manifest = try readManifest(folder: folder)
+    let baselines = try manifest.baselines.map { name in
+      guard let strategy = MappingStrategy(name: name) else {
+        throw EngineError("\(folder)/manifest.json names baseline '\(name)', which odimo does not know")
+      }
+      return strategy
+    }
+    try run(
+      manifest.configuration, lambdas: manifest.lambdas, baselines: baselines, reference: manifest.reference,
+      autoPoints: manifest.autoPoints, folder: folder, shard: shard, shards: shards, jobOffset: jobOffset,
+      warmupOnly: warmupOnly, report: report, epochs: epochs)
+  }
+
+  /// The jobs of a sweep with these options, per seed (the array size `sweep submit` uses).
+  public static func jobCount(lambdas: [Double], baselines: [MappingStrategy], reference: Bool) -> Int {
+    lambdas.count + baselines.count + (reference ? 1 : 0)
+  }
+
+  /// The manifest of `folder`, or an error naming the folder.
+  public static func readManifest(folder: String) throws -> Manifest {
+    guard let data = FileManager.default.contents(atPath: folder + "/manifest.json") else {
+      throw EngineError("\(folder): no manifest.json; is this a sweep folder written by odimo sweep?")
+    }
+    return try JSONDecoder.snakeCase.decode(Manifest.self, from: data)
+  }
+
+  /// Writes the folder's manifest, or checks that the one there describes this sweep.
+  @discardableResult
+  public static func prepare(
+    _ configuration: SearchConfiguration, lambdas: [Double], baselines: [MappingStrategy], reference: Bool,
+    autoPoints: Int?, folder: String
+  ) throws -> Manifest {
+    guard !lambdas.isEmpty, lambdas.allSatisfy({ $0 >= 0 && $0.isFinite }) else {
+      throw EngineError("--lambdas must be finite numbers ≥ 0")
+    }
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let manifest = Manifest(
+      configuration: configuration, lambdas: lambdas, baselines: baselines.map(\.name), reference: reference,
+      gitCommit: RunProvenance.commit(), autoPoints: autoPoints)
+    let manifestPath = folder + "/manifest.json"
+    guard FileManager.default.fileExists(atPath: manifestPath) else {
+      try SafeWrite.write(try encoder().encode(manifest), to: manifestPath)
+      return manifest
+    }
+    let existing = try readManifest(folder: folder)
+    guard existing.describesSameSweep(as: manifest) else {
+      throw EngineError("\(manifestPath) describes another sweep; use a new folder or the same options")
+    }
+    return existing
+  }
+
+  /// The shared warmup: one process computes (or resumes) it under its lock, the others wait.
+  static func warmUp(
+    _ configuration: SearchConfiguration, folder: String, report: (String) -> Void, epochs: (TraceRow) -> Void
+  ) throws {
+    let path = folder + "/warmup.h5"
+    guard !isComplete(path), let lock = try JobLock.take(for: path, wait: true) else { return }
+    defer { lock.release() }
+    guard !isComplete(path) else { return }
+    var warmup = configuration
+    warmup.preset.searchEpochs = 0
+    warmup.preset.fineTuneEpochs = 0
+    // An interrupted warmup (a killed or preempted job) continues from its last epoch.
+    let resume = FileManager.default.fileExists(atPath: path)
+    report("warmup" + (resume ? " (resuming)" : ""))
+    _ = try SearchRun.run(warmup, out: path, resume: resume, report: epochs)
+  }
+
+  /// Runs `jobs` in order, each under its lock (a job another process holds is skipped).
+  static func run(
+    _ jobs: [Job], _ configuration: SearchConfiguration, folder: String, report: (String) -> Void,
+    epochs: (TraceRow) -> Void
+  ) throws {
+    guard !jobs.isEmpty else { return }
+    let weights = try RunFileFormat.weights(folder + "/warmup.h5")
+    if jobs.contains(where: { if case .baseline = $0 { true } else { false } }) {
+      try FileManager.default.createDirectory(atPath: folder + "/baselines", withIntermediateDirectories: true)
+    }
+    for (position, job) in jobs.enumerated() {
+      let counter = "[\(position + 1)/\(jobs.count)]"
+      let path = folder + "/" + job.fileName
+      guard let lock = try JobLock.take(for: path, wait: false) else {
+        report("\(counter) \(job.fileName) is being run by another process; skipped")
+        continue
+      }
+      defer { lock.release() }
+      var point = configuration
+      let resume = FileManager.default.fileExists(atPath: path)
+      switch job {
+      case .lambda(let lambda):
+        if isComplete(path) { continue }
+        point.lambda = lambda
+        report("\(counter) λ \(lambda)" + (resume ? " (resuming)" : ""))
+        _ = try SearchRun.run(point, out: path, warmStart: weights, resume: resume, report: epochs)
+      case .baseline(let strategy):
+        if isComplete(path) { continue }
+        report("\(counter) baseline \(strategy.name)" + (resume ? " (resuming)" : ""))
+        // The depthwise-separable layout is another network: it runs its own warmup.
+        _ = try SearchRun.run(
+          point, out: path, baseline: strategy, warmStart: strategy == .depthwiseSeparable ? nil : weights,
+          resume: resume, report: epochs)
+      case .reference:
+        if FileManager.default.fileExists(atPath: folder + "/" + FloatReference.summaryName) { continue }
+        report("\(counter) float reference" + (resume ? " (resuming)" : ""))
+        try FloatReference.train(configuration, folder: folder)
+      }
+    }
+  }
+
+  /// λ filling: once every point is done, adds points at the front's widest gaps until
+  /// `autoPoints`; one process at a time (the manifest's lock), from the manifest as the
+  /// others left it.
+  static func fill(
+    _ manifest: Manifest, to autoPoints: Int, _ configuration: SearchConfiguration, folder: String,
+    report: (String) -> Void, epochs: (TraceRow) -> Void
+  ) throws {
+    let manifestPath = folder + "/manifest.json"
+    guard let lock = try JobLock.take(for: manifestPath, wait: false) else {
+      report("λ filling: another process is filling this sweep")
+      return
+    }
+    defer { lock.release() }
+    var manifest = (try? readManifest(folder: folder)) ?? manifest
+    let weights = try RunFileFormat.weights(folder + "/warmup.h5")
+    // A filled point a killed process left unfinished continues first.
+    for lambda in manifest.addedLambdas where !isComplete(folder + "/" + runName(lambda)) {
+      var point = configuration
+      point.lambda = lambda
+      let path = folder + "/" + runName(lambda)
+      report("[fill] λ \(lambda) (resuming)")
+      _ = try SearchRun.run(
+        point, out: path, warmStart: weights, resume: FileManager.default.fileExists(atPath: path), report: epochs)
+    }
+    while manifest.allLambdas.count < autoPoints {
+      let done = manifest.allLambdas.filter { isComplete(folder + "/" + runName($0)) }
+      guard done.count == manifest.allLambdas.count else {
+        report("λ filling waits for the other shards' points; run shard 1 again once they are done")
+        return
+      }
+      let costs = try done.map { lambda -> (lambda: Double, cost: Double) in
+        let found = try Sweep.point(folder + "/" + runName(lambda), lambda: lambda)
+        let energy = configuration.metric == .energy ? found.energyMicrojoules : nil
+        return (lambda, energy ?? found.latencyCycles)
+      }
+      guard let lambda = nextLambda(costs) else {
+        report("λ filling: no gap left on the front to fill")
+        return
+      }
+      manifest.addedLambdas.append(lambda)
+      try SafeWrite.write(try encoder().encode(manifest), to: manifestPath)
+      var point = configuration
+      point.lambda = lambda
+      report("[fill \(manifest.allLambdas.count)/\(autoPoints)] λ \(lambda)")
+      _ = try SearchRun.run(point, out: folder + "/" + runName(lambda), warmStart: weights, report: epochs)
+    }
+  }
+}
