@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Installs everything odimo needs on a fresh Debian 12 (bookworm) machine and builds it.
-# Run as root (or with sudo). Swift 6 must already be on PATH.
+# Run it as root or as a user with sudo: it elevates itself only for apt-get. Swift 6 must
+# already be on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
 
 packages=(
   libhdf5-dev hdf5-tools      # HDF5 1.10 (serial) and h5dump
@@ -24,8 +28,8 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 if [ "${ODIMO_SKIP_BUILD:-0}" != 1 ]; then
   swift build -c release --product odimo

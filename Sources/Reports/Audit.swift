@@ -66,6 +66,7 @@ public enum Audit {
     audit.recomputeRuns(progress: progress)
     audit.checkRunRows()
     audit.checkReference(progress: progress)
+    audit.checkDiverged()
     audit.checkSeedsTable()
     audit.checkGains()
     audit.checkHeadline()

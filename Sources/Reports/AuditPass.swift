@@ -218,6 +218,26 @@ struct AuditPass {
     }
   }
 
+  /// Every diverged run the report names: its file must say it diverged, and where.
+  mutating func checkDiverged() {
+    for table in tables where table.header.first == ReportWriter.divergedHeader[0] {
+      for row in table.rows {
+        guard let name = row.first, let runCell = table.cell(row, "Run"), let reported = table.cell(row, "Where")
+        else { continue }
+        do {
+          let path = try resolve(runCell)
+          guard FileManager.default.fileExists(atPath: path) else {
+            unverifiable("diverged", name, "Where", reported, "\(path): no such run file")
+            continue
+          }
+          check("diverged", name, "Where", reported, RunFile.divergence(path) ?? "(did not diverge)")
+        } catch {
+          unverifiable("diverged", name, "Where", reported, "\(error)")
+        }
+      }
+    }
+  }
+
   /// The across-seeds table, regenerated from the recomputed groups.
   mutating func checkSeedsTable() {
     let groups = Dictionary(uniqueKeysWithValues: groups.map { ($0.name, $0) })

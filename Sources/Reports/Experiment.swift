@@ -20,6 +20,8 @@ public struct Experiment: Sendable {
   /// Runs a sweep's manifest lists that were not finished when the experiment was loaded
   /// with `partial` ("λ=0.3", "all-dwe", "reference"); empty for a finished sweep.
   public var unfinished: [String] = []
+  /// Runs that stopped at a non-finite loss: named by the report, never given numbers.
+  public var diverged: [DivergedRun] = []
   /// Images of the dataset's test split (nil when the dataset cannot be read): the n of
   /// every accuracy's binomial interval.
   public var testImages: Int?
@@ -92,6 +94,7 @@ public struct Experiment: Sendable {
     var runs: [RunFile] = []
     var reference: FloatReference.Summary?
     var commits: [String] = []
+    var diverged: [DivergedRun] = []
     var warmupTrace: [TraceRow] = []
     var unfinished: [String] = []
     // A sweep folder brings the sweeps of its other seeds (DIR/seed-*) with it.
@@ -111,6 +114,11 @@ public struct Experiment: Sendable {
         let tag = source == expanded.first ? "" : " (seed \(manifest.configuration.seed))"
         for lambda in manifest.allLambdas.sorted() {
           let path = source + "/" + Sweep.runName(lambda)
+          if let found = DivergedRun(path: path, name: "λ=\(RunFile.format(lambda))", seed: manifest.configuration.seed)
+          {
+            diverged.append(found)
+            continue
+          }
           if partial && !Sweep.isComplete(path) {
             unfinished.append("λ=\(RunFile.format(lambda))" + tag)
             continue
@@ -128,7 +136,14 @@ public struct Experiment: Sendable {
         let baselineFolder = source + "/baselines"
         for file in ((try? FileManager.default.contentsOfDirectory(atPath: baselineFolder)) ?? []).sorted()
         where file.hasSuffix(".h5") && !(partial && !Sweep.isComplete(baselineFolder + "/" + file)) {
-          runs.append(try RunFile.read(baselineFolder + "/" + file))
+          let path = baselineFolder + "/" + file
+          if let found = DivergedRun(
+            path: path, name: String(file.dropLast(3)), seed: manifest.configuration.seed)
+          {
+            diverged.append(found)
+            continue
+          }
+          runs.append(try RunFile.read(path))
         }
         // The first folder's reference and warmup (the base seed's) stand for the report.
         if reference == nil, var found = try FloatReference.read(folder: source) {
@@ -168,7 +183,30 @@ public struct Experiment: Sendable {
       epsilon: epsilon ?? 0)
     experiment.testImages = try? DatasetFile(path: first.data).split("test").count
     experiment.unfinished = unfinished
+    experiment.diverged = diverged
     if epsilon == nil { experiment.epsilon = experiment.noise ?? 0 }
     return experiment
+  }
+}
+
+/// A run of the experiment that diverged: its name, seed, file and where it diverged.
+public struct DivergedRun: Sendable, Equatable {
+  public var name: String
+  public var seed: UInt64
+  public var path: String
+  /// "epoch 7 (search): train loss nan, …", as the run file records it.
+  public var detail: String
+
+  /// The diverged run at `path`, or nil if the file is not a diverged run.
+  init?(path: String, name: String, seed: UInt64) {
+    guard let detail = RunFile.divergence(path) else { return nil }
+    self.init(name: name, seed: seed, path: path, detail: detail)
+  }
+
+  init(name: String, seed: UInt64, path: String, detail: String) {
+    self.name = name
+    self.seed = seed
+    self.path = path
+    self.detail = detail
   }
 }

@@ -171,6 +171,7 @@ public enum ReportWriter {
         .markdown(numeric: Set(1...7)))
       lines.append("")
     }
+    lines.append(contentsOf: divergedSection(experiment.diverged, folder: folder))
     lines.append(
       contentsOf: seedsSection(experiment.groups, metrics: experiment.metrics, testImages: experiment.testImages))
     if let reference = experiment.reference {
@@ -393,6 +394,25 @@ public enum ReportWriter {
     }?
     .name ?? "–"
   }
+
+  /// The runs that diverged, named with where (nothing when none did).
+  static func divergedSection(_ runs: [DivergedRun], folder: String) -> [String] {
+    guard !runs.isEmpty else { return [] }
+    return [
+      "## Diverged runs",
+      "",
+      "These runs stopped at a non-finite loss; they have no accuracy or cost, and the fronts, gains and headline "
+        + "leave them out.",
+      "",
+      MarkdownTable(
+        header: divergedHeader,
+        rows: runs.map { ["\($0.name)", "\($0.seed)", $0.detail, "`\(relativePath($0.path, from: folder))`"] }
+      ).markdown(numeric: [1]),
+      "",
+    ]
+  }
+
+  static let divergedHeader = ["Diverged run", "Seed", "Where", "Run"]
 
   static let gainsHeader = [
     "Compared with", "Metric", "Dominated by", "Baseline accuracy (%)", "Baseline cost", "Searched point",

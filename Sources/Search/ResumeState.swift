@@ -63,6 +63,9 @@ struct ResumeState {
     guard try !RunFileFormat.isComplete(file) else {
       throw EngineError("\(path): the run is already complete; nothing to resume")
     }
+    if let note = try RunFileFormat.optionalString(.diverged, in: file) {
+      throw EngineError("\(path) diverged (\(note)); delete it to run it again")
+    }
     let savedBaseline = try RunFileFormat.optionalString(.baseline, in: file)
     guard savedBaseline == baseline?.name else {
       throw EngineError(

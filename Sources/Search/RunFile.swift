@@ -32,6 +32,9 @@ public struct RunFile: Sendable {
     lambda == lambda.rounded() && abs(lambda) < 1e15 ? String(Int64(lambda)) : "\(lambda)"
   }
 
+  /// Where the run at `path` diverged, if it did (nil for any other file).
+  public static func divergence(_ path: String) -> String? { RunFileFormat.divergence(path) }
+
   /// Reads a complete run file; refuses other files and interrupted runs.
   public static func read(_ path: String) throws -> RunFile {
     let file = try RunFileFormat.open(path)

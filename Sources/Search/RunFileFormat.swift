@@ -40,6 +40,7 @@ enum RunFileFormat {
     case socDescription = "soc_description"
     case odimoVersion = "odimo_version"
     case odimoCommit = "odimo_commit"
+    case diverged
   }
 
   static let weightsGroup = "weights"
@@ -156,6 +157,20 @@ enum RunFileFormat {
       throw EngineError("\(path): not an odimo run file (format attribute is not '\(name)')")
     }
     return file
+  }
+
+  /// Marks the run file at `path` as diverged — `what` says where — keeping everything it
+  /// holds (the last complete epoch). A diverged run is finished: sweeps do not retry it,
+  /// reports and audits name it instead of printing its numbers.
+  static func markDiverged(_ path: String, _ what: String) throws {
+    try SafeWrite.amendHDF5(path) { file in try file.setAttribute(Key.diverged.rawValue, .string(what)) }
+  }
+
+  /// The divergence note of the run file at `path` (nil: not diverged, or unreadable).
+  static func divergence(_ path: String) -> String? {
+    guard let file = try? open(path) else { return nil }
+    defer { file.close() }
+    return try? optionalString(.diverged, in: file)
   }
 
   /// Whether `path` is a run file of a finished run (false for anything unreadable).

@@ -130,6 +130,16 @@ final class SearchRunner {
     objective.prepare()
     let validated = try trainer.evaluate(validation)
     let discreteCost = try objective.applyCost()
+    guard trained.loss.isFinite, validated.loss.isFinite, softCost.isFinite, discreteCost.isFinite else {
+      let detail =
+        "epoch \(epoch.index + 1) (\(epoch.phase)): train loss \(trained.loss), validation loss \(validated.loss), "
+        + "cost \(softCost)"
+      if !FileManager.default.fileExists(atPath: path) {
+        try write(mapping: objective.mapping(named: "diverged"), result: nil)
+      }
+      try RunFileFormat.markDiverged(path, detail)
+      throw RunDiverged(run: path, detail: detail)
+    }
     if epoch.phase == .search { SearchRun.clearSamples(objective, setup.network) }
     for layer in mixed { layer.countGradient = [Double](repeating: 0, count: layer.alternatives) }
     let mapping = objective.mapping(named: "epoch-\(epoch.index + 1)")

@@ -124,26 +124,44 @@ extension Sweep {
         continue
       }
       defer { lock.release() }
-      var point = configuration
-      let resume = FileManager.default.fileExists(atPath: path)
-      switch job {
-      case .lambda(let lambda):
-        if isComplete(path) { continue }
-        point.lambda = lambda
-        report("\(counter) λ \(lambda)" + (resume ? " (resuming)" : ""))
-        _ = try SearchRun.run(point, out: path, warmStart: weights, resume: resume, report: epochs)
-      case .baseline(let strategy):
-        if isComplete(path) { continue }
-        report("\(counter) baseline \(strategy.name)" + (resume ? " (resuming)" : ""))
-        // The depthwise-separable layout is another network: it runs its own warmup.
-        _ = try SearchRun.run(
-          point, out: path, baseline: strategy, warmStart: strategy == .depthwiseSeparable ? nil : weights,
-          resume: resume, report: epochs)
-      case .reference:
-        if FileManager.default.fileExists(atPath: folder + "/" + FloatReference.summaryName) { continue }
-        report("\(counter) float reference" + (resume ? " (resuming)" : ""))
-        try FloatReference.train(configuration, folder: folder)
+      if let note = RunFileFormat.divergence(path) {
+        report("\(counter) \(job.fileName) diverged (\(note)); skipped — delete it to run it again")
+        continue
       }
+      do {
+        try run(job, counter: counter, configuration, folder: folder, weights: weights, report: report, epochs: epochs)
+      } catch let error as RunDiverged {
+        // The other jobs go on; reports name the diverged one.
+        report("\(counter) \(error)")
+      }
+    }
+  }
+
+  /// One job: a λ point, a baseline or the float reference, resumed if its file exists.
+  static func run(
+    _ job: Job, counter: String, _ configuration: SearchConfiguration, folder: String, weights: [String: [Float]],
+    report: (String) -> Void, epochs: (TraceRow) -> Void
+  ) throws {
+    let path = folder + "/" + job.fileName
+    var point = configuration
+    let resume = FileManager.default.fileExists(atPath: path)
+    switch job {
+    case .lambda(let lambda):
+      if isComplete(path) { return }
+      point.lambda = lambda
+      report("\(counter) λ \(lambda)" + (resume ? " (resuming)" : ""))
+      _ = try SearchRun.run(point, out: path, warmStart: weights, resume: resume, report: epochs)
+    case .baseline(let strategy):
+      if isComplete(path) { return }
+      report("\(counter) baseline \(strategy.name)" + (resume ? " (resuming)" : ""))
+      // The depthwise-separable layout is another network: it runs its own warmup.
+      _ = try SearchRun.run(
+        point, out: path, baseline: strategy, warmStart: strategy == .depthwiseSeparable ? nil : weights,
+        resume: resume, report: epochs)
+    case .reference:
+      if FileManager.default.fileExists(atPath: folder + "/" + FloatReference.summaryName) { return }
+      report("\(counter) float reference" + (resume ? " (resuming)" : ""))
+      try FloatReference.train(configuration, folder: folder)
     }
   }
 
@@ -163,7 +181,9 @@ extension Sweep {
     var manifest = (try? readManifest(folder: folder)) ?? manifest
     let weights = try RunFileFormat.weights(folder + "/warmup.h5")
     // A filled point a killed process left unfinished continues first.
-    for lambda in manifest.addedLambdas where !isComplete(folder + "/" + runName(lambda)) {
+    for lambda in manifest.addedLambdas
+    where !isComplete(folder + "/" + runName(lambda)) && RunFileFormat.divergence(folder + "/" + runName(lambda)) == nil
+    {
       var point = configuration
       point.lambda = lambda
       let path = folder + "/" + runName(lambda)
@@ -173,7 +193,8 @@ extension Sweep {
     }
     while manifest.allLambdas.count < autoPoints {
       let done = manifest.allLambdas.filter { isComplete(folder + "/" + runName($0)) }
-      guard done.count == manifest.allLambdas.count else {
+      let diverged = manifest.allLambdas.filter { RunFileFormat.divergence(folder + "/" + runName($0)) != nil }
+      guard done.count + diverged.count == manifest.allLambdas.count else {
         report("λ filling waits for the other shards' points; run shard 1 again once they are done")
         return
       }
@@ -191,7 +212,11 @@ extension Sweep {
       var point = configuration
       point.lambda = lambda
       report("[fill \(manifest.allLambdas.count)/\(autoPoints)] λ \(lambda)")
-      _ = try SearchRun.run(point, out: folder + "/" + runName(lambda), warmStart: weights, report: epochs)
+      do {
+        _ = try SearchRun.run(point, out: folder + "/" + runName(lambda), warmStart: weights, report: epochs)
+      } catch let error as RunDiverged {
+        report("[fill] \(error)")
+      }
     }
   }
 }

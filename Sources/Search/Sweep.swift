@@ -160,16 +160,19 @@ public enum Sweep {
       throw EngineError("\(folder): no manifest.json; is this a sweep folder written by odimo sweep?")
     }
     let manifest = try decoder.decode(Manifest.self, from: data)
-    let missing = manifest.allLambdas.filter { !isComplete(folder + "/" + runName($0)) }
+    // Diverged points are finished too; they have no figures to merge.
+    let finished = manifest.allLambdas.filter { RunFileFormat.divergence(folder + "/" + runName($0)) == nil }
+    let missing = finished.filter { !isComplete(folder + "/" + runName($0)) }
     guard missing.isEmpty else {
       throw EngineError(
         "\(folder): λ \(missing.map { "\($0)" }.joined(separator: ", ")) not finished; run the missing shards first")
     }
-    let points = try manifest.allLambdas.sorted().map { try point(folder + "/" + runName($0), lambda: $0) }
+    let points = try finished.sorted().map { try point(folder + "/" + runName($0), lambda: $0) }
     var baselines: [Point] = []
     let baselineFolder = folder + "/baselines"
     let files = (try? FileManager.default.contentsOfDirectory(atPath: baselineFolder)) ?? []
-    for file in files.sorted() where file.hasSuffix(".h5") {
+    for file in files.sorted()
+    where file.hasSuffix(".h5") && RunFileFormat.divergence(baselineFolder + "/" + file) == nil {
       baselines.append(try point(baselineFolder + "/" + file, lambda: -1))
     }
     func front(_ cost: (Point) -> Double?) -> ([ParetoPoint], [IsoAccuracyGain])? {

@@ -13,6 +13,8 @@ public struct SweepStatus: Sendable, Encodable {
     case interrupted
     /// Not started.
     case waiting
+    /// Stopped at a non-finite loss (`detail` says where); not retried.
+    case diverged
   }
 
   public struct Job: Sendable, Encodable {
@@ -32,6 +34,8 @@ public struct SweepStatus: Sendable, Encodable {
     /// A finished run's test accuracy (0–1) and latency (cycles).
     public var testAccuracy: Double?
     public var latencyCycles: Double?
+    /// Where a diverged run diverged.
+    public var detail: String?
   }
 
   public var folder: String
@@ -68,6 +72,10 @@ public struct SweepStatus: Sendable, Encodable {
         job.testAccuracy = try? FloatReference.read(folder: folder)?.testAccuracy
         return job
       }
+    } else if exists, let note = RunFileFormat.divergence(path) {
+      job.state = .diverged
+      job.detail = note
+      return job
     } else if exists, Sweep.isComplete(path) {
       job.state = .done
       if let run = try? RunFile.read(path) {

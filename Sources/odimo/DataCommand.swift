@@ -34,7 +34,9 @@ struct DataImport: ParsableCommand {
 
   @Argument(help: "cifar10, cifar100, mnist, fashion-mnist or imagenet.") var format: ImportFormat
   @Argument(help: "The source folder or archive.") var source: String
-  @Option(name: [.customShort("o"), .customLong("out"), .customLong("output")], help: "The dataset file to write (--output: the old spelling).")
+  @Option(
+    name: [.customShort("o"), .customLong("out"), .customLong("output")],
+    help: "The dataset file to write (--output: the old spelling).")
   var output: String
   @Option(
     help: """
@@ -49,6 +51,7 @@ struct DataImport: ParsableCommand {
   @Option(help: "ImageNet: synset-words file ('wnid name' per line) for class names.") var synsets: String?
   @Flag(help: "Replace OUTPUT if it exists.") var force = false
   @Flag(help: "No progress bar.") var quiet = false
+  @Flag(help: "Print what was written as JSON (path, splits with their image counts, seconds).") var json = false
 
   func validate() throws {
     guard valSplit >= 0, valSplit < 1 else { throw ValidationError("--val-split must be in [0, 1), got \(valSplit)") }
@@ -66,8 +69,20 @@ struct DataImport: ParsableCommand {
         resolution: resolution, synsets: synsets)
       bar.finish()
       let dataset = try DatasetFile(path: output)
+      let seconds = Date().timeIntervalSince(started)
+      if json {
+        struct Written: Encodable {
+          let path: String
+          let splits: [String: Int]
+          let seconds: Double
+        }
+        return try printJSON(
+          Written(
+            path: output, splits: Dictionary(uniqueKeysWithValues: dataset.splits.map { ($0.name, $0.count) }),
+            seconds: seconds), snakeCaseKeys: true)
+      }
       let counts = dataset.splits.map { "\($0.name) \($0.count)" }.joined(separator: ", ")
-      print(String(format: "wrote %@ (%@) in %.1f s", output, counts, Date().timeIntervalSince(started)))
+      print(String(format: "wrote %@ (%@) in %.1f s", output, counts, seconds))
     }
   }
 }

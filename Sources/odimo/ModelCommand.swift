@@ -13,7 +13,12 @@ struct ModelCommand: ParsableCommand {
 struct ModelList: ParsableCommand {
   static let configuration = CommandConfiguration(commandName: "list", abstract: "The zoo's models.")
 
-  func run() {
+  @Flag(help: "Print the models as JSON (name and summary).") var json = false
+
+  func run() throws {
+    if json {
+      return try printJSON(ModelZoo.catalogue.map { ["name": $0.0, "summary": $0.1] })
+    }
     for (name, summary) in ModelZoo.catalogue { print(pad(name, 20) + summary) }
   }
 }

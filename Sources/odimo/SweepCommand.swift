@@ -95,6 +95,7 @@ struct SweepRun: ParsableCommand {
       or in a sparse array, every job no other process is running (processes share the \
       folder's work among themselves).
       """) var shard = "1/1"
+  @Flag(help: "End with every job's state as JSON (as sweep status --json prints it).") var json = false
 
   func run() throws {
     try reportingErrors {
@@ -109,6 +110,7 @@ struct SweepRun: ParsableCommand {
           jobOffset: offset, report: stageReporter(tag), epochs: epochReporter)
         offset += Sweep.jobCount(lambdas: seeded.lambdas, baselines: seeded.baselines, reference: seeded.reference)
       }
+      if json { return try printJSON(try SweepStatus.read(folder: sweep.out)) }
       print("sweep shard \(shard) done in \(sweep.out); odimo sweep merge \(sweep.out) assembles it")
     }
   }
@@ -193,12 +195,13 @@ struct SweepStatusCommand: ParsableCommand {
         if let latency = job.latencyCycles { line += String(format: "%.0f cycles  ", latency) }
         if let seconds = job.seconds, seconds > 0 { line += "\(duration(seconds))" }
         if let remaining = job.remainingSeconds, job.state != .done { line += ", ETA \(duration(remaining))" }
+        if let detail = job.detail { line += "at \(detail)" }
         print(line.trimmingCharacters(in: .whitespaces))
       }
       let counts = Dictionary(grouping: status.jobs, by: \.state).mapValues(\.count)
       print(
         "\(status.jobs.count) jobs: "
-          + [SweepStatus.State.done, .running, .interrupted, .waiting]
+          + [SweepStatus.State.done, .running, .interrupted, .waiting, .diverged]
           .map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", "))
     }
   }

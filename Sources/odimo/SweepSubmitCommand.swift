@@ -59,7 +59,8 @@ struct SweepSubmit: ParsableCommand {
       if json {
         return try printJSON(["warmup": ids[0], "jobs": ids[1], "finish": ids[2], "tasks": "\(jobs)"])
       }
-      print("submitted warmup \(ids[0]), jobs \(ids[1]) (array of \(jobs)), finish \(ids[2]); odimo sweep status \(folder)")
+      print(
+        "submitted warmup \(ids[0]), jobs \(ids[1]) (array of \(jobs)), finish \(ids[2]); odimo sweep status \(folder)")
     }
   }
 
@@ -104,7 +105,10 @@ struct SlurmScripts {
     let odimo = quoted(self.odimo)
     let folder = quoted(self.folder)
     return [
-      ("warmup", script("warmup", array: seeds, commands: ["\(odimo) sweep resume \(folder) --warmup-only --shard auto"])),
+      (
+        "warmup",
+        script("warmup", array: seeds, commands: ["\(odimo) sweep resume \(folder) --warmup-only --shard auto"])
+      ),
       ("jobs", script("jobs", array: jobs, commands: ["\(odimo) sweep resume \(folder) --shard auto"])),
       (
         "finish",
@@ -162,7 +166,8 @@ struct SlurmScripts {
     process.waitUntilExit()
     let id = text.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
     guard process.terminationStatus == 0, !id.isEmpty else {
-      throw InputError("sbatch \(arguments.joined(separator: " ")) failed: \(problem.trimmingCharacters(in: .whitespacesAndNewlines))")
+      throw InputError(
+        "sbatch \(arguments.joined(separator: " ")) failed: \(problem.trimmingCharacters(in: .whitespacesAndNewlines))")
     }
     return id
   }

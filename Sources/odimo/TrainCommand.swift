@@ -42,14 +42,14 @@ struct Train: ParsableCommand {
         model: model, width: width, data: data, epochs: epochs, batchSize: batch, learningRate: lr, momentum: momentum,
         nesterov: nesterov, weightDecay: weightDecay, schedule: schedule, labelSmoothing: labelSmoothing, seed: seed,
         augment: !noAugment, trainLimit: trainLimit)
-      let bar = ProgressBar(unit: "img")
+      let bar = ProgressBar(unit: "batch")
       let summary = try TrainingRun.run(configuration, checkpoint: out, resume: resume) { event in
         switch event {
         case .step(let epoch, let step, let steps, let loss, let accuracy, let rate):
           bar.update(
-            phase: String(
-              format: "epoch %d/%d loss %.3f acc %.1f%% %.0f img/s", epoch + 1, epochs, loss, accuracy * 100, rate),
-            done: step, total: steps)
+            phase: "epoch \(epoch + 1)/\(epochs)",
+            detail: String(format: "loss %.3f acc %.1f%% %.0f img/s", loss, accuracy * 100, rate), done: step,
+            total: steps)
         case .epochFinished(let metrics, let isBest):
           bar.finish()
           let line = String(

@@ -107,4 +107,30 @@ import Testing
     let neither = try odimo("audit")
     #expect(neither.status == 3 || neither.status == 64)
   }
+
+  /// A λ so large the loss overflows: that point stops as diverged (its file keeps the last
+  /// complete epoch and says where), the sweep finishes the others, status says diverged,
+  /// the report names it without numbers and the audit confirms the report.
+  @Test func aDivergedPointIsNamedNotNumbered() throws {
+    let data = scratch.file("q.h5")
+    try QuadrantData.write(data, train: 96, validation: 32, test: 32)
+    let sweep = scratch.file("sweep")
+    let ran = try odimo(
+      "sweep", "run", "--soc", "diana", "--model", "resnet8", "--data", data, "--lambdas", "0,1e308", "--out", sweep)
+    #expect(ran.status == 0, "\(ran.stderr)")
+    #expect(ran.stderr.contains("diverged at epoch"))
+    let status = try odimo("sweep", "status", sweep)
+    #expect(status.stdout.contains("diverged"), "\(status.stdout)")
+    let search = try odimo(
+      "search", "--soc", "diana", "--model", "resnet8", "--data", data, "--lambda", "1e308", "--out",
+      scratch.file("one.h5"))
+    #expect(search.status == 1 && search.stderr.contains("diverged at epoch"), "\(search.stderr)")
+    let folder = scratch.file("report")
+    let report = try odimo("report", sweep, "--out", folder)
+    #expect(report.status == 0, "\(report.stderr)")
+    let text = try String(contentsOfFile: folder + "/report.md", encoding: .utf8)
+    #expect(text.contains("## Diverged runs") && text.contains("| λ=1e+308 | 0 | epoch"))
+    let audit = try odimo("audit", folder + "/report.md")
+    #expect(audit.status == 0, "\(audit.stdout)")
+  }
 }
