@@ -10,7 +10,14 @@
 # ODIMO_TRAIN_LIMIT changes the image budget; ODIMO_KEEP=1 reuses finished sweep points.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Build now and pin the commit the binary is built from, so every run file and report names
+# it even if the repository moves on while the job runs (-dirty: uncommitted changes).
+swift build -c release --product odimo 2>&1 | tail -1
 odimo="$(swift build -c release --show-bin-path)/odimo"
+ODIMO_COMMIT="$(git rev-parse HEAD 2>/dev/null || echo unknown)"
+[ -z "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] || ODIMO_COMMIT="$ODIMO_COMMIT-dirty"
+export ODIMO_COMMIT
+echo "== odimo at commit $ODIMO_COMMIT"
 limit="${ODIMO_TRAIN_LIMIT:-8000}"
 mkdir -p out/sweeps
 start=$(date +%s)

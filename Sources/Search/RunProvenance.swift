@@ -15,8 +15,11 @@ public struct RunProvenance: Sendable, Equatable {
   public var socDescription: String
   /// odimo's version.
   public var version: String
-  /// The git commit odimo was built from: `ODIMO_COMMIT` if set (a binary deployed without
-  /// its repository), else the commit of the repository in the working folder, else "unknown".
+  /// The git commit odimo was built from: `ODIMO_COMMIT` if set (scripts that build odimo
+  /// set it; a binary deployed without its repository needs it), else the commit of the
+  /// repository in the working folder — with `-dirty` when its tracked files differ from
+  /// that commit — else "unknown". The working folder's commit is a guess: it moves on if
+  /// the repository does while a long run goes on, which is why scripts pin it.
   public var commit: String
 
   public init(datasetPath: String, datasetSHA256: String, socDescription: String, version: String, commit: String) {
@@ -75,20 +78,27 @@ private final class Digests: @unchecked Sendable {
     lock.lock()
     defer { lock.unlock() }
     if let commit { return commit }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["git", "rev-parse", "HEAD"]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
     var found = "unknown"
-    if (try? process.run()) != nil {
-      let output = pipe.fileHandleForReading.readDataToEndOfFile()
-      process.waitUntilExit()
-      let text = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-      if process.terminationStatus == 0, !text.isEmpty { found = text }
+    if let head = Self.git(["rev-parse", "HEAD"]), !head.isEmpty {
+      let changes = Self.git(["status", "--porcelain", "--untracked-files=no"]) ?? ""
+      found = head + (changes.isEmpty ? "" : "-dirty")
     }
     commit = found
     return found
+  }
+
+  /// `git` with `arguments` in the working folder: its output, or nil if it failed.
+  private static func git(_ arguments: [String]) -> String? {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["git"] + arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    guard (try? process.run()) != nil else { return nil }
+    let output = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { return nil }
+    return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
   }
 }
