@@ -54,6 +54,11 @@ public final class HDF5File: @unchecked Sendable {
       guard !isDirectory.boolValue else {
         throw HDF5Error(.cannotOpen, file: path, path: "/", "is a directory, expected an HDF5 file")
       }
+      // A FIFO or device would block or never end the signature check.
+      let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType
+      guard type == .typeRegular else {
+        throw HDF5Error(.cannotOpen, file: path, path: "/", "is not a regular file, expected an HDF5 file")
+      }
       let signature = H5Fis_hdf5(path)
       _ = drainErrorStack()
       guard signature > 0 else {

@@ -13,6 +13,10 @@ public enum OperatorKind: String, Sendable, Hashable, Codable, CaseIterable {
 /// What a cost model sees of a layer: the full layer's geometry. How many of its output
 /// channels a unit computes is passed separately. Sizes are in elements.
 public struct LayerGeometry: Sendable, Hashable, Codable, CustomStringConvertible {
+  /// The largest size (channels, kernel, output extent, groups) odimo costs: products of
+  /// several such sizes stay exact in Int and Double.
+  public static let maximumExtent = 1 << 20
+
   public var kind: OperatorKind
   public var cIn: Int
   /// Output channels of the whole layer (the `c_out` of the reference).

@@ -144,6 +144,16 @@ extension SoC {
         let (line, column) = locate(unit.cycles, error.offset)
         throw fail("unit '\(unit.name)' cycles: \(error.message)", line, column)
       }
+      if let clock = unit.clockMegahertz?.value, !(clock > 0 && clock.isFinite) {
+        throw fail("unit '\(unit.name)': clock_mhz must be a positive number of MHz, got \(clock)", nil, nil)
+      }
+      if let power = unit.powerMilliwatts?.value, !(power >= 0 && power.isFinite) {
+        throw fail("unit '\(unit.name)': power_mw must be a finite number ≥ 0, got \(power)", nil, nil)
+      }
+      if let problem = implausibleCycles(cycles, operations: operations) {
+        let (line, column) = locate(unit.cycles, 0)
+        throw fail("unit '\(unit.name)' cycles: \(problem)", line, column)
+      }
       units.append(
         ComputeUnit(
           name: unit.name, clockHz: (unit.clockMegahertz ?? description.clockMegahertz).value * 1e6,
@@ -157,6 +167,37 @@ extension SoC {
       clockHz: description.clockMegahertz.value * 1e6,
       units: units, power: power, mappingStyle: style,
       referenceTemperature: description.referenceTemperature?.value ?? 1)
+  }
+
+  /// Layer shapes a cycle formula is tried on when a description is read: a stem, 3×3,
+  /// 1×1 and depthwise layers at several sizes, and a classifier.
+  static let probeGeometries: [LayerGeometry] = [
+    LayerGeometry(cIn: 3, cOut: 32, kX: 3, kY: 3, oX: 16, oY: 16, stride: 2),
+    LayerGeometry(cIn: 64, cOut: 64, kX: 3, kY: 3, oX: 16, oY: 16),
+    LayerGeometry(cIn: 512, cOut: 512, kX: 3, kY: 3, oX: 2, oY: 2),
+    LayerGeometry(cIn: 128, cOut: 256, kX: 1, kY: 1, oX: 8, oY: 8),
+    LayerGeometry(cIn: 64, cOut: 64, kX: 3, kY: 3, oX: 16, oY: 16, groups: 64),
+    LayerGeometry(cIn: 1024, cOut: 1024, kX: 3, kY: 3, oX: 1, oY: 1, groups: 1024),
+    LayerGeometry(kind: .linear, cIn: 640, cOut: 10, kX: 1, kY: 1, oX: 1, oY: 1),
+  ]
+
+  /// Why `cycles` cannot be a cycle count (non-finite or negative for a layer shape the
+  /// unit runs, at 0, a fraction, one or all of its channels), or nil. Catches `ch / 0`,
+  /// `ceildiv(ch, 0)`, `ch % 0` and formulas that go below zero before any search uses them.
+  static func implausibleCycles(_ cycles: Expression, operations: Set<OperatorKind>) -> String? {
+    for geometry in probeGeometries where operations.contains(geometry.kind) {
+      for channels in [0, 0.5, 1, Double(geometry.cOut)] {
+        for convention in [CostConvention.corrected, .reference] {
+          let value = cycles.evaluate(
+            geometry: geometry, channels: Dual(channels, derivative: 1), convention: convention)
+          guard value.value.isFinite, value.derivative.isFinite, value.value >= 0 else {
+            return "gives \(value.value) cycles (slope \(value.derivative)) for \(channels) channels of \(geometry); "
+              + "expected a finite number ≥ 0 for every layer the unit runs"
+          }
+        }
+      }
+    }
+    return nil
   }
 
   /// Parses named sub-formulas, each of which may use those parsed before it; the order
@@ -193,6 +234,7 @@ extension SoC {
     switch power.model {
     case "per-unit":
       guard let idle = power.idleMilliwatts?.value else { throw fail("[power] model per-unit needs idle_mw") }
+      guard idle >= 0, idle.isFinite else { throw fail("[power] idle_mw must be a finite number ≥ 0, got \(idle)") }
       if let unit = units.first(where: { $0.activePowerMilliwatts == nil }) {
         throw fail("[power] model per-unit needs power_mw on every unit; '\(unit.name)' has none")
       }
@@ -206,6 +248,9 @@ extension SoC {
           }
           return index
         }.sorted()
+        guard state.mw.value >= 0, state.mw.value.isFinite else {
+          throw fail("[[power.states]] mw must be a finite number ≥ 0, got \(state.mw.value)")
+        }
         table[indices] = state.mw.value
       }
       for mask in 1..<(1 << units.count) {

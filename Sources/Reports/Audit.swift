@@ -58,6 +58,9 @@ public enum Audit {
     guard let epsilonText = first.split(separator: " ").first(where: { $0.hasPrefix("epsilon=") }),
       let epsilon = Double(epsilonText.dropFirst("epsilon=".count))
     else { throw ReportError("\(path): the marker line lacks epsilon=<value>") }
+    guard epsilon.isFinite, epsilon >= 0, epsilon < 1 else {
+      throw ReportError("\(path): the marker's epsilon=\(epsilon) is not a tolerance in [0, 1)")
+    }
     var audit = AuditPass(
       folder: (path as NSString).deletingLastPathComponent, text: text, epsilon: epsilon,
       tables: MarkdownTable.parse(text).map(\.table))

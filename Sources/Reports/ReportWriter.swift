@@ -33,13 +33,17 @@ public enum ReportWriter {
         ReportCharts.training(run, warmup: run.trace.first?.phase == .warmup ? [] : experiment.warmupTrace),
         panelHeight: 200, font: font)
     }
-    for (name, canvas) in figures { try canvas.writePNG(to: folder + "/" + name) }
     let text = markdown(experiment, folder: folder, selected: selected)
+    // Everything slow (rendering, the bundle) is done before the first file of the report
+    // is replaced, so a killed report leaves the old one whole or, for a few renames, the
+    // new figures beside the old text.
     if bundle {
       try EvidenceBundle.write(
         (experiment.points + experiment.baselines).map { (relativePath($0.path, from: folder), $0.path) },
         reference: experiment.reference.map { (relativePath($0.checkpoint, from: folder), $0.checkpoint) }, to: folder)
     }
+    let encoded = try figures.map { ($0.key, try $0.value.pngData()) }
+    for (name, png) in encoded { try SafeWrite.write(png, to: folder + "/" + name) }
     let path = folder + "/" + fileName
     try SafeWrite.write(Data(text.utf8), to: path)
     return path

@@ -60,12 +60,13 @@ struct CostCases: ParsableCommand {
           )
         }
         let g = query.geometry
-        guard g.cIn > 0, g.cOut > 0, g.k > 0, g.oX > 0, g.oY > 0, query.groups > 0,
+        let limit = LayerGeometry.maximumExtent
+        guard [g.cIn, g.cOut, g.k, g.oX, g.oY, query.groups].allSatisfy({ (1...limit).contains($0) }),
           query.channels >= 0, query.channels <= Double(g.cOut)
         else {
           throw InputError(
-            "\(file): query \(index): sizes must be positive and 0 ≤ channels ≤ c_out (got channels \(query.channels), c_out \(g.cOut))"
-          )
+            "\(file): query \(index): sizes must be 1…\(limit) and 0 ≤ channels ≤ c_out (got c_in \(g.cIn), c_out "
+              + "\(g.cOut), k \(g.k), o_x \(g.oX), o_y \(g.oY), groups \(query.groups), channels \(query.channels))")
         }
         let geometry = LayerGeometry(
           cIn: g.cIn, cOut: g.cOut, kX: g.k, kY: g.k, oX: g.oX, oY: g.oY, groups: query.groups)

@@ -217,6 +217,9 @@ struct SweepMerge: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
+      guard epsilon.isFinite, epsilon >= 0, epsilon < 100 else {
+        throw InputError("--epsilon must be between 0 and 100 accuracy points, got \(epsilon)")
+      }
       let summary = try Sweep.merge(folder: folder, epsilon: epsilon / 100)
       if json { return try printJSON(summary) }
       for point in summary.points {

@@ -51,6 +51,15 @@ import Testing
     try "[{\"soc\": \"diana\"}]".write(toFile: queries, atomically: true, encoding: .utf8)
     let missing = try odimo("cost", "cases", queries)
     #expect(missing.status == 3 && missing.stderr.contains("unit"))
+    // Sizes whose products would overflow: refused with the sizes named (this crashed).
+    try """
+    [{"soc": "diana", "unit": "digital", "groups": 1, "geometry": {"c_in": 1099511627776, "c_out": 4, "k": 3, "o_x": 1048576, "o_y": 1048576}, "channels": 3}]
+    """.write(toFile: queries, atomically: true, encoding: .utf8)
+    let huge = try odimo("cost", "cases", queries)
+    #expect(huge.status == 3 && huge.stderr.contains("1099511627776"), "\(huge.stderr)")
+    let input = try odimo(
+      "cost", "network", "--soc", "diana", "--model", "resnet8", "--input", "2147483648", "--mapping", "all-digital")
+    #expect(input.status == 3 && input.stderr.contains("2147483648"), "\(input.stderr)")
   }
 
   @Test func networkJSONHasTotalsAndLayers() throws {

@@ -69,5 +69,13 @@ import Testing
     let missing = try odimo(
       "train", "--model", "resnet8", "--data", scratch.file("none.h5"), "--out", scratch.file("z.h5"))
     #expect(missing.status == 3 && missing.stderr.contains("none.h5"))
+    // These crashed (an overflowing milestone, an EncodingError): now bad input, named.
+    let epochs = try odimo(
+      "train", "--model", "resnet8", "--data", data, "--epochs", "9223372036854775807", "--schedule", "multistep",
+      "--out", scratch.file("e.h5"))
+    #expect(epochs.status == 3 && epochs.stderr.contains("--epochs"), "\(epochs.stderr)")
+    let decay = try odimo(
+      "train", "--model", "resnet8", "--data", data, "--weight-decay", "inf", "--out", scratch.file("w.h5"))
+    #expect(decay.status == 3 && decay.stderr.contains("--weight-decay"), "\(decay.stderr)")
   }
 }

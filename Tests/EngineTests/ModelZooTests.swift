@@ -67,5 +67,11 @@ import Testing
     #expect(throws: ModelZoo.UnknownModel.self) { try ModelZoo.make("vgg16", resolution: 32) }
     #expect(throws: ModelZoo.UnknownModel.self) { try ModelZoo.make("resnet20", resolution: 4) }
     #expect(throws: ModelZoo.UnknownModel.self) { try ModelZoo.make("resnet20", resolution: 32, classes: 1) }
+    // Sizes that would overflow or exhaust memory are refused up front.
+    #expect(throws: ModelZoo.UnknownModel.self) { try ModelZoo.make("resnet20", resolution: 2_147_483_648) }
+    #expect(throws: ModelZoo.UnknownModel.self) { try ModelZoo.make("resnet20", resolution: 32, channels: 1 << 40) }
+    #expect(throws: ModelZoo.UnknownModel.self) {
+      try ModelZoo.make("resnet20", resolution: 32, classes: 4_000_000_000_000_000_000)
+    }
   }
 }

@@ -20,6 +20,14 @@ import Testing
     #expect(error.description.contains(path))
   }
 
+  /// A FIFO where a file should be is refused at once instead of blocking the reader.
+  @Test func aFIFOIsNotOpened() throws {
+    let path = scratch.file("pipe.h5")
+    #expect(mkfifo(path, 0o644) == 0)
+    let error = try #require(throws: HDF5Error.self) { try HDF5File.open(path) }
+    #expect(error.kind == .cannotOpen && error.description.contains("regular file"))
+  }
+
   @Test func missingFile() throws {
     let error = try #require(throws: HDF5Error.self) { try HDF5File.open(scratch.file("absent.h5")) }
     #expect(error.kind == .cannotOpen)

@@ -74,4 +74,31 @@ import Testing
       #expect(error.offset == offset, "\(source): offset \(error.offset)")
     }
   }
+
+  /// Hostile formulas end in an error, fast: nesting 10,000 deep (a stack overflow before),
+  /// long sign chains, long flat sums (a deep tree), and sub-formulas that double in size.
+  @Test func hostileFormulasAreRefusedQuickly() throws {
+    let deep = String(repeating: "(", count: 10_000) + "ch" + String(repeating: ")", count: 10_000)
+    #expect(try #require(failure(deep)).message.contains("nested more than"))
+    for sign in ["-", "!"] {
+      #expect(try #require(failure(String(repeating: sign, count: 20_000) + "ch")).message.contains("nested"))
+    }
+    #expect(try #require(failure("2 ^ " + String(repeating: "2 ^ ", count: 5_000) + "ch")).message.contains("nested"))
+    let flat = (0..<5_000).map { _ in "ch" }.joined(separator: " + ")
+    #expect(try #require(failure(flat)).message.contains("levels deep"))
+    // Sub-formulas inlined by reference: f_k = f_(k-1) + f_(k-1) doubles the work each step.
+    var definitions: [String: Expression] = ["f0": try Expression("ch")]
+    var refused: ExpressionError?
+    for k in 1..<40 {
+      do {
+        definitions["f\(k)"] = try Expression("f\(k - 1) + f\(k - 1)", definitions: definitions)
+      } catch {
+        refused = error
+        break
+      }
+    }
+    #expect(refused?.message.contains("terms") == true)
+    // Ordinary formulas stay well inside the limits.
+    #expect(try value("ceildiv(ch, 16) * c_in * ceildiv(o_x, 16) * o_y * k_x * k_y + gate(ch) * o_x * o_y") > 0)
+  }
 }

@@ -75,6 +75,33 @@ import Testing
     #expect(try #require(error(power)).message.contains("{only}"))
   }
 
+  /// Numbers no SoC can have are refused when the description is read, naming the unit
+  /// and the field, instead of surfacing later as NaN or negative energy.
+  @Test func impossibleNumbersAreRefused() throws {
+    let formula = "cycles = \"work * o_x * o_y\""
+    for (cycles, expected) in [
+      ("ch / 0", "nan cycles"), ("ceildiv(ch, 0)", "cycles"), ("ch % 0", "nan cycles"), ("ch - 100", "-100.0 cycles"),
+      ("c_in / (ch - ch)", "cycles"),
+    ] {
+      let failure = try #require(error(Self.valid.replacingOccurrences(of: formula, with: "cycles = \"\(cycles)\"")))
+      #expect(failure.message.contains("unit 'only' cycles") && failure.message.contains(expected), "\(cycles)")
+      #expect(failure.line == 17)
+    }
+    #expect(
+      try #require(error(Self.valid.replacingOccurrences(of: "clock_mhz = 100", with: "clock_mhz = 0"))).message
+        .contains("clock_mhz"))
+    let power = Self.valid.replacingOccurrences(
+      of: "activations = \"uint8\"", with: "activations = \"uint8\"\npower_mw = nan")
+    #expect(try #require(error(power)).message.contains("power_mw"))
+    let clock = Self.valid.replacingOccurrences(
+      of: "activations = \"uint8\"", with: "activations = \"uint8\"\nclock_mhz = -5")
+    #expect(try #require(error(clock)).message.contains("clock_mhz"))
+    // Every shipped description passes the same checks.
+    for (name, url) in SoCCatalogue.shippedDescriptions {
+      #expect(throws: Never.self, "\(name)") { try SoC.load(contentsOf: url.path) }
+    }
+  }
+
   @Test func cyclicFormulasAreReported() throws {
     let cyclic = Self.valid.replacingOccurrences(of: "tiles = \"ceildiv(ch, lanes)\"", with: "tiles = \"work + 1\"")
     #expect(try #require(error(cyclic)).message.contains("cycle"))

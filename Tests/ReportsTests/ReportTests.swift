@@ -220,6 +220,11 @@ import Testing
     let notReport = scratch.file("notes.md")
     try "# notes\n".write(toFile: notReport, atomically: true, encoding: .utf8)
     #expect { try Audit.run(report: notReport) } throws: { "\($0)".contains("not a report") }
+    for epsilon in ["nan", "-1e308", "2"] {
+      try "<!-- odimo-report 1 epsilon=\(epsilon) -->\n# x\n".write(
+        toFile: notReport, atomically: true, encoding: .utf8)
+      #expect { try Audit.run(report: notReport) } throws: { "\($0)".contains("epsilon=") }
+    }
   }
 }
 

@@ -55,12 +55,16 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
 
   /// Checks values a user controls.
   public func validate() throws {
-    guard epochs > 0, batchSize > 0 else { throw EngineError("--epochs and --batch must be positive") }
+    guard (1...1_000_000).contains(epochs), (1...1_000_000).contains(batchSize) else {
+      throw EngineError("--epochs and --batch must be 1…1,000,000, got \(epochs) and \(batchSize)")
+    }
     guard learningRate > 0, learningRate.isFinite else {
       throw EngineError("--lr must be a positive number, got \(learningRate)")
     }
-    guard (0..<1).contains(momentum), weightDecay >= 0, (0..<1).contains(labelSmoothing) else {
-      throw EngineError("--momentum and --label-smoothing must be in [0, 1) and --weight-decay ≥ 0")
+    guard (0..<1).contains(momentum), weightDecay >= 0, weightDecay.isFinite, (0..<1).contains(labelSmoothing) else {
+      throw EngineError(
+        "--momentum and --label-smoothing must be in [0, 1) and --weight-decay a finite number ≥ 0 (got \(momentum), "
+          + "\(labelSmoothing), \(weightDecay))")
     }
     guard ["cosine", "constant", "multistep"].contains(schedule) else {
       throw EngineError("--schedule must be cosine, constant or multistep, got \(schedule)")

@@ -29,11 +29,13 @@ public enum ModelZoo {
           description: "--stem-stride \(stemStride) for \(name): expected 1…4, and only mobilenetv1 takes it")
       }
     }
-    guard resolution >= 8, channels >= 1, classes >= 2, width > 0, width <= 4 else {
+    guard (8...4096).contains(resolution), (1...64).contains(channels), (2...1_000_000).contains(classes), width > 0,
+      width <= 4
+    else {
       throw UnknownModel(
         description:
           "cannot build \(name) for \(channels)×\(resolution)×\(resolution) inputs, \(classes) classes, width \(width): "
-          + "expected resolution ≥ 8, channels ≥ 1, classes ≥ 2 and 0 < width ≤ 4")
+          + "expected resolution 8…4096, channels 1…64, classes 2…1,000,000 and 0 < width ≤ 4")
     }
     let input = FeatureShape(channels: channels, height: resolution, width: resolution)
     switch name.lowercased() {

@@ -37,14 +37,22 @@ public struct Expression: Sendable, CustomStringConvertible {
   let root: Node
   /// The source text.
   public let source: String
+  /// Depth and node count of the evaluation (sub-formulas inlined), bounded by the parser.
+  let depth: Int
+  let size: Int
 
   /// Parses `source`; `constants` are extra named values and `definitions` named
   /// sub-formulas, both folded in at parse time.
   public init(_ source: String, constants: [String: Double] = [:], definitions: [String: Expression] = [:])
     throws(ExpressionError)
   {
-    var parser = ExpressionParser(source, constants: constants, definitions: definitions.mapValues(\.root))
-    self.root = try parser.parse()
+    var parser = ExpressionParser(
+      source, constants: constants,
+      definitions: definitions.mapValues { ExpressionParser.Parsed(node: $0.root, depth: $0.depth, size: $0.size) })
+    let parsed = try parser.parse()
+    self.root = parsed.node
+    self.depth = parsed.depth
+    self.size = parsed.size
     self.source = source
   }
 
