@@ -63,6 +63,9 @@ func withLibrary<R>(_ body: () throws -> R) rethrows -> R {
 }
 
 private let libraryInitialised: Bool = {
+  // No cleanup at exit: every file odimo writes is closed (and checked) by its writer, and
+  // HDF5 1.10's exit handler crashes on a file whose close failed (a full disk).
+  H5dont_atexit()
   H5open()
   return true
 }()

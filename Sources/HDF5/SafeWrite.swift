@@ -33,6 +33,15 @@ public enum SafeWrite {
       }
       try? sync(folder)
       return result
+    } catch let error as HDF5Error where error.kind == .writeFailed {
+      unlink(temporary)
+      // Name the file the user asked for (not the temporary one) and say why in words.
+      let full = "\(error)".contains("No space left") || "\(error)".contains("errno = 28")
+      throw Failure(
+        target: target,
+        detail: full
+          ? "the disk is full (no space left on the device); \(target) was left as it was"
+          : "\(error); \(target) was left as it was")
     } catch {
       unlink(temporary)
       throw error
