@@ -23,6 +23,8 @@ struct BenchSearch: ParsableCommand {
   @Option(help: "SoC.") var soc = "diana"
   @Option(help: "Zoo model.") var model = "resnet20"
   @Option(help: "Width multiplier (MobileNetV1).") var width = 1.0
+  @Option(help: "MobileNetV1's first-layer stride (the reference's Darkside network: 2 at 32×32; odimo only).")
+  var stemStride: Int?
   @Option(help: "Dataset file.") var data: String
   @Option(help: "Training images per epoch.") var trainLimit = 5000
   @Option(help: "λ (normalized scale).") var lambda = 1.0
@@ -47,8 +49,9 @@ struct BenchSearch: ParsableCommand {
       if comparePytorch && !FileManager.default.fileExists(atPath: script) {
         throw InputError("\(script) not found; run from the repository root")
       }
-      let configuration = SearchConfiguration(
+      var configuration = SearchConfiguration(
         soc: soc, model: model, width: width, data: data, metric: .latency, lambda: lambda, trainLimit: trainLimit)
+      configuration.stemStride = stemStride
       let costs = FileManager.default.temporaryDirectory.appendingPathComponent("odimo-costs-\(getpid()).json").path
       defer { try? FileManager.default.removeItem(atPath: costs) }
       var ours: [SearchBenchmark.Result] = []
