@@ -91,129 +91,15 @@ public enum ReportWriter {
 
   /// The report's text; tables hold the claims `Audit` re-checks.
   static func markdown(_ experiment: Experiment, folder: String, selected: [RunFile]) -> String {
-    let configuration = experiment.configuration
-    let dataset = (configuration.data as NSString).lastPathComponent
-    var lines: [String] = []
-    lines.append("\(marker) epsilon=\(experiment.epsilon) -->")
-    lines.append("# ODiMO on \(configuration.soc): \(configuration.model) on \(dataset)")
-    lines.append("")
-    lines.append(headline(experiment))
-    lines.append("")
-    lines.append("## Setup")
-    lines.append("")
-    lines.append(
-      MarkdownTable(
-        header: ["Setting", "Value"],
-        rows: setupRows(configuration, costScale: experiment.costScale, seeds: experiment.seeds) + [
-          [
-            "Iso-accuracy tolerance (ε)",
-            epsilonText(
-              experiment.epsilon, noise: experiment.noise, seedDeviation: SeedGroup.seedDeviation(experiment.groups)),
-          ],
-          ["Commit", "`\(experiment.commit)`"],
-        ]
-      ).markdown())
-    lines.append("")
-    if !experiment.unfinished.isEmpty {
-      lines.append(
-        "**Partial report:** \(experiment.unfinished.joined(separator: ", ")) had not finished when it was made; "
-          + "the sweep continues where it stopped (`odimo sweep run` with the same options), and a new report "
-          + "includes them.")
-      lines.append("")
-    }
-    lines.append(
-      "Every network gets the same weight training: the warmup, then the fine-tune epochs under its frozen mapping; "
-        + "searched points also spend the search epochs choosing that mapping (the search epoch with the lowest "
-        + "validation loss + λ·cost gives it). Accuracy is top-1 on the test split at the best validation epoch; "
-        + "latency and energy come from the cost model of \(configuration.soc) for the exported mapping, for the "
-        + "whole network and for the searchable layers alone (the figure the ODiMO paper quotes).")
-    lines.append("")
-    let fronts = Dictionary(
-      uniqueKeysWithValues: experiment.metrics.map { ($0, Set(experiment.front($0).front.map(\.name))) })
-    func row(_ run: RunFile, first: [String], beforeRun extra: [String] = []) -> [String] {
-      var cells =
-        first + [
-          "\(run.configuration.seed)",
-          Formatting.accuracy(run.testAccuracy), intervalText(run.testAccuracy, images: experiment.testImages),
-          Formatting.cycles(run.latencyCycles),
-          Formatting.cycles(run.searchableLatencyCycles), Formatting.milliseconds(run.latencyMilliseconds),
-          run.energyMicrojoules.map(Formatting.microjoules) ?? "n/a",
-        ]
-      for metric in experiment.metrics { cells.append(fronts[metric]?.contains(run.name) == true ? "yes" : "no") }
-      cells += extra
-      cells.append("`\(relativePath(run.path, from: folder))`")
-      return cells
-    }
-    let costHeader =
-      [
-        "Test accuracy (%)", "95 % interval (%)", "Latency (cycles)", "Searchable-layer latency (cycles)",
-        "Latency (ms)", "Energy (µJ)",
-      ]
-      + experiment.metrics.map { "On \($0.rawValue) front" } + ["Run"]
-    let numeric = Set(1...8)
-    if !experiment.points.isEmpty {
-      lines.append("## Searched points")
-      lines.append("")
-      lines.append(
-        MarkdownTable(
-          header: ["Point", "λ", "Seed"] + costHeader.dropLast() + ["Same mapping as", "Run"],
-          rows: experiment.points.map {
-            row(
-              $0, first: [$0.name, RunFile.format($0.configuration.lambda)],
-              beforeRun: [sameMapping($0, as: experiment.baselines)])
-          }
-        ).markdown(numeric: numeric))
-      lines.append("")
-    }
-    if !experiment.baselines.isEmpty {
-      lines.append("## Hand-made baselines")
-      lines.append("")
-      lines.append(
-        MarkdownTable(
-          header: ["Baseline", "Seed"] + costHeader, rows: experiment.baselines.map { row($0, first: [$0.name]) }
-        )
-        .markdown(numeric: Set(1...7)))
-      lines.append("")
-    }
-    lines.append(contentsOf: divergedSection(experiment.diverged, folder: folder))
-    lines.append(
-      contentsOf: seedsSection(experiment.groups, metrics: experiment.metrics, testImages: experiment.testImages))
-    if let reference = experiment.reference {
-      lines.append(
-        MarkdownTable(
-          header: ["Reference", "Test accuracy (%)", "Epochs", "Checkpoint"],
-          rows: [
-            [
-              "float \(reference.model)", Formatting.accuracy(reference.testAccuracy), "\(reference.epochs)",
-              "`\(relativePath(reference.checkpoint, from: folder))`",
-            ]
-          ]
-        ).markdown(numeric: [1, 2]))
-      lines.append("")
-    }
-    lines.append(contentsOf: gainsSection(experiment))
-    lines.append("## Figures")
-    lines.append("")
-    for metric in experiment.metrics {
-      lines.append("![Accuracy vs \(metric.rawValue)](pareto-\(metric.rawValue).png)")
-      lines.append("")
-    }
-    if !selected.isEmpty {
-      lines.append("## Per-layer mapping of selected points")
-      lines.append("")
-      for run in selected {
-        lines.append(
-          "### \(run.name): \(Formatting.accuracy(run.testAccuracy)) %, \(Formatting.cycles(run.latencyCycles)) cycles")
-        lines.append("")
-        lines.append("![Channels per unit, \(run.name)](mapping-\(slug(run.name)).png)")
-        lines.append("")
-        lines.append("![Training curves, \(run.name)](training-\(slug(run.name)).png)")
-        lines.append("")
-      }
-    }
-    lines.append(
-      "Generated by `odimo report`; `odimo audit` re-derives every number in the tables above from the run files.")
-    return lines.joined(separator: "\n") + "\n"
+    let sections: [[String]] = [
+      titleSection(experiment), setupSection(experiment), runTablesSection(experiment, folder: folder),
+      divergedSection(experiment.diverged, folder: folder),
+      seedsSection(experiment.groups, metrics: experiment.metrics, testImages: experiment.testImages),
+      referenceSection(experiment, folder: folder), gainsSection(experiment), figuresSection(experiment, selected),
+    ]
+    let closing =
+      "Generated by `odimo report`; `odimo audit` re-derives every number in the tables above from the run files."
+    return (sections.flatMap { $0 } + [closing]).joined(separator: "\n") + "\n"
   }
 
   /// The setup table's rows that a run's configuration pins down (all but the commit):
