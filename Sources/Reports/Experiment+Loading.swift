@@ -1,0 +1,127 @@
+import Datasets
+import Engine
+import Foundation
+import Search
+
+extension Experiment {
+  /// Loads sweep folders (their points, `baselines/`, reference, manifest and the sweeps of
+  /// other seeds in `seed-*` sub-folders) and run files; every run must be complete and
+  /// the runs may differ in λ and seed only.
+  /// `epsilon` nil: the accuracy noise (`noise`), or 0 when the dataset cannot be read.
+  /// `partial` reports a sweep still running: its unfinished runs are listed, not read.
+  public static func load(_ sources: [String], epsilon: Double? = 0, partial: Bool = false) throws -> Experiment {
+    guard !sources.isEmpty else { throw ReportError("give a sweep folder or run files to report on") }
+    if let epsilon {
+      guard epsilon >= 0, epsilon < 1, epsilon.isFinite else {
+        throw ReportError("--epsilon must be between 0 and 100 accuracy points, got \(epsilon * 100)")
+      }
+    }
+    var found = Found(partial: partial)
+    // A sweep folder brings the sweeps of its other seeds (DIR/seed-*) with it.
+    let expanded = sources.flatMap { [$0] + Sweep.seedFolders(in: $0) }
+    for source in expanded {
+      var isFolder: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: source, isDirectory: &isFolder) else {
+        throw ReportError("\(source): no such sweep folder or run file")
+      }
+      if isFolder.boolValue {
+        try found.addSweep(source, isFirst: source == expanded.first)
+      } else {
+        found.runs.append(try RunFile.read(source))
+      }
+    }
+    try found.check(sources)
+    var experiment = Experiment(
+      points: found.runs.filter { $0.baseline == nil }, baselines: found.runs.filter { $0.baseline != nil },
+      reference: found.reference, warmupTrace: found.warmupTrace,
+      commit: found.commits.isEmpty ? "unknown" : found.commits.joined(separator: ", "), epsilon: epsilon ?? 0)
+    experiment.testImages = try? DatasetFile(path: found.runs[0].configuration.data).split("test").count
+    experiment.unfinished = found.unfinished
+    experiment.diverged = found.diverged
+    if epsilon == nil { experiment.epsilon = experiment.noise ?? 0 }
+    return experiment
+  }
+
+  /// What the sources of a report hold, gathered source by source.
+  private struct Found {
+    let partial: Bool
+    var runs: [RunFile] = []
+    var reference: FloatReference.Summary?
+    var commits: [String] = []
+    var diverged: [DivergedRun] = []
+    var warmupTrace: [TraceRow] = []
+    var unfinished: [String] = []
+
+    init(partial: Bool) { self.partial = partial }
+
+    /// A sweep folder's points, baselines, reference and warmup.
+    mutating func addSweep(_ source: String, isFirst: Bool) throws {
+      guard let data = FileManager.default.contents(atPath: source + "/manifest.json") else {
+        throw ReportError("\(source): no manifest.json; is this a sweep folder written by odimo sweep?")
+      }
+      let manifest = try JSONDecoder.snakeCase.decode(Sweep.Manifest.self, from: data)
+      if !commits.contains(manifest.gitCommit) { commits.append(manifest.gitCommit) }
+      let seed = manifest.configuration.seed
+      // Unfinished runs of another seed's folder say which seed.
+      let tag = isFirst ? "" : " (seed \(seed))"
+      for lambda in manifest.allLambdas.sorted() {
+        try addRun(source + "/" + Sweep.runName(lambda), name: "λ=\(RunFile.format(lambda))", seed: seed, tag: tag)
+      }
+      if partial {
+        for name in manifest.baselines where !FileManager.default.fileExists(atPath: source + "/baselines/\(name).h5") {
+          unfinished.append(name + tag)
+        }
+        if try manifest.reference && FloatReference.read(folder: source) == nil {
+          unfinished.append("float reference" + tag)
+        }
+      }
+      let baselineFolder = source + "/baselines"
+      for file in ((try? FileManager.default.contentsOfDirectory(atPath: baselineFolder)) ?? []).sorted()
+      where file.hasSuffix(".h5") {
+        try addRun(baselineFolder + "/" + file, name: String(file.dropLast(3)), seed: seed, tag: tag)
+      }
+      // The first folder's reference and warmup (the base seed's) stand for the report.
+      if reference == nil, var summary = try FloatReference.read(folder: source) {
+        // The checkpoint lives in the sweep folder, wherever the sweep was run from.
+        summary.checkpoint = source + "/" + FloatReference.checkpointName
+        reference = summary
+      }
+      if warmupTrace.isEmpty, let warmup = try? RunFile.read(source + "/warmup.h5") { warmupTrace = warmup.trace }
+    }
+
+    /// One run file of a sweep: read, or listed as diverged or (partial reports) unfinished.
+    mutating func addRun(_ path: String, name: String, seed: UInt64, tag: String) throws {
+      if let run = DivergedRun(path: path, name: name, seed: seed) {
+        diverged.append(run)
+      } else if partial && !Sweep.isComplete(path) {
+        unfinished.append(name + tag)
+      } else {
+        runs.append(try RunFile.read(path))
+      }
+    }
+
+    /// Refuses an empty experiment, runs that differ in more than λ and seed, and a run given twice.
+    func check(_ sources: [String]) throws {
+      guard let first = runs.first?.configuration else {
+        throw ReportError("nothing to report: no complete run was found in \(sources)")
+      }
+      // Anything else (preset, width, dataset, metric…) would make accuracies or costs incomparable.
+      func shared(_ configuration: SearchConfiguration) -> String {
+        var common = configuration
+        common.lambda = 0
+        common.seed = 0
+        return String(decoding: (try? JSONEncoder.sorted.encode(common)) ?? Data(), as: UTF8.self)
+      }
+      for run in runs where shared(run.configuration) != shared(first) {
+        throw ReportError(
+          "\(run.path) and \(runs[0].path) differ in more than λ and seed "
+            + "(\(configurationDifferences(saved: shared(first), now: shared(run.configuration)))); "
+            + "one report compares runs of one configuration")
+      }
+      var seen: Set<String> = []
+      for run in runs where !seen.insert("\(run.name) seed \(run.configuration.seed)").inserted {
+        throw ReportError("\(run.path): \(run.name) with seed \(run.configuration.seed) is given twice")
+      }
+    }
+  }
+}
