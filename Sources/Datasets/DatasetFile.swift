@@ -106,6 +106,43 @@ public struct DatasetFile: Sendable {
     self.splits = splits
   }
 
+  /// Everything training will rely on, checked before the first step rather than after the
+  /// last: train, val and test splits present and non-empty, images of one shape in all of
+  /// them, every label in 0..<classes, mean and std finite with std > 0. Reads the labels.
+  public func checkForTraining() throws {
+    for name in Self.splitNames {
+      guard let split = splits.first(where: { $0.name == name }) else {
+        throw DatasetError.wrongFormat(
+          path, "no '\(name)' split; training needs train, val and test (re-import with odimo data import)")
+      }
+      guard split.count > 0 else {
+        throw DatasetError.wrongFormat(path, "the '\(name)' split is empty; expected at least one image")
+      }
+    }
+    let train = try split("train")
+    for split in splits where (split.height, split.width, split.channels) != (train.height, train.width, train.channels)
+    {
+      throw DatasetError.wrongFormat(
+        path,
+        "\(split.name) images are \(split.height)×\(split.width)×\(split.channels) but train images are "
+          + "\(train.height)×\(train.width)×\(train.channels); every split must have one shape")
+    }
+    for (index, value) in (mean + std).enumerated() where !value.isFinite {
+      throw DatasetError.wrongFormat(
+        path, "\(index < mean.count ? "mean" : "std") holds \(value); expected finite numbers")
+    }
+    if let bad = std.firstIndex(where: { $0 <= 0 }) {
+      throw DatasetError.wrongFormat(path, "std of channel \(bad) is \(std[bad]); expected a positive number")
+    }
+    for split in splits {
+      let labels = try labels(of: split.name)
+      if let bad = labels.firstIndex(where: { $0 < 0 || $0 >= Int64(numClasses) }) {
+        throw DatasetError.wrongFormat(
+          path, "\(split.name)/labels[\(bad)] is \(labels[bad]); expected a class index 0…\(numClasses - 1)")
+      }
+    }
+  }
+
   /// All labels of a split.
   public func labels(of split: String) throws -> [Int64] {
     let file = try HDF5File.open(path)

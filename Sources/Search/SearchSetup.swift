@@ -33,6 +33,7 @@ struct SearchSetup {
     try SearchObjective.check(configuration.metric, on: soc)
     dataset = try DatasetFile(path: configuration.data)
     _ = try dataset.validationSplit()
+    try dataset.checkForTraining()
     model = try configuration.makeModel(for: dataset)
     let folds = configuration.foldsBatchNorm(on: soc)
     supernet = try Supernet(model: model, soc: soc, replaceBlocks: replaceBlocks, foldBatchNorm: folds)

@@ -1,4 +1,5 @@
 import Foundation
+import HDF5
 import TestSupport
 import Testing
 
@@ -120,5 +121,56 @@ import Testing
     #expect(try ValidationSplit.stratified(labels: labels, fraction: 0.2, seed: 6).validation != validation)
     #expect(train == train.sorted())
     #expect(throws: DatasetError.self) { try ValidationSplit.stratified(labels: labels, fraction: 1, seed: 0) }
+  }
+}
+
+/// The checks training relies on run before the first step: bad labels in the test split,
+/// a zero std, a split of another shape or an empty one fail at once, named.
+@Suite struct DatasetTrainingCheckTests {
+  let scratch = ScratchFolder()
+
+  @Test func badSplitsFailBeforeTraining() throws {
+    let good = scratch.file("good.h5")
+    try QuadrantData.write(good)
+    try DatasetFile(path: good).checkForTraining()
+    func damaged(_ name: String, _ edit: (HDF5File) throws -> Void) throws -> DatasetError? {
+      let path = scratch.file(name)
+      try FileManager.default.copyItem(atPath: good, toPath: path)
+      let file = try HDF5File.open(path, writable: true)
+      try edit(file)
+      try file.finish()
+      do {
+        try DatasetFile(path: path).checkForTraining()
+        return nil
+      } catch let error as DatasetError {
+        return error
+      }
+    }
+    let label = try damaged("label.h5") { file in
+      var labels = try file.read("test/labels", as: Int64.self)
+      labels[3] = 99
+      try file.remove("test/labels")
+      try file.write(labels, to: "test/labels")
+    }
+    #expect(label.map { "\($0)".contains("test/labels[3] is 99") } == true, "\(String(describing: label))")
+    let std = try damaged("std.h5") { file in
+      let channels = (try file.attribute("std").doublesValue ?? []).count
+      try file.setAttribute("std", .doubles([Double](repeating: 0, count: channels)))
+    }
+    #expect(std.map { "\($0)".contains("std of channel 0") } == true)
+    let mean = try damaged("mean.h5") { file in
+      let channels = (try file.attribute("mean").doublesValue ?? []).count
+      try file.setAttribute("mean", .doubles([Double](repeating: .nan, count: channels)))
+    }
+    #expect(mean.map { "\($0)".contains("mean holds nan") } == true)
+    // An empty validation split (a tiny --val-split) is named, not "batch size must be positive".
+    let empty = try damaged("empty.h5") { file in
+      let shape = try file.dataset("val/images").shape
+      try file.remove("val/images")
+      try file.remove("val/labels")
+      try file.write([UInt8](), to: "val/images", shape: [0] + shape.dropFirst())
+      try file.write([Int64](), to: "val/labels")
+    }
+    #expect(empty.map { "\($0)".contains("'val' split is empty") } == true, "\(String(describing: empty))")
   }
 }

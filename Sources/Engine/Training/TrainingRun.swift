@@ -61,6 +61,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     guard learningRate > 0, learningRate.isFinite else {
       throw EngineError("--lr must be a positive number, got \(learningRate)")
     }
+    if let trainLimit, trainLimit < 1 { throw EngineError("--train-limit must be ≥ 1 image, got \(trainLimit)") }
     guard (0..<1).contains(momentum), weightDecay >= 0, weightDecay.isFinite, (0..<1).contains(labelSmoothing) else {
       throw EngineError(
         "--momentum and --label-smoothing must be in [0, 1) and --weight-decay a finite number ≥ 0 (got \(momentum), "
@@ -103,6 +104,7 @@ public enum TrainingRun {
     try configuration.validate()
     let dataset = try DatasetFile(path: configuration.data)
     let validationSplit = try dataset.validationSplit()
+    try dataset.checkForTraining()
     let architecture = try ModelZoo.make(
       configuration.model, for: dataset, width: configuration.width, stemStride: configuration.stemStride)
     let trainLoader = try BatchLoader(
