@@ -1,3 +1,4 @@
+import Foundation
 import TOMLKit
 
 /// Decodes TOML description files strictly (unknown keys refused) and turns TOMLKit's
@@ -12,6 +13,7 @@ public enum StrictTOML {
   }
 
   public static func decode<T: Decodable>(_ type: T.Type, from text: String) throws(Failure) -> T {
+    try screenTableHeaders(text)
     do {
       var decoder = TOMLDecoder()
       decoder.strictDecoding = true
@@ -26,6 +28,35 @@ public enum StrictTOML {
       throw Failure(message: message(error), line: nil, column: nil)
     } catch {
       throw Failure(message: "\(error)", line: nil, column: nil)
+    }
+  }
+
+  /// Refuses a malformed table header line (outside multi-line strings) before TOMLKit sees
+  /// it: toml++ 3, inside TOMLKit, aborts the whole process with a failed internal assertion
+  /// on a header such as `[` or `[?power]` instead of reporting a parse error (found by
+  /// fuzzing). A header is `[key]` or `[[key]]`, key = bare, "quoted" or 'literal' parts
+  /// joined by dots, optionally followed by a comment.
+  static func screenTableHeaders(_ text: String) throws(Failure) {
+    let key = #"(?:[A-Za-z0-9_-]+|"(?:[^"\\]|\\.)*"|'[^']*')"#
+    let pattern = #"^\s*(\[\[|\[)\s*"# + key + #"(?:\s*\.\s*"# + key + #")*\s*(\]\]|\])\s*(?:#.*)?$"#
+    guard let header = try? NSRegularExpression(pattern: pattern) else { return }
+    var inString = false
+    for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+      let body = String(line)
+      if !inString, body.trimmingCharacters(in: .whitespaces).hasPrefix("[") {
+        let range = NSRange(body.startIndex..., in: body)
+        guard let match = header.firstMatch(in: body, range: range),
+          let open = Range(match.range(at: 1), in: body), let close = Range(match.range(at: 2), in: body),
+          body[open].count == body[close].count
+        else {
+          throw Failure(
+            message:
+              "malformed table header '\(body.trimmingCharacters(in: .whitespaces))'; expected [name] or [[name]]",
+            line: index + 1, column: 1)
+        }
+      }
+      // Multi-line strings open and close with triple quotes.
+      for quote in ["\"\"\"", "'''"] where body.components(separatedBy: quote).count % 2 == 0 { inString.toggle() }
     }
   }
 

@@ -102,6 +102,16 @@ import Testing
     }
   }
 
+  /// Table headers toml++ would abort the process on (found by fuzzing) are refused with
+  /// their line.
+  @Test func malformedHeadersAreRefusedNotFatal() throws {
+    for header in ["[", "[[", "[?power]", "[ ]", "[[units]", "[a.]"] {
+      let failure = try #require(error(Self.valid + "\n" + header + "\nx = 1\n"), "\(header)")
+      #expect(failure.message.contains("table header") && failure.line == 18, "\(header): \(failure)")
+    }
+    #expect(error(Self.valid + "\n[\"quoted key\".bare] # comment\n") != nil)  // well-formed, unknown table
+  }
+
   @Test func cyclicFormulasAreReported() throws {
     let cyclic = Self.valid.replacingOccurrences(of: "tiles = \"ceildiv(ch, lanes)\"", with: "tiles = \"work + 1\"")
     #expect(try #require(error(cyclic)).message.contains("cycle"))
