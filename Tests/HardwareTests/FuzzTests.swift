@@ -3,12 +3,15 @@ import Foundation
 import Hardware
 import Testing
 
-/// Seeded mutation fuzzing of the text formats users hand-edit: every mutant of a valid
-/// mapping file must decode and cost, or be refused with an error — never crash or hang.
-/// `ODIMO_FUZZ_CASES` raises the number of cases (default 2,000). (SoC descriptions are not
-/// fuzzed here yet: TOMLKit's toml++ aborts on some malformed values, see StrictTOML.)
+/// Seeded mutation fuzzing of the text formats users hand-edit: every mutant of a shipped
+/// SoC description or of a valid mapping file must parse (and cost) or be refused with an
+/// error — never crash or hang. `ODIMO_FUZZ_CASES` raises the number of cases (default 2,000
+/// each; 20,000 pass). This is how StrictTOML's screens for toml++'s aborts were found.
 @Suite struct FuzzTests {
   static let cases = ProcessInfo.processInfo.environment["ODIMO_FUZZ_CASES"].flatMap(Int.init) ?? 2_000
+  /// `ODIMO_FUZZ_KEEP=1` writes each SoC mutant to /tmp/fuzz-last.toml before parsing it, so a
+  /// crash leaves its input behind.
+  static let keepLast = ProcessInfo.processInfo.environment["ODIMO_FUZZ_KEEP"] == "1"
 
   /// A small deterministic generator (the suite must give the same cases every run).
   struct Mutator {
@@ -48,6 +51,29 @@ import Testing
       }
       return String(decoding: bytes, as: UTF8.self)
     }
+  }
+
+  @Test func socDescriptionsNeverCrash() throws {
+    let seeds = try SoCCatalogue.shippedDescriptions.values.sorted { $0.path < $1.path }.map {
+      try String(contentsOf: $0, encoding: .utf8)
+    }
+    var mutator = Mutator(state: 0x5EED)
+    var refused = 0
+    for index in 0..<Self.cases {
+      let text = mutator.mutate(seeds[index % seeds.count])
+      if Self.keepLast { try? text.write(toFile: "/tmp/fuzz-last.toml", atomically: false, encoding: .utf8) }
+      do {
+        let soc = try SoC.parse(text, file: "fuzz.toml")
+        // What parses must cost without trapping.
+        let geometry = LayerGeometry(cIn: 16, cOut: 16, kX: 3, kY: 3, oX: 8, oY: 8)
+        for unit in soc.units where unit.runs(geometry) {
+          _ = unit.cycles.evaluate(geometry, channels: Dual(3), convention: .corrected)
+        }
+      } catch {
+        refused += 1
+      }
+    }
+    #expect(refused > 0)
   }
 
   @Test func mappingFilesNeverCrash() throws {
