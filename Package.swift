@@ -61,7 +61,7 @@ let package = Package(
       exclude: ["Fixtures"]),
     .testTarget(
       name: "SearchTests", dependencies: ["Search", "Engine", "Hardware", "Datasets", "HDF5", "TestSupport"]),
-    .testTarget(name: "HardwareTests", dependencies: ["Hardware", "Engine", "TestSupport"]),
+    .testTarget(name: "HardwareTests", dependencies: ["Hardware", "Engine", "Datasets", "TestSupport"]),
     .testTarget(name: "PlotTests", dependencies: ["Plot", "TestSupport"], exclude: ["Golden"]),
     .testTarget(
       name: "ReportsTests", dependencies: ["Reports", "Search", "Hardware", "Engine", "HDF5", "TestSupport"]),

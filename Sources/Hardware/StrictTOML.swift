@@ -61,104 +61,10 @@ public enum StrictTOML {
     }
   }
 
-  /// Refuses an empty value before TOMLKit sees it — `key =` with nothing (or a comment, a
-  /// comma or a closing bracket) after it, or an array element missing between commas —
-  /// which toml++ also aborts on instead of reporting. A small scanner that skips strings
-  /// and comments; everything it lets through is still parsed by TOMLKit.
+  /// Refuses an empty value before TOMLKit sees it (see `TOMLScreen`).
   static func screenEmptyValues(_ text: String) throws(Failure) {
-    let characters = Array(text)
-    var index = 0
-    var line = 1
-    var open: [Character] = []  // the '[' of array values and '{' of inline tables being read
-    func fail(_ message: String) -> Failure { Failure(message: message, line: line, column: nil) }
-    /// Skips spaces (and, inside arrays, newlines and comments); returns the next character.
-    func nextSignificant(allowNewlines: Bool) -> Character? {
-      while index < characters.count {
-        let c = characters[index]
-        if c == " " || c == "\t" || c == "\r" {
-          index += 1
-        } else if allowNewlines, c == "\n" {
-          line += 1
-          index += 1
-        } else if allowNewlines, c == "#" {
-          while index < characters.count, characters[index] != "\n" { index += 1 }
-        } else {
-          return c
-        }
-      }
-      return nil
-    }
-    func skipString() {
-      let quote = characters[index]
-      let triple = index + 2 < characters.count && characters[index + 1] == quote && characters[index + 2] == quote
-      index += triple ? 3 : 1
-      while index < characters.count {
-        let c = characters[index]
-        if c == "\n" { line += 1 }
-        if c == "\\", quote == "\"" {
-          index += 2
-          continue
-        }
-        if c == quote {
-          if !triple {
-            index += 1
-            return
-          }
-          if index + 2 < characters.count, characters[index + 1] == quote, characters[index + 2] == quote {
-            index += 3
-            return
-          }
-        }
-        if !triple, c == "\n" { return }
-        index += 1
-      }
-    }
-    var lineStart = true
-    while index < characters.count {
-      let c = characters[index]
-      switch c {
-      case "\"", "'":
-        skipString()
-        lineStart = false
-      case "#":
-        while index < characters.count, characters[index] != "\n" { index += 1 }
-      case "\n":
-        line += 1
-        index += 1
-        lineStart = open.isEmpty
-      case "=":
-        index += 1
-        guard let next = nextSignificant(allowNewlines: false), !"\n#,]}".contains(next) else {
-          throw fail("a key without a value")
-        }
-        lineStart = false
-      case "[" where !lineStart:
-        open.append("[")
-        index += 1
-        if let next = nextSignificant(allowNewlines: true), ",}".contains(next) {
-          throw fail("an array with a missing element")
-        }
-      case "{":
-        open.append("{")
-        index += 1
-      case "]" where open.last == "[", "}" where open.last == "{":
-        open.removeLast()
-        index += 1
-      case "]", "}":
-        throw fail("a '\(c)' that closes nothing")
-      case "," where open.last == "[":
-        index += 1
-        if let next = nextSignificant(allowNewlines: true), ",}".contains(next) {
-          throw fail("an array with a missing element")
-        }
-      case "[":
-        // A table header (at the start of a line): screenTableHeaders checked it.
-        while index < characters.count, characters[index] != "\n" { index += 1 }
-      default:
-        if c != " " && c != "\t" && c != "\r" { lineStart = false }
-        index += 1
-      }
-    }
+    var screen = TOMLScreen(text)
+    try screen.run()
   }
 
   /// A decoding error as "path: expected Type" or "missing key 'k' in path".

@@ -1,3 +1,4 @@
+import Datasets
 import Engine
 import Foundation
 import Hardware
@@ -13,17 +14,13 @@ import Testing
   /// crash leaves its input behind.
   static let keepLast = ProcessInfo.processInfo.environment["ODIMO_FUZZ_KEEP"] == "1"
 
-  /// A small deterministic generator (the suite must give the same cases every run).
+  /// Seeded edits (the suite must give the same cases every run).
   struct Mutator {
-    var state: UInt64
+    var generator: SplitMix64
 
-    mutating func next() -> UInt64 {
-      state &+= 0x9E37_79B9_7F4A_7C15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
-    }
+    init(state: UInt64) { generator = SplitMix64(seed: state) }
+
+    mutating func next() -> UInt64 { generator.next() }
 
     mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
 
