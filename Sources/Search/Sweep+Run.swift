@@ -51,9 +51,10 @@ extension Sweep {
       warmupOnly: warmupOnly, report: report, epochs: epochs)
   }
 
-  /// The jobs of a sweep with these options, per seed (the array size `sweep submit` uses).
-  public static func jobCount(lambdas: [Double], baselines: [MappingStrategy], reference: Bool) -> Int {
-    lambdas.count + baselines.count + (reference ? 1 : 0)
+  /// The jobs of a sweep of `lambdas` grid points and `baselines`, per seed: the numbering
+  /// shards and `sweep submit`'s array share across seeds.
+  public static func jobCount(lambdas: Int, baselines: Int, reference: Bool) -> Int {
+    lambdas + baselines + (reference ? 1 : 0)
   }
 
   /// The manifest of `folder`, or an error naming the folder.

@@ -108,7 +108,8 @@ struct SweepRun: ParsableCommand {
           seeded.configuration, lambdas: seeded.lambdas, baselines: seeded.baselines, reference: seeded.reference,
           autoPoints: seeded.autoPoints, folder: seeded.folder, shard: parts.index, shards: parts.count,
           jobOffset: offset, report: stageReporter(tag), epochs: epochReporter)
-        offset += Sweep.jobCount(lambdas: seeded.lambdas, baselines: seeded.baselines, reference: seeded.reference)
+        offset += Sweep.jobCount(
+          lambdas: seeded.lambdas.count, baselines: seeded.baselines.count, reference: seeded.reference)
       }
       if json { return try printJSON(try SweepStatus.read(folder: sweep.out)) }
       print("sweep shard \(shard) done in \(sweep.out); odimo sweep merge \(sweep.out) assembles it")
@@ -161,7 +162,8 @@ struct SweepResume: ParsableCommand {
         try Sweep.resume(
           folder: sweepFolder, shard: parts.index, shards: parts.count, jobOffset: offset, report: stageReporter(tag),
           epochs: epochReporter)
-        offset += manifest.lambdas.count + manifest.baselines.count + (manifest.reference ? 1 : 0)
+        offset += Sweep.jobCount(
+          lambdas: manifest.lambdas.count, baselines: manifest.baselines.count, reference: manifest.reference)
       }
       print("sweep \(folder): shard \(shard) done")
     }

@@ -44,7 +44,7 @@ struct SweepSubmit: ParsableCommand {
       }
       let folder = absolutePath(sweep.out)
       let jobs = sweeps.reduce(0) {
-        $0 + Sweep.jobCount(lambdas: $1.lambdas, baselines: $1.baselines, reference: $1.reference)
+        $0 + Sweep.jobCount(lambdas: $1.lambdas.count, baselines: $1.baselines.count, reference: $1.reference)
       }
       let scripts = SlurmScripts(
         folder: folder, odimo: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path,
