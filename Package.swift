@@ -23,6 +23,8 @@ let package = Package(
     .systemLibrary(name: "CDeflate", path: "Sources/CDeflate", pkgConfig: "libdeflate"),
     .systemLibrary(name: "CCrypto", path: "Sources/CCrypto", pkgConfig: "libcrypto"),
     .systemLibrary(name: "CFreeType", path: "Sources/CFreeType", pkgConfig: "freetype2"),
+    // Progress lines and durations for people at a terminal or reading a log.
+    .target(name: "Console"),
     .target(name: "HDF5", dependencies: ["CHDF5", "CDeflate"]),
     .target(name: "Datasets", dependencies: ["HDF5", "CZlib", "CJPEG", "CPNG", "CCrypto"]),
     .target(name: "Engine", dependencies: ["HDF5", "Datasets", "CDNNL"]),
@@ -33,13 +35,14 @@ let package = Package(
     ),
     .target(
       name: "Search",
-      dependencies: ["Engine", "Hardware", "Datasets", "HDF5"]),
+      dependencies: ["Engine", "Hardware", "Datasets", "HDF5", "Console"]),
     // Charts as PNG: rasterizer, FreeType text, axes; knows nothing about ODiMO.
     .target(name: "Plot", dependencies: ["HDF5", "CPNG", "CFreeType"]),
     .target(name: "Reports", dependencies: ["Plot", "Search", "Hardware", "Engine", "Datasets", "HDF5"]),
     .executableTarget(
       name: "odimo",
       dependencies: [
+        "Console",
         "HDF5",
         "Datasets",
         "Engine",
@@ -51,6 +54,7 @@ let package = Package(
       ]
     ),
     .target(name: "TestSupport", dependencies: ["Datasets"], path: "Tests/TestSupport"),
+    .testTarget(name: "ConsoleTests", dependencies: ["Console"]),
     .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
     .testTarget(name: "NativeLibraryTests", dependencies: ["CPNG", "CZlib", "CDNNL", "CJPEG", "HDF5"]),
     .testTarget(name: "CLITests", dependencies: ["HDF5", "Datasets", "TestSupport"]),

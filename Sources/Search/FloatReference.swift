@@ -31,11 +31,25 @@ public enum FloatReference {
   }
 
   @discardableResult
-  public static func train(_ search: SearchConfiguration, folder: String) throws -> Summary {
+  public static func train(_ search: SearchConfiguration, folder: String, observer: RunObserver = .silent) throws
+    -> Summary
+  {
     let path = folder + "/" + checkpointName
+    let training = try configuration(search)
     // A killed reference continues from its last epoch (its checkpoint keeps the optimizer state).
     let trained = try TrainingRun.run(
-      try configuration(search), checkpoint: path, resume: FileManager.default.fileExists(atPath: path))
+      training, checkpoint: path, resume: FileManager.default.fileExists(atPath: path)
+    ) { event in
+      switch event {
+      case .step(let epoch, let step, let steps, let loss, let accuracy, let rate):
+        observer.step(
+          RunObserver.Step(
+            phase: "reference", epoch: epoch + 1, epochs: training.epochs, step: step, steps: steps, loss: loss,
+            accuracy: accuracy, imagesPerSecond: rate))
+      case .epochFinished(let metrics, _): observer.floatEpoch(metrics, training.epochs)
+      case .resumed: break
+      }
+    }
     let summary = Summary(
       checkpoint: URL(fileURLWithPath: path).standardizedFileURL.path, model: search.model, epochs: trained.epochs,
       testAccuracy: trained.testAccuracy)

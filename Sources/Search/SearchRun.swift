@@ -54,7 +54,7 @@ public enum SearchRun {
   /// replaces the warmup phase; pass it again when resuming.
   public static func run(
     _ configuration: SearchConfiguration, out path: String, baseline: MappingStrategy? = nil,
-    warmStart: [String: [Float]]? = nil, resume: Bool = false, report: (TraceRow) -> Void = { _ in }
+    warmStart: [String: [Float]]? = nil, resume: Bool = false, observer: RunObserver = .silent
   ) throws -> SearchResult {
     try configuration.validate()
     let exists = FileManager.default.fileExists(atPath: path)
@@ -66,7 +66,7 @@ public enum SearchRun {
       // Early stopping ends the fine-tune (the best epoch's weights are the result either way).
       if runner.hasStoppedEarly { break }
       if epoch.inPhase == 0 { try runner.enter(epoch.phase) }
-      report(try runner.train(epoch))
+      observer.epoch(try runner.train(epoch, observer: observer))
     }
     return try runner.finish()
   }

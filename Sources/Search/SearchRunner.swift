@@ -109,7 +109,7 @@ final class SearchRunner {
   }
 
   /// Trains one epoch, validates it, records it in the trace and writes the run file.
-  func train(_ epoch: SearchSchedule.Epoch) throws -> TraceRow {
+  func train(_ epoch: SearchSchedule.Epoch, observer: RunObserver = .silent) throws -> TraceRow {
     let start = Date()
     let (objective, sgd, mixed) = (setup.objective, weights, setup.network.mixedLayers)
     objective.lambda = schedule.lambda(epoch)
@@ -117,7 +117,13 @@ final class SearchRunner {
     let generator = SplitMix64.stream(seed: configuration.seed, UInt64(epoch.index) &+ 0x5EA2C4)
     let trained = try SearchRun.trainEpoch(
       trainer, loader: setup.trainLoader, epoch: epoch.dataEpoch, phase: epoch.phase, objective: objective,
-      logits: setup.logits, generator: generator
+      logits: setup.logits, generator: generator,
+      progress: { step, steps, loss, accuracy, rate in
+        observer.step(
+          RunObserver.Step(
+            phase: "\(epoch.phase)", epoch: epoch.index + 1, epochs: self.schedule.epochs.count, step: step,
+            steps: steps, loss: loss, accuracy: accuracy, imagesPerSecond: rate))
+      }
     ) { step in
       sgd.learningRate = self.schedule.learningRate(epoch, step: step)
       let temperature = self.schedule.temperature(epoch, step: step)

@@ -12,7 +12,7 @@ extension SearchRun {
   /// (learning rate and temperature schedules).
   static func trainEpoch(
     _ trainer: Trainer, loader: BatchLoader, epoch: Int, phase: SearchPhase, objective: SearchObjective, logits: Adam,
-    generator: SplitMix64, beforeStep: ((Int) -> Void)? = nil
+    generator: SplitMix64, progress: Trainer.StepProgress = { _, _, _, _, _ in }, beforeStep: ((Int) -> Void)? = nil
   ) throws -> Trainer.PassResult {
     let network = trainer.network
     var generator = generator
@@ -31,7 +31,7 @@ extension SearchRun {
         logits.step()
         objective.projectSplits()
       })
-    return try trainer.trainEpoch(loader, epoch: epoch, hooks: hooks)
+    return try trainer.trainEpoch(loader, epoch: epoch, hooks: hooks, progress: progress)
   }
 
   /// A random split for every searchable layer: k uniform in 0…C channels on the first

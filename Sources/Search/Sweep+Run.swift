@@ -1,3 +1,4 @@
+import Console
 import Engine
 import Foundation
 import HDF5
@@ -15,7 +16,7 @@ extension Sweep {
   public static func run(
     _ configuration: SearchConfiguration, lambdas: [Double], baselines: [MappingStrategy] = [], reference: Bool = false,
     autoPoints: Int? = nil, folder: String, shard: Int = 1, shards: Int = 1, jobOffset: Int = 0,
-    warmupOnly: Bool = false, report: (String) -> Void = { _ in }, epochs: (TraceRow) -> Void = { _ in }
+    warmupOnly: Bool = false, observer: RunObserver = .silent
   ) throws {
     guard shards >= 1, (1...shards).contains(shard) else {
       throw EngineError("--shard must be I/N with 1 ≤ I ≤ N, got \(shard)/\(shards)")
@@ -23,20 +24,20 @@ extension Sweep {
     let manifest = try prepare(
       configuration, lambdas: lambdas, baselines: baselines, reference: reference, autoPoints: autoPoints,
       folder: folder)
-    try warmUp(configuration, folder: folder, report: report, epochs: epochs)
+    try warmUp(configuration, folder: folder, observer: observer)
     if warmupOnly { return }
     let jobs = lambdas.map { Job.lambda($0) } + baselines.map { Job.baseline($0) } + (reference ? [Job.reference] : [])
     let mine = jobs.enumerated().filter { ($0.offset + jobOffset) % shards == shard - 1 }.map(\.element)
-    try run(mine, configuration, folder: folder, report: report, epochs: epochs)
+    try run(mine, configuration, folder: folder, observer: observer)
     if let autoPoints, shard == 1 {
-      try fill(manifest, to: autoPoints, configuration, folder: folder, report: report, epochs: epochs)
+      try fill(manifest, to: autoPoints, configuration, folder: folder, observer: observer)
     }
   }
 
   /// Continues the sweep `folder/manifest.json` describes (`sweep submit`'s jobs run this).
   public static func resume(
     folder: String, shard: Int = 1, shards: Int = 1, jobOffset: Int = 0, warmupOnly: Bool = false,
-    report: (String) -> Void = { _ in }, epochs: (TraceRow) -> Void = { _ in }
+    observer: RunObserver = .silent
   ) throws {
     let manifest = try readManifest(folder: folder)
     let baselines = try manifest.baselines.map { name in
@@ -48,7 +49,7 @@ extension Sweep {
     try run(
       manifest.configuration, lambdas: manifest.lambdas, baselines: baselines, reference: manifest.reference,
       autoPoints: manifest.autoPoints, folder: folder, shard: shard, shards: shards, jobOffset: jobOffset,
-      warmupOnly: warmupOnly, report: report, epochs: epochs)
+      warmupOnly: warmupOnly, observer: observer)
   }
 
   /// The jobs of a sweep of `lambdas` grid points and `baselines`, per seed: the numbering
@@ -92,7 +93,7 @@ extension Sweep {
 
   /// The shared warmup: one process computes (or resumes) it under its lock, the others wait.
   static func warmUp(
-    _ configuration: SearchConfiguration, folder: String, report: (String) -> Void, epochs: (TraceRow) -> Void
+    _ configuration: SearchConfiguration, folder: String, observer: RunObserver
   ) throws {
     let path = folder + "/warmup.h5"
     guard !isComplete(path), let lock = try JobLock.take(for: path, wait: true) else { return }
@@ -103,45 +104,57 @@ extension Sweep {
     warmup.preset.fineTuneEpochs = 0
     // An interrupted warmup (a killed or preempted job) continues from its last epoch.
     let resume = FileManager.default.fileExists(atPath: path)
-    report("warmup" + (resume ? " (resuming)" : ""))
-    _ = try SearchRun.run(warmup, out: path, resume: resume, report: epochs)
+    observer.stage("warmup" + (resume ? " (resuming)" : ""))
+    _ = try SearchRun.run(warmup, out: path, resume: resume, observer: observer)
   }
 
   /// Runs `jobs` in order, each under its lock (a job another process holds is skipped).
   static func run(
-    _ jobs: [Job], _ configuration: SearchConfiguration, folder: String, report: (String) -> Void,
-    epochs: (TraceRow) -> Void
+    _ jobs: [Job], _ configuration: SearchConfiguration, folder: String, observer: RunObserver
   ) throws {
     guard !jobs.isEmpty else { return }
     let weights = try RunFileFormat.weights(folder + "/warmup.h5")
     if jobs.contains(where: { if case .baseline = $0 { true } else { false } }) {
       try FileManager.default.createDirectory(atPath: folder + "/baselines", withIntermediateDirectories: true)
     }
+    // Jobs that did work (finished ones are skipped at once) time the shard's ETA.
+    var durations: [Double] = []
     for (position, job) in jobs.enumerated() {
-      let counter = "[\(position + 1)/\(jobs.count)]"
+      let started = Date()
+      defer {
+        let seconds = Date().timeIntervalSince(started)
+        if seconds > 1 { durations.append(seconds) }
+      }
+      let counter = "[\(position + 1)/\(jobs.count)\(jobETA(durations, remaining: jobs.count - position))]"
       let path = folder + "/" + job.fileName
       guard let lock = try JobLock.take(for: path, wait: false) else {
-        report("\(counter) \(job.fileName) is being run by another process; skipped")
+        observer.stage("\(counter) \(job.fileName) is being run by another process; skipped")
         continue
       }
       defer { lock.release() }
       if let note = RunFileFormat.divergence(path) {
-        report("\(counter) \(job.fileName) diverged (\(note)); skipped — delete it to run it again")
+        observer.stage("\(counter) \(job.fileName) diverged (\(note)); skipped — delete it to run it again")
         continue
       }
       do {
-        try run(job, counter: counter, configuration, folder: folder, weights: weights, report: report, epochs: epochs)
+        try run(job, counter: counter, configuration, folder: folder, weights: weights, observer: observer)
       } catch let error as RunDiverged {
         // The other jobs go on; reports name the diverged one.
-        report("\(counter) \(error)")
+        observer.stage("\(counter) \(error)")
       }
     }
+  }
+
+  /// ", shard ETA 2 h 05 min" once a job has been timed: the mean job time × the jobs left.
+  static func jobETA(_ durations: [Double], remaining: Int) -> String {
+    guard !durations.isEmpty else { return "" }
+    return ", shard ETA " + TimeSpan.text(durations.reduce(0, +) / Double(durations.count) * Double(remaining))
   }
 
   /// One job: a λ point, a baseline or the float reference, resumed if its file exists.
   static func run(
     _ job: Job, counter: String, _ configuration: SearchConfiguration, folder: String, weights: [String: [Float]],
-    report: (String) -> Void, epochs: (TraceRow) -> Void
+    observer: RunObserver
   ) throws {
     let path = folder + "/" + job.fileName
     var point = configuration
@@ -150,19 +163,19 @@ extension Sweep {
     case .lambda(let lambda):
       if isComplete(path) { return }
       point.lambda = lambda
-      report("\(counter) λ \(lambda)" + (resume ? " (resuming)" : ""))
-      _ = try SearchRun.run(point, out: path, warmStart: weights, resume: resume, report: epochs)
+      observer.stage("\(counter) λ \(lambda)" + (resume ? " (resuming)" : ""))
+      _ = try SearchRun.run(point, out: path, warmStart: weights, resume: resume, observer: observer)
     case .baseline(let strategy):
       if isComplete(path) { return }
-      report("\(counter) baseline \(strategy.name)" + (resume ? " (resuming)" : ""))
+      observer.stage("\(counter) baseline \(strategy.name)" + (resume ? " (resuming)" : ""))
       // The depthwise-separable layout is another network: it runs its own warmup.
       _ = try SearchRun.run(
         point, out: path, baseline: strategy, warmStart: strategy == .depthwiseSeparable ? nil : weights,
-        resume: resume, report: epochs)
+        resume: resume, observer: observer)
     case .reference:
       if FileManager.default.fileExists(atPath: folder + "/" + FloatReference.summaryName) { return }
-      report("\(counter) float reference" + (resume ? " (resuming)" : ""))
-      try FloatReference.train(configuration, folder: folder)
+      observer.stage("\(counter) float reference" + (resume ? " (resuming)" : ""))
+      try FloatReference.train(configuration, folder: folder, observer: observer)
     }
   }
 
@@ -171,11 +184,11 @@ extension Sweep {
   /// others left it.
   static func fill(
     _ manifest: Manifest, to autoPoints: Int, _ configuration: SearchConfiguration, folder: String,
-    report: (String) -> Void, epochs: (TraceRow) -> Void
+    observer: RunObserver
   ) throws {
     let manifestPath = folder + "/manifest.json"
     guard let lock = try JobLock.take(for: manifestPath, wait: false) else {
-      report("λ filling: another process is filling this sweep")
+      observer.stage("λ filling: another process is filling this sweep")
       return
     }
     defer { lock.release() }
@@ -188,15 +201,15 @@ extension Sweep {
       var point = configuration
       point.lambda = lambda
       let path = folder + "/" + runName(lambda)
-      report("[fill] λ \(lambda) (resuming)")
+      observer.stage("[fill] λ \(lambda) (resuming)")
       _ = try SearchRun.run(
-        point, out: path, warmStart: weights, resume: FileManager.default.fileExists(atPath: path), report: epochs)
+        point, out: path, warmStart: weights, resume: FileManager.default.fileExists(atPath: path), observer: observer)
     }
     while manifest.allLambdas.count < autoPoints {
       let done = manifest.allLambdas.filter { isComplete(folder + "/" + runName($0)) }
       let diverged = manifest.allLambdas.filter { RunFileFormat.divergence(folder + "/" + runName($0)) != nil }
       guard done.count + diverged.count == manifest.allLambdas.count else {
-        report("λ filling waits for the other shards' points; run shard 1 again once they are done")
+        observer.stage("λ filling waits for the other shards' points; run shard 1 again once they are done")
         return
       }
       let costs = try done.map { lambda -> (lambda: Double, cost: Double) in
@@ -205,18 +218,18 @@ extension Sweep {
         return (lambda, energy ?? found.latencyCycles)
       }
       guard let lambda = nextLambda(costs) else {
-        report("λ filling: no gap left on the front to fill")
+        observer.stage("λ filling: no gap left on the front to fill")
         return
       }
       manifest.addedLambdas.append(lambda)
       try SafeWrite.write(try encoder().encode(manifest), to: manifestPath)
       var point = configuration
       point.lambda = lambda
-      report("[fill \(manifest.allLambdas.count)/\(autoPoints)] λ \(lambda)")
+      observer.stage("[fill \(manifest.allLambdas.count)/\(autoPoints)] λ \(lambda)")
       do {
-        _ = try SearchRun.run(point, out: folder + "/" + runName(lambda), warmStart: weights, report: epochs)
+        _ = try SearchRun.run(point, out: folder + "/" + runName(lambda), warmStart: weights, observer: observer)
       } catch let error as RunDiverged {
-        report("[fill] \(error)")
+        observer.stage("[fill] \(error)")
       }
     }
   }

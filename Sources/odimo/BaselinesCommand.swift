@@ -26,6 +26,7 @@ struct BaselinesCommand: ParsableCommand {
   @Option(help: "Comma-separated subset of the baselines (default: all).") var only: String?
   @Option(name: .shortAndLong, help: "Folder for the run files (created if missing).") var out: String
   @Flag(help: "Print the summary as JSON.") var json = false
+  @Flag(help: "No progress on stderr (errors still appear).") var quiet = false
 
   struct Entry: Encodable {
     let name: String
@@ -42,10 +43,12 @@ struct BaselinesCommand: ParsableCommand {
       let strategies = try chooseBaselines(only ?? "all", for: configuration)
       try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
       var entries: [Entry] = []
+      let progress = RunProgress(quiet: quiet)
       for strategy in strategies {
         let path = out + "/" + strategy.name + ".h5"
         try? FileManager.default.removeItem(atPath: path)
-        let result = try SearchRun.run(configuration, out: path, baseline: strategy)
+        let result = try SearchRun.run(
+          configuration, out: path, baseline: strategy, observer: progress.observer())
         entries.append(
           Entry(
             name: strategy.name, run: path, testAccuracy: result.testAccuracy, latencyCycles: result.cost.latencyCycles,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Console
 import Datasets
 import Foundation
 
@@ -59,13 +60,13 @@ struct DataImport: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
-      let bar = ProgressBar(unit: "img", enabled: !quiet && isatty(2) != 0)
+      let bar = ProgressLine(mode: quiet || isatty(2) == 0 ? .quiet : .terminal)
       let started = Date()
       try DatasetImporter.run(
         format, source: source,
         options: ImportOptions(
           output: output, force: force, validationFraction: valSplit, seed: seed, padTo: padTo, channels: channels,
-          progress: { bar.update(phase: $0.phase, done: $0.done, total: $0.total) }),
+          progress: { bar.step(ProgressLine.Step(phase: $0.phase, done: $0.done, total: $0.total, unit: "images")) }),
         resolution: resolution, synsets: synsets)
       bar.finish()
       let dataset = try DatasetFile(path: output)

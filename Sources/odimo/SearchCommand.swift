@@ -35,6 +35,7 @@ struct SearchCommand: ParsableCommand {
   @Flag(help: "Continue the killed run in --out from its last completed epoch (same options required).") var resume =
     false
   @Flag(help: "End with a JSON summary.") var json = false
+  @Flag(help: "No progress on stderr (errors still appear).") var quiet = false
 
   struct Summary: Encodable {
     let run: String
@@ -49,9 +50,8 @@ struct SearchCommand: ParsableCommand {
   func run() throws {
     try reportingErrors {
       let configuration = try options.configuration(lambda: lambda)
-      let result = try SearchRun.run(configuration, out: out, resume: resume) { row in
-        FileHandle.standardError.write(Data((epochLine(row) + "\n").utf8))
-      }
+      let result = try SearchRun.run(
+        configuration, out: out, resume: resume, observer: RunProgress(quiet: quiet).observer())
       let channels = Dictionary(
         uniqueKeysWithValues: result.cost.layers.filter { $0.units.count > 1 }.map { layer in
           (layer.name, Dictionary(uniqueKeysWithValues: layer.units.map { ($0.unit, $0.channels) }))
@@ -67,32 +67,4 @@ struct SearchCommand: ParsableCommand {
           result.cost.energyMicrojoules.map { String(format: "%.4f", $0) } ?? "n/a", out))
     }
   }
-}
-
-/// One epoch of a search, sweep point or baseline as a progress line.
-/// `[2026-11-30T10:15:02Z] search epoch 3/10  train loss … (41 s, ETA 4 min 47 s)`: one
-/// timestamped line per epoch for logs; the ETA assumes the remaining epochs take as long.
-func epochLine(_ row: TraceRow, now: Date = Date()) -> String {
-  let total = row.scheduledEpochs.map { "/\($0)" } ?? ""
-  var line = String(
-    format: "[%@] %@ epoch %d%@  train loss %.4f acc %.2f%%  val acc %.2f%%  cost %.4f  latency %.0f cycles  T %.3f",
-    ISO8601DateFormatter().string(from: now) as NSString, "\(row.phase)" as NSString, row.epoch, total as NSString,
-    row.trainLoss, row.trainAccuracy * 100, row.validationAccuracy * 100, row.softCost, row.latencyCycles,
-    row.temperature)
-  if let seconds = row.seconds {
-    line += "  (\(duration(seconds))"
-    if let epochs = row.scheduledEpochs, epochs > row.epoch {
-      line += ", ETA \(duration(seconds * Double(epochs - row.epoch)))"
-    }
-    line += ")"
-  }
-  return line
-}
-
-/// "47 s", "4 min 47 s", "2 h 05 min".
-func duration(_ seconds: Double) -> String {
-  let whole = Int(seconds.rounded())
-  if whole < 60 { return "\(whole) s" }
-  if whole < 3600 { return "\(whole / 60) min \(whole % 60) s" }
-  return String(format: "%d h %02d min", whole / 3600, (whole % 3600) / 60)
 }

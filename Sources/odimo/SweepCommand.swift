@@ -1,4 +1,5 @@
 import ArgumentParser
+import Console
 import Engine
 import Foundation
 import Hardware
@@ -96,9 +97,11 @@ struct SweepRun: ParsableCommand {
       folder's work among themselves).
       """) var shard = "1/1"
   @Flag(help: "End with every job's state as JSON (as sweep status --json prints it).") var json = false
+  @Flag(help: "No progress on stderr (errors still appear).") var quiet = false
 
   func run() throws {
     try reportingErrors {
+      let progress = RunProgress(quiet: quiet)
       let parts = try ShardSpec.parse(shard, environment: ProcessInfo.processInfo.environment)
       let sweeps = try sweep.sweeps()
       var offset = 0
@@ -107,7 +110,7 @@ struct SweepRun: ParsableCommand {
         try Sweep.run(
           seeded.configuration, lambdas: seeded.lambdas, baselines: seeded.baselines, reference: seeded.reference,
           autoPoints: seeded.autoPoints, folder: seeded.folder, shard: parts.index, shards: parts.count,
-          jobOffset: offset, report: stageReporter(tag), epochs: epochReporter)
+          jobOffset: offset, observer: progress.observer(tag: tag))
         offset += Sweep.jobCount(
           lambdas: seeded.lambdas.count, baselines: seeded.baselines.count, reference: seeded.reference)
       }
@@ -115,19 +118,6 @@ struct SweepRun: ParsableCommand {
       print("sweep shard \(shard) done in \(sweep.out); odimo sweep merge \(sweep.out) assembles it")
     }
   }
-}
-
-/// `sweep: …` stage lines on stderr, time-stamped.
-func stageReporter(_ tag: String) -> (String) -> Void {
-  { stage in
-    let time = ISO8601DateFormatter().string(from: Date())
-    FileHandle.standardError.write(Data("[\(time)] sweep\(tag): \(stage)\n".utf8))
-  }
-}
-
-/// One line per epoch on stderr.
-func epochReporter(_ row: TraceRow) {
-  FileHandle.standardError.write(Data("  \(epochLine(row))\n".utf8))
 }
 
 struct SweepResume: ParsableCommand {
@@ -143,9 +133,11 @@ struct SweepResume: ParsableCommand {
   @Argument(help: "Sweep folder.") var folder: String
   @Option(help: "I/N or auto, as for sweep run.") var shard = "1/1"
   @Flag(help: "Only compute (or resume) the shared warmup.") var warmupOnly = false
+  @Flag(help: "No progress on stderr (errors still appear).") var quiet = false
 
   func run() throws {
     try reportingErrors {
+      let progress = RunProgress(quiet: quiet)
       let parts = try ShardSpec.parse(shard, environment: ProcessInfo.processInfo.environment)
       let folders = [folder] + Sweep.seedFolders(in: folder)
       var offset = 0
@@ -155,13 +147,13 @@ struct SweepResume: ParsableCommand {
         if warmupOnly {
           if index % parts.count == parts.index - 1 {
             try Sweep.resume(
-              folder: sweepFolder, warmupOnly: true, report: stageReporter(tag), epochs: epochReporter)
+              folder: sweepFolder, warmupOnly: true, observer: progress.observer(tag: tag))
           }
           continue
         }
         try Sweep.resume(
-          folder: sweepFolder, shard: parts.index, shards: parts.count, jobOffset: offset, report: stageReporter(tag),
-          epochs: epochReporter)
+          folder: sweepFolder, shard: parts.index, shards: parts.count, jobOffset: offset,
+          observer: progress.observer(tag: tag))
         offset += Sweep.jobCount(
           lambdas: manifest.lambdas.count, baselines: manifest.baselines.count, reference: manifest.reference)
       }
@@ -195,8 +187,8 @@ struct SweepStatusCommand: ParsableCommand {
         if let epochs = job.epochs { line += "epoch \(epochs)" + (job.scheduledEpochs.map { "/\($0)" } ?? "") + "  " }
         if let accuracy = job.testAccuracy { line += String(format: "%.2f %%  ", accuracy * 100) }
         if let latency = job.latencyCycles { line += String(format: "%.0f cycles  ", latency) }
-        if let seconds = job.seconds, seconds > 0 { line += "\(duration(seconds))" }
-        if let remaining = job.remainingSeconds, job.state != .done { line += ", ETA \(duration(remaining))" }
+        if let seconds = job.seconds, seconds > 0 { line += "\(TimeSpan.text(seconds))" }
+        if let remaining = job.remainingSeconds, job.state != .done { line += ", ETA \(TimeSpan.text(remaining))" }
         if let detail = job.detail { line += "at \(detail)" }
         print(line.trimmingCharacters(in: .whitespaces))
       }

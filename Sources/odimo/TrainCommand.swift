@@ -1,4 +1,5 @@
 import ArgumentParser
+import Console
 import Engine
 import Foundation
 
@@ -35,6 +36,7 @@ struct Train: ParsableCommand {
   @Option(name: .shortAndLong, help: "Checkpoint file to write.") var out: String
   @Flag(help: "Continue the run in --out from its last completed epoch.") var resume = false
   @Flag(help: "End with a JSON summary (test_accuracy, best_epoch, history).") var json = false
+  @Flag(help: "No progress on stderr (errors still appear).") var quiet = false
 
   func run() throws {
     try reportingErrors {
@@ -42,23 +44,23 @@ struct Train: ParsableCommand {
         model: model, width: width, data: data, epochs: epochs, batchSize: batch, learningRate: lr, momentum: momentum,
         nesterov: nesterov, weightDecay: weightDecay, schedule: schedule, labelSmoothing: labelSmoothing, seed: seed,
         augment: !noAugment, trainLimit: trainLimit)
-      let bar = ProgressBar(unit: "batch")
+      let display = RunProgress(quiet: quiet).display
+      var epochStart = Date()
       let summary = try TrainingRun.run(configuration, checkpoint: out, resume: resume) { event in
         switch event {
         case .step(let epoch, let step, let steps, let loss, let accuracy, let rate):
-          bar.update(
-            phase: "epoch \(epoch + 1)/\(epochs)",
-            detail: String(format: "loss %.3f acc %.1f%% %.0f img/s", loss, accuracy * 100, rate), done: step,
-            total: steps)
+          display.step(
+            ProgressLine.Step(
+              phase: "train", epoch: epoch + 1, epochs: epochs, done: step, total: steps, imagesPerSecond: rate,
+              metrics: String(format: "loss %.4f acc %.2f%%", loss, accuracy * 100)))
         case .epochFinished(let metrics, let isBest):
-          bar.finish()
-          let line = String(
-            format: "epoch %d/%d  train loss %.4f acc %.2f%%  val loss %.4f acc %.2f%%  lr %.4g  %.0f img/s%@",
-            metrics.epoch, epochs, metrics.trainLoss, metrics.trainAccuracy * 100, metrics.validationLoss,
-            metrics.validationAccuracy * 100, metrics.learningRate, metrics.imagesPerSecond, isBest ? "  (best)" : "")
-          FileHandle.standardError.write(Data((line + "\n").utf8))
+          display.epoch(
+            "train " + floatEpochText(metrics, epochs: epochs) + (isBest ? "  (best)" : ""), epoch: metrics.epoch,
+            epochs: epochs, seconds: Date().timeIntervalSince(epochStart))
+          epochStart = Date()
         case .resumed(let epoch):
-          FileHandle.standardError.write(Data("resuming \(out) after epoch \(epoch)\n".utf8))
+          display.line("resuming \(out) after epoch \(epoch)")
+          epochStart = Date()
         }
       }
       if json { return try printJSON(summary) }

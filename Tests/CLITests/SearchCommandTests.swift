@@ -14,6 +14,29 @@ import Testing
     ]
   }
 
+  /// Without a terminal, progress is one ISO-timestamped line per epoch with its time and
+  /// the run's ETA; --quiet leaves stderr empty and stdout the JSON summary alone.
+  @Test func progressInALogAndQuiet() throws {
+    let data = scratch.file("q.h5")
+    try QuadrantData.write(data, train: 128, validation: 64, test: 64)
+    let logged = try odimo(arguments(data, scratch.file("logged.h5")))
+    #expect(logged.status == 0, "\(logged.stderr)")
+    let lines = logged.stderr.split(separator: "\n").map(String.init)
+    let pattern = try Regex(
+      #"^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\] (warmup|search|fineTune) epoch (\d+)/(\d+)  train loss .* T \d\.\d{3}  \(\d+ s(, ETA .+)?\)$"#)
+    #expect(!lines.isEmpty)
+    for (index, line) in lines.enumerated() {
+      let match = try #require(line.wholeMatch(of: pattern), "\(line)")
+      let epoch = Int(match.output[2].substring ?? "")
+      let total = Int(match.output[3].substring ?? "")
+      #expect(epoch == index + 1 && total == lines.count, "\(line)")
+      #expect(line.contains("ETA") == (index + 1 < lines.count), "\(line)")
+    }
+    let quiet = try odimo(arguments(data, scratch.file("quiet.h5")) + ["--quiet"])
+    #expect(quiet.status == 0 && quiet.stderr.isEmpty, "\(quiet.stderr)")
+    #expect((try? JSONSerialization.jsonObject(with: Data(quiet.stdout.utf8))) != nil)
+  }
+
   /// A search killed with SIGKILL and resumed ends with the same mapping, weights and
   /// accuracy as an uninterrupted one.
   @Test func killedSearchResumesToTheSameResult() throws {

@@ -1,0 +1,45 @@
+import Engine
+
+/// Whoever watches a search, baseline, float reference or sweep: the CLI's progress
+/// display, a TensorBoard writer, a test. Every closure is called on the working thread.
+public struct RunObserver {
+  /// Where a phase stands after a training step.
+  public struct Step: Sendable {
+    /// "warmup", "search", "fineTune" or "reference".
+    public var phase: String
+    /// 1-based epoch over the whole run, and the run's scheduled epoch count.
+    public var epoch: Int
+    public var epochs: Int
+    /// 1-based step in the epoch, and the epoch's step count.
+    public var step: Int
+    public var steps: Int
+    /// Running training loss and accuracy (0…1) over the epoch so far.
+    public var loss: Double
+    public var accuracy: Double
+    public var imagesPerSecond: Double
+  }
+
+  /// A stage of a sweep starts or ends ("[3/11] λ 0.3", "warmup (resuming)", a skipped job).
+  public var stage: (String) -> Void
+  /// Every training step.
+  public var step: (Step) -> Void
+  /// Every finished epoch of a search or baseline, as its trace row.
+  public var epoch: (TraceRow) -> Void
+  /// Every finished epoch of a float training (a sweep's warmup on DIANA is a search run;
+  /// this is the float reference).
+  public var floatEpoch: (Checkpoint.EpochMetrics, _ epochs: Int) -> Void
+
+  public init(
+    stage: @escaping (String) -> Void = { _ in }, step: @escaping (Step) -> Void = { _ in },
+    epoch: @escaping (TraceRow) -> Void = { _ in },
+    floatEpoch: @escaping (Checkpoint.EpochMetrics, _ epochs: Int) -> Void = { _, _ in }
+  ) {
+    self.stage = stage
+    self.step = step
+    self.epoch = epoch
+    self.floatEpoch = floatEpoch
+  }
+
+  /// Hears nothing.
+  public static var silent: RunObserver { RunObserver() }
+}
