@@ -13,6 +13,7 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
   ],
   targets: [
     .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5-serial"),
@@ -25,6 +26,10 @@ let package = Package(
     .systemLibrary(name: "CFreeType", path: "Sources/CFreeType", pkgConfig: "freetype2"),
     // Progress lines and durations for people at a terminal or reading a log.
     .target(name: "Console"),
+    // TensorBoard event files (scalars), through swift-protobuf; event.pb.swift is generated and committed.
+    .target(
+      name: "TensorBoard", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+      exclude: ["Protos"]),
     .target(name: "HDF5", dependencies: ["CHDF5", "CDeflate"]),
     .target(name: "Datasets", dependencies: ["HDF5", "CZlib", "CJPEG", "CPNG", "CCrypto"]),
     .target(name: "Engine", dependencies: ["HDF5", "Datasets", "CDNNL"]),
@@ -43,6 +48,7 @@ let package = Package(
       name: "odimo",
       dependencies: [
         "Console",
+        "TensorBoard",
         "HDF5",
         "Datasets",
         "Engine",
@@ -55,6 +61,7 @@ let package = Package(
     ),
     .target(name: "TestSupport", dependencies: ["Datasets"], path: "Tests/TestSupport"),
     .testTarget(name: "ConsoleTests", dependencies: ["Console"]),
+    .testTarget(name: "TensorBoardTests", dependencies: ["TensorBoard", "TestSupport"]),
     .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
     .testTarget(name: "NativeLibraryTests", dependencies: ["CPNG", "CZlib", "CDNNL", "CJPEG", "HDF5"]),
     .testTarget(name: "CLITests", dependencies: ["HDF5", "Datasets", "TestSupport"]),

@@ -31,6 +31,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# TensorBoard's own event-file reader checks odimo's --tensorboard files in the tests.
+if ! python3 -c "import tensorboard" 2>/dev/null; then
+  echo "setup: pip install tensorboard"
+  python3 -m pip install -q --disable-pip-version-check tensorboard
+fi
 if [ "${ODIMO_SKIP_BUILD:-0}" != 1 ]; then
   swift build -c release --product odimo
 fi

@@ -36,6 +36,7 @@ public enum FloatReference {
   {
     let path = folder + "/" + checkpointName
     let training = try configuration(search)
+    observer.begin(RunObserver.Run(path: path, channelTags: []))
     // A killed reference continues from its last epoch (its checkpoint keeps the optimizer state).
     let trained = try TrainingRun.run(
       training, checkpoint: path, resume: FileManager.default.fileExists(atPath: path)

@@ -19,6 +19,20 @@ public struct RunObserver {
     public var imagesPerSecond: Double
   }
 
+  /// A run about to train: its file and, per searchable layer, "layer/unit" for each of
+  /// the layer's alternatives (the order of `TraceRow.channels`).
+  public struct Run: Sendable {
+    public var path: String
+    public var channelTags: [[String]]
+
+    public init(path: String, channelTags: [[String]]) {
+      self.path = path
+      self.channelTags = channelTags
+    }
+  }
+
+  /// A search, baseline, warmup or float reference starts (or resumes).
+  public var begin: (Run) -> Void
   /// A stage of a sweep starts or ends ("[3/11] λ 0.3", "warmup (resuming)", a skipped job).
   public var stage: (String) -> Void
   /// Every training step.
@@ -30,10 +44,12 @@ public struct RunObserver {
   public var floatEpoch: (Checkpoint.EpochMetrics, _ epochs: Int) -> Void
 
   public init(
+    begin: @escaping (Run) -> Void = { _ in },
     stage: @escaping (String) -> Void = { _ in }, step: @escaping (Step) -> Void = { _ in },
     epoch: @escaping (TraceRow) -> Void = { _ in },
     floatEpoch: @escaping (Checkpoint.EpochMetrics, _ epochs: Int) -> Void = { _, _ in }
   ) {
+    self.begin = begin
     self.stage = stage
     self.step = step
     self.epoch = epoch

@@ -62,6 +62,7 @@ public enum SearchRun {
     if !exists && resume { throw EngineError("\(path): nothing to resume (no such run file)") }
     let runner = try SearchRunner(configuration, path: path, baseline: baseline, warmStart: warmStart)
     if resume { try runner.resume() }
+    observer.begin(RunObserver.Run(path: path, channelTags: runner.channelTags))
     for epoch in runner.schedule.epochs where epoch.index >= runner.trace.count {
       // Early stopping ends the fine-tune (the best epoch's weights are the result either way).
       if runner.hasStoppedEarly { break }

@@ -108,6 +108,14 @@ final class SearchRunner {
     }
   }
 
+  /// "layer/unit" of every searchable layer's alternatives, in `TraceRow.channels` order.
+  var channelTags: [[String]] {
+    let plan = setup.supernet.plan
+    return setup.supernet.searchable.map { layer in
+      plan.layers[layer.planIndex].options.map { "\(layer.name)/\(setup.soc.units[$0.unit].name)" }
+    }
+  }
+
   /// Trains one epoch, validates it, records it in the trace and writes the run file.
   func train(_ epoch: SearchSchedule.Epoch, observer: RunObserver = .silent) throws -> TraceRow {
     let start = Date()

@@ -27,6 +27,8 @@ struct BaselinesCommand: ParsableCommand {
   @Option(name: .shortAndLong, help: "Folder for the run files (created if missing).") var out: String
   @Flag(help: "Print the summary as JSON.") var json = false
   @Flag(help: "No progress on stderr (errors still appear).") var quiet = false
+  @Option(help: "Also write every epoch's scalars as TensorBoard event files into DIR/<baseline>.") var tensorboard:
+    String?
 
   struct Entry: Encodable {
     let name: String
@@ -44,11 +46,13 @@ struct BaselinesCommand: ParsableCommand {
       try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
       var entries: [Entry] = []
       let progress = RunProgress(quiet: quiet)
+      let log = tensorboard.map { TensorBoardLog(root: $0, sweep: out) }
       for strategy in strategies {
         let path = out + "/" + strategy.name + ".h5"
         try? FileManager.default.removeItem(atPath: path)
         let result = try SearchRun.run(
-          configuration, out: path, baseline: strategy, observer: progress.observer())
+          configuration, out: path, baseline: strategy, observer: progress.observer(tensorboard: log))
+        try log?.check()
         entries.append(
           Entry(
             name: strategy.name, run: path, testAccuracy: result.testAccuracy, latencyCycles: result.cost.latencyCycles,

@@ -13,9 +13,9 @@ struct RunProgress {
 
   /// An observer for searches, baselines, float references and sweeps; `tag` names the
   /// sweep's seed in stage lines.
-  func observer(tag: String = "") -> RunObserver {
+  func observer(tag: String = "", tensorboard: TensorBoardLog? = nil) -> RunObserver {
     let display = display
-    return RunObserver(
+    let observer = RunObserver(
       stage: { display.line("sweep\(tag): \($0)") },
       step: { step in
         display.step(
@@ -32,6 +32,7 @@ struct RunProgress {
           "reference " + floatEpochText(metrics, epochs: epochs), epoch: metrics.epoch, epochs: epochs,
           seconds: nil)
       })
+    return tensorboard?.adding(to: observer) ?? observer
   }
 }
 

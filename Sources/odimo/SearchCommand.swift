@@ -36,6 +36,8 @@ struct SearchCommand: ParsableCommand {
     false
   @Flag(help: "End with a JSON summary.") var json = false
   @Flag(help: "No progress on stderr (errors still appear).") var quiet = false
+  @Option(help: "Also write every epoch's scalars as TensorBoard event files into this folder.") var tensorboard:
+    String?
 
   struct Summary: Encodable {
     let run: String
@@ -50,8 +52,10 @@ struct SearchCommand: ParsableCommand {
   func run() throws {
     try reportingErrors {
       let configuration = try options.configuration(lambda: lambda)
+      let log = tensorboard.map { TensorBoardLog(root: $0) }
       let result = try SearchRun.run(
-        configuration, out: out, resume: resume, observer: RunProgress(quiet: quiet).observer())
+        configuration, out: out, resume: resume, observer: RunProgress(quiet: quiet).observer(tensorboard: log))
+      try log?.check()
       let channels = Dictionary(
         uniqueKeysWithValues: result.cost.layers.filter { $0.units.count > 1 }.map { layer in
           (layer.name, Dictionary(uniqueKeysWithValues: layer.units.map { ($0.unit, $0.channels) }))

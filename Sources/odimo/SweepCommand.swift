@@ -98,10 +98,13 @@ struct SweepRun: ParsableCommand {
       """) var shard = "1/1"
   @Flag(help: "End with every job's state as JSON (as sweep status --json prints it).") var json = false
   @Flag(help: "No progress on stderr (errors still appear).") var quiet = false
+  @Option(help: "Also write every run's epoch scalars as TensorBoard event files: DIR/<run>, as in the sweep folder.")
+  var tensorboard: String?
 
   func run() throws {
     try reportingErrors {
       let progress = RunProgress(quiet: quiet)
+      let log = tensorboard.map { TensorBoardLog(root: $0, sweep: sweep.out) }
       let parts = try ShardSpec.parse(shard, environment: ProcessInfo.processInfo.environment)
       let sweeps = try sweep.sweeps()
       var offset = 0
@@ -110,10 +113,11 @@ struct SweepRun: ParsableCommand {
         try Sweep.run(
           seeded.configuration, lambdas: seeded.lambdas, baselines: seeded.baselines, reference: seeded.reference,
           autoPoints: seeded.autoPoints, folder: seeded.folder, shard: parts.index, shards: parts.count,
-          jobOffset: offset, observer: progress.observer(tag: tag))
+          jobOffset: offset, observer: progress.observer(tag: tag, tensorboard: log))
         offset += Sweep.jobCount(
           lambdas: seeded.lambdas.count, baselines: seeded.baselines.count, reference: seeded.reference)
       }
+      try log?.check()
       if json { return try printJSON(try SweepStatus.read(folder: sweep.out)) }
       print("sweep shard \(shard) done in \(sweep.out); odimo sweep merge \(sweep.out) assembles it")
     }
@@ -134,10 +138,13 @@ struct SweepResume: ParsableCommand {
   @Option(help: "I/N or auto, as for sweep run.") var shard = "1/1"
   @Flag(help: "Only compute (or resume) the shared warmup.") var warmupOnly = false
   @Flag(help: "No progress on stderr (errors still appear).") var quiet = false
+  @Option(help: "Also write every run's epoch scalars as TensorBoard event files: DIR/<run>, as in the sweep folder.")
+  var tensorboard: String?
 
   func run() throws {
     try reportingErrors {
       let progress = RunProgress(quiet: quiet)
+      let log = tensorboard.map { TensorBoardLog(root: $0, sweep: folder) }
       let parts = try ShardSpec.parse(shard, environment: ProcessInfo.processInfo.environment)
       let folders = [folder] + Sweep.seedFolders(in: folder)
       var offset = 0
@@ -147,16 +154,17 @@ struct SweepResume: ParsableCommand {
         if warmupOnly {
           if index % parts.count == parts.index - 1 {
             try Sweep.resume(
-              folder: sweepFolder, warmupOnly: true, observer: progress.observer(tag: tag))
+              folder: sweepFolder, warmupOnly: true, observer: progress.observer(tag: tag, tensorboard: log))
           }
           continue
         }
         try Sweep.resume(
           folder: sweepFolder, shard: parts.index, shards: parts.count, jobOffset: offset,
-          observer: progress.observer(tag: tag))
+          observer: progress.observer(tag: tag, tensorboard: log))
         offset += Sweep.jobCount(
           lambdas: manifest.lambdas.count, baselines: manifest.baselines.count, reference: manifest.reference)
       }
+      try log?.check()
       print("sweep \(folder): shard \(shard) done")
     }
   }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Console
 import Engine
 import Foundation
+import Search
 
 struct Train: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -37,6 +38,8 @@ struct Train: ParsableCommand {
   @Flag(help: "Continue the run in --out from its last completed epoch.") var resume = false
   @Flag(help: "End with a JSON summary (test_accuracy, best_epoch, history).") var json = false
   @Flag(help: "No progress on stderr (errors still appear).") var quiet = false
+  @Option(help: "Also write every epoch's scalars as TensorBoard event files into this folder.") var tensorboard:
+    String?
 
   func run() throws {
     try reportingErrors {
@@ -46,6 +49,8 @@ struct Train: ParsableCommand {
         augment: !noAugment, trainLimit: trainLimit)
       let display = RunProgress(quiet: quiet).display
       var epochStart = Date()
+      let log = tensorboard.map { TensorBoardLog(root: $0) }
+      try log?.begin(RunObserver.Run(path: out, channelTags: []))
       let summary = try TrainingRun.run(configuration, checkpoint: out, resume: resume) { event in
         switch event {
         case .step(let epoch, let step, let steps, let loss, let accuracy, let rate):
@@ -58,11 +63,13 @@ struct Train: ParsableCommand {
             "train " + floatEpochText(metrics, epochs: epochs) + (isBest ? "  (best)" : ""), epoch: metrics.epoch,
             epochs: epochs, seconds: Date().timeIntervalSince(epochStart))
           epochStart = Date()
+          log?.record { try log?.floatEpoch(metrics) }
         case .resumed(let epoch):
           display.line("resuming \(out) after epoch \(epoch)")
           epochStart = Date()
         }
       }
+      try log?.check()
       if json { return try printJSON(summary) }
       print(
         String(

@@ -37,6 +37,31 @@ import Testing
     #expect((try? JSONSerialization.jsonObject(with: Data(quiet.stdout.utf8))) != nil)
   }
 
+  /// `--tensorboard` writes one event-file folder per sweep job; TensorBoard's own reader
+  /// finds every epoch of the λ point with the validation accuracy its run file holds, the
+  /// channels per unit, and the float reference's epochs.
+  @Test func sweepScalarsReadBackWithTensorBoard() throws {
+    let data = scratch.file("q.h5")
+    try QuadrantData.write(data, train: 128, validation: 64, test: 64)
+    let folder = scratch.file("sweep")
+    let board = scratch.file("board")
+    let result = try odimo(
+      "sweep", "run", "--soc", "diana", "--model", "resnet8", "--data", data, "--lambdas", "1", "--baselines",
+      "all-digital", "--reference", "--seed", "3", "--out", folder, "--tensorboard", board, "--quiet")
+    #expect(result.status == 0 && result.stderr.isEmpty, "\(result.stderr)")
+    let point = try readWithTensorBoard(board + "/lambda-1.0")
+    let accuracies = point.filter { $0.contains(" accuracy/validation ") }.compactMap { $0.split(separator: " ").last }
+      .compactMap { Double($0) }
+    let stored = try HDF5File.open(folder + "/lambda-1.0.h5").read("trace/validation_accuracy", as: Double.self)
+    #expect(accuracies.count == stored.count && !stored.isEmpty)
+    for (read, expected) in zip(accuracies, stored) { #expect(abs(read - expected) < 1e-6) }
+    #expect(point.contains { $0.hasPrefix("1 channels/") && $0.contains("/analog ") })
+    #expect(point.contains { $0.contains(" cost/lambda_cost ") } && point.contains { $0.contains(" temperature ") })
+    #expect(try !readWithTensorBoard(board + "/warmup").isEmpty)
+    #expect(try !readWithTensorBoard(board + "/baselines/all-digital").isEmpty)
+    #expect(try readWithTensorBoard(board + "/reference").contains { $0.hasPrefix("1 accuracy/validation ") })
+  }
+
   /// A search killed with SIGKILL and resumed ends with the same mapping, weights and
   /// accuracy as an uninterrupted one.
   @Test func killedSearchResumesToTheSameResult() throws {

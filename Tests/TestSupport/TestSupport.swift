@@ -95,3 +95,22 @@ public func killOdimo(_ arguments: [String], whenFileAppears file: String, timeo
   process.waitUntilExit()
   return process.terminationReason == .uncaughtSignal
 }
+
+/// The scalars of every TensorBoard event file in `folder`, read with the `tensorboard`
+/// Python package's own loader (pip install tensorboard; scripts/setup.sh installs it), as
+/// "step tag value" lines in file order.
+public func readWithTensorBoard(_ folder: String) throws -> [String] {
+  let script = """
+    import glob, sys
+    from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
+    for path in sorted(glob.glob(sys.argv[1] + "/events.out.tfevents.*")):
+        for event in EventFileLoader(path).Load():
+            for value in event.summary.value:
+                number = value.simple_value if value.HasField("simple_value") else value.tensor.float_val[0]
+                print(event.step, value.tag, number)
+    """
+  let python = ProcessInfo.processInfo.environment["ODIMO_TENSORBOARD_PYTHON"] ?? "python3"
+  let result = try runProcess("/usr/bin/env", [python, "-c", script, folder])
+  guard result.status == 0 else { throw ProcessFailure("reading \(folder) with tensorboard failed: \(result.stderr)") }
+  return result.stdout.split(separator: "\n").map(String.init)
+}
