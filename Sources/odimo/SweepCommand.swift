@@ -138,6 +138,7 @@ struct SweepResume: ParsableCommand {
   @Option(help: "I/N or auto, as for sweep run.") var shard = "1/1"
   @Flag(help: "Only compute (or resume) the shared warmup.") var warmupOnly = false
   @Flag(help: "No progress on stderr (errors still appear).") var quiet = false
+  @Flag(help: "End with every job's state as JSON (as sweep status --json prints it).") var json = false
   @Option(help: "Also write every run's epoch scalars as TensorBoard event files: DIR/<run>, as in the sweep folder.")
   var tensorboard: String?
 
@@ -165,6 +166,7 @@ struct SweepResume: ParsableCommand {
           lambdas: manifest.lambdas.count, baselines: manifest.baselines.count, reference: manifest.reference)
       }
       try log?.check()
+      if json { return try printJSON(try SweepStatus.read(folder: folder)) }
       print("sweep \(folder): shard \(shard) done")
     }
   }
