@@ -26,13 +26,15 @@ let package = Package(
     .systemLibrary(name: "CFreeType", path: "Sources/CFreeType", pkgConfig: "freetype2"),
     // Progress lines and durations for people at a terminal or reading a log.
     .target(name: "Console"),
+    // What every module shares and nothing else provides: the option-value error.
+    .target(name: "Support"),
     // TensorBoard event files (scalars), through swift-protobuf; event.pb.swift is generated and committed.
     .target(
       name: "TensorBoard", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
       exclude: ["Protos"]),
     .target(name: "HDF5", dependencies: ["CHDF5", "CDeflate"]),
-    .target(name: "Datasets", dependencies: ["HDF5", "CZlib", "CJPEG", "CPNG", "CCrypto"]),
-    .target(name: "Engine", dependencies: ["HDF5", "Datasets", "CDNNL"]),
+    .target(name: "Datasets", dependencies: ["HDF5", "Support", "CZlib", "CJPEG", "CPNG", "CCrypto"]),
+    .target(name: "Engine", dependencies: ["HDF5", "Datasets", "Support", "CDNNL"]),
     .target(
       name: "Hardware",
       dependencies: ["Engine", "HDF5", .product(name: "TOMLKit", package: "TOMLKit")],
@@ -40,7 +42,7 @@ let package = Package(
     ),
     .target(
       name: "Search",
-      dependencies: ["Engine", "Hardware", "Datasets", "HDF5", "Console"]),
+      dependencies: ["Engine", "Hardware", "Datasets", "HDF5", "Console", "Support"]),
     // Charts as PNG: rasterizer, FreeType text, axes; knows nothing about ODiMO.
     .target(name: "Plot", dependencies: ["HDF5", "CPNG", "CFreeType"]),
     .target(name: "Reports", dependencies: ["Plot", "Search", "Hardware", "Engine", "Datasets", "HDF5"]),
@@ -48,6 +50,7 @@ let package = Package(
       name: "odimo",
       dependencies: [
         "Console",
+        "Support",
         "TensorBoard",
         "HDF5",
         "Datasets",
@@ -67,12 +70,13 @@ let package = Package(
     .testTarget(name: "CLITests", dependencies: ["HDF5", "Datasets", "TestSupport"]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "HDF5", "CJPEG", "CPNG", "TestSupport"]),
     .testTarget(
-      name: "EngineTests", dependencies: ["Engine", "Datasets", "HDF5", "TestSupport"],
+      name: "EngineTests", dependencies: ["Engine", "Datasets", "HDF5", "Support", "TestSupport"],
       // PyTorch reference fixtures, read by path (scripts/fixtures/make_pytorch_fixtures.py).
       exclude: ["Fixtures"]),
     .testTarget(
-      name: "SearchTests", dependencies: ["Search", "Engine", "Hardware", "Datasets", "HDF5", "TestSupport"]),
-    .testTarget(name: "HardwareTests", dependencies: ["Hardware", "Engine", "Datasets", "TestSupport"]),
+      name: "SearchTests",
+      dependencies: ["Search", "Engine", "Hardware", "Datasets", "HDF5", "Support", "TestSupport"]),
+    .testTarget(name: "HardwareTests", dependencies: ["Hardware", "Engine", "Datasets", "Support", "TestSupport"]),
     .testTarget(name: "PlotTests", dependencies: ["Plot", "TestSupport"], exclude: ["Golden"]),
     .testTarget(
       name: "ReportsTests", dependencies: ["Reports", "Search", "Hardware", "Engine", "HDF5", "TestSupport"]),

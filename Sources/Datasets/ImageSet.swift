@@ -1,3 +1,4 @@
+import Support
 /// Decoded images of one split held in memory: N × H × W × C bytes, row-major.
 public struct ImageSet: Sendable {
   public var height: Int
@@ -74,7 +75,7 @@ public enum ValidationSplit {
     train: [Int], validation: [Int]
   ) {
     guard fraction >= 0, fraction < 1 else {
-      throw DatasetError.invalidOption("--val-split must be in [0, 1), got \(fraction)")
+      throw InvalidOption("--val-split", value: fraction, expected: "0 ≤ fraction < 1")
     }
     var byClass: [Int64: [Int]] = [:]
     for (index, label) in labels.enumerated() { byClass[label, default: []].append(index) }

@@ -2,6 +2,7 @@ import Datasets
 import Engine
 import Foundation
 import Hardware
+import Support
 
 /// Everything that defines one search (one λ).
 public struct SearchConfiguration: Codable, Sendable, Equatable {
@@ -71,13 +72,13 @@ public struct SearchConfiguration: Codable, Sendable, Equatable {
   /// Refuses values no search can run with, naming the option.
   public func validate() throws {
     guard lambda >= 0, lambda.isFinite else {
-      throw SearchError.invalidOption(option: "--lambda", value: "\(lambda)", expected: "a finite number ≥ 0")
+      throw InvalidOption("--lambda", value: lambda, expected: "a finite number ≥ 0")
     }
     guard ["normalized", "raw"].contains(lambdaScale) else {
-      throw SearchError.invalidOption(option: "--lambda-scale", value: lambdaScale, expected: "normalized or raw")
+      throw InvalidOption("--lambda-scale", value: lambdaScale, expected: "normalized or raw")
     }
     if let trainLimit, trainLimit < 1 {
-      throw SearchError.invalidOption(option: "--train-limit", value: "\(trainLimit)", expected: "≥ 1 image")
+      throw InvalidOption("--train-limit", value: trainLimit, expected: "≥ 1 image")
     }
     try preset.validate()
   }

@@ -4,15 +4,12 @@ public enum SearchError: Error, CustomStringConvertible, Sendable, Equatable {
   case invalidPreset(preset: String, field: String, value: String, expected: String)
   /// A preset file that cannot be read or parsed.
   case presetFile(file: String, message: String)
-  /// A command-line value outside its range.
-  case invalidOption(option: String, value: String, expected: String)
 
   public var description: String {
     switch self {
     case .invalidPreset(let preset, let field, let value, let expected):
       "preset \(preset): \(field) is \(value); expected \(expected)"
     case .presetFile(let file, let message): "\(file): \(message)"
-    case .invalidOption(let option, let value, let expected): "\(option) is \(value); expected \(expected)"
     }
   }
 }

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Hardware
+import Support
 
 /// Connects a supernet's network to the hardware cost: λ · Σ_layers cost(soft split).
 /// Per training step: `prepare()` before the forward pass (sets the thermometric
@@ -29,7 +30,7 @@ public final class SearchObjective: @unchecked Sendable {
     convention: CostConvention = .corrected, initialSplit: String = "half"
   ) throws {
     guard lambda >= 0, lambda.isFinite else {
-      throw SearchError.invalidOption(option: "λ", value: "\(lambda)", expected: "a finite number ≥ 0")
+      throw InvalidOption("λ", value: lambda, expected: "a finite number ≥ 0")
     }
     try Self.check(metric, on: supernet.plan.soc)
     self.supernet = supernet
@@ -43,8 +44,7 @@ public final class SearchObjective: @unchecked Sendable {
     let soc = supernet.plan.soc
     let unit = soc.unitIndex(initialSplit)
     guard ["half", "legacy"].contains(initialSplit) || unit != nil else {
-      throw SearchError.invalidOption(
-        option: "--init", value: initialSplit,
+      throw InvalidOption("--init", value: initialSplit,
         expected: "half or a unit of \(soc.name) (\(soc.units.map(\.name).joined(separator: ", ")))")
     }
     var splits: [String: ThermometricSplit] = [:]
@@ -69,8 +69,7 @@ public final class SearchObjective: @unchecked Sendable {
   /// Refuses a metric the SoC has no figures for (energy without power data).
   static func check(_ metric: CostMetric, on soc: SoC) throws {
     guard metric == .latency || soc.hasPowerData else {
-      throw SearchError.invalidOption(
-        option: "--metric", value: metric.rawValue, expected: "latency: SoC \(soc.name) has no power data")
+      throw InvalidOption("--metric", value: metric.rawValue, expected: "latency: SoC \(soc.name) has no power data")
     }
   }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Hardware
+import Support
 
 extension SearchPreset {
   /// The TOML form of a preset (documented in `datasets/FORMATS.md`, "Preset files"):
@@ -41,8 +42,7 @@ extension SearchPreset {
   public static func resolve(_ nameOrPath: String) throws -> SearchPreset {
     if let builtIn = named(nameOrPath) { return builtIn }
     guard nameOrPath.hasSuffix(".toml") || FileManager.default.fileExists(atPath: nameOrPath) else {
-      throw SearchError.invalidOption(
-        option: "--preset", value: nameOrPath,
+      throw InvalidOption("--preset", value: nameOrPath,
         expected: builtIn.map(\.name).joined(separator: ", ") + " or a preset file (*.toml)")
     }
     return try load(contentsOf: nameOrPath)

@@ -2,6 +2,7 @@ import Datasets
 import Engine
 import Foundation
 import Hardware
+import Support
 
 /// The state of one run as `SearchRun` steps through its schedule: the trace, the best
 /// search epoch's logits, the best fine-tune weights, and which network is being trained.
@@ -34,8 +35,7 @@ final class SearchRunner {
     self.baseline = baseline
     setup = try SearchSetup(configuration, replaceBlocks: baseline != .depthwiseSeparable)
     guard !setup.supernet.searchable.isEmpty || baseline != nil else {
-      throw SearchError.invalidOption(
-        option: "--model", value: setup.model.name,
+      throw InvalidOption("--model", value: setup.model.name,
         expected: "a model with a layer two units of \(setup.soc.name) can run (nothing to search)")
     }
     schedule = SearchSchedule(

@@ -1,4 +1,5 @@
 import Engine
+import Support
 
 /// Which of a sweep's jobs a process runs: `--shard I/N` (every N-th job from the I-th,
 /// 1-based) or `auto`.
@@ -20,8 +21,7 @@ public enum ShardSpec {
     }
     let parts = text.split(separator: "/", omittingEmptySubsequences: false).map { Int($0) }
     guard parts.count == 2, let index = parts[0], let count = parts[1], count >= 1, (1...count).contains(index) else {
-      throw SearchError.invalidOption(
-        option: "--shard", value: text, expected: "I/N with 1 ≤ I ≤ N (e.g. 2/4), or auto")
+      throw InvalidOption("--shard", value: text, expected: "I/N with 1 ≤ I ≤ N (e.g. 2/4), or auto")
     }
     return (index, count)
   }

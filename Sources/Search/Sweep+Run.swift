@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import HDF5
 import Hardware
+import Support
 
 extension Sweep {
   /// Runs shard `shard` (1-based) of `shards` of a sweep into `folder`: the shared warmup
@@ -19,7 +20,7 @@ extension Sweep {
     warmupOnly: Bool = false, observer: RunObserver = .silent
   ) throws {
     guard shards >= 1, (1...shards).contains(shard) else {
-      throw EngineError("--shard must be I/N with 1 ≤ I ≤ N, got \(shard)/\(shards)")
+      throw InvalidOption("--shard", value: "\(shard)/\(shards)", expected: "I/N with 1 ≤ I ≤ N")
     }
     let manifest = try prepare(
       configuration, lambdas: lambdas, baselines: baselines, reference: reference, autoPoints: autoPoints,
@@ -73,7 +74,8 @@ extension Sweep {
     autoPoints: Int?, folder: String
   ) throws -> Manifest {
     guard !lambdas.isEmpty, lambdas.allSatisfy({ $0 >= 0 && $0.isFinite }) else {
-      throw EngineError("--lambdas must be finite numbers ≥ 0")
+      throw InvalidOption(
+        "--lambdas", value: lambdas.map { "\($0)" }.joined(separator: ","), expected: "finite numbers ≥ 0")
     }
     try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     let manifest = Manifest(

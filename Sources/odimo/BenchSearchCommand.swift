@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import Hardware
 import Search
+import Support
 
 struct BenchSearch: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -44,7 +45,8 @@ struct BenchSearch: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
-      guard trainLimit > 0, rounds > 0 else { throw InputError("--train-limit and --rounds must be positive") }
+      guard trainLimit > 0 else { throw InvalidOption("--train-limit", value: trainLimit, expected: "≥ 1 image") }
+      guard rounds > 0 else { throw InvalidOption("--rounds", value: rounds, expected: "≥ 1") }
       let script = FileManager.default.currentDirectoryPath + "/scripts/bench/pytorch_supernet.py"
       if comparePytorch && !FileManager.default.fileExists(atPath: script) {
         throw InputError("\(script) not found; run from the repository root")

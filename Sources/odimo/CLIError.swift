@@ -7,6 +7,7 @@ import Hardware
 import Plot
 import Reports
 import Search
+import Support
 
 /// Exit statuses that mean something to scripts (documented in `odimo --help`).
 enum ExitStatus {
@@ -16,10 +17,13 @@ enum ExitStatus {
   static let auditFailed: Int32 = 4
   /// odimo audit: no claim differs, but some could not be checked.
   static let auditIncomplete: Int32 = 5
+  /// An unknown option or an option's impossible value (sysexits' EX_USAGE, as ArgumentParser).
+  static let commandLine: Int32 = 64
 }
 
 /// Runs a command body, printing any error as one clear line on stderr and mapping it
-/// to an exit status: bad input (files, values) is 3, anything else 1.
+/// to an exit status: an option's impossible value is 64 (as ArgumentParser's own
+/// command-line errors), bad input (files, their contents) 3, anything else 1.
 func reportingErrors(_ body: () throws -> Void) throws {
   do {
     try body()
@@ -27,6 +31,9 @@ func reportingErrors(_ body: () throws -> Void) throws {
     throw error
   } catch let error as ValidationError {
     throw error
+  } catch let error as InvalidOption {
+    FileHandle.standardError.write(Data("odimo: error: \(error) (odimo help <command> lists the options)\n".utf8))
+    throw ExitCode(ExitStatus.commandLine)
   } catch {
     FileHandle.standardError.write(Data("odimo: error: \(error)\n".utf8))
     throw ExitCode(isBadInput(error) ? ExitStatus.badInput : ExitStatus.failure)

@@ -36,13 +36,8 @@ struct CostNetwork: ParsableCommand {
   func run() throws {
     try reportingErrors {
       let socValue = try SoCCatalogue.soc(soc)
-      let architecture: Architecture
-      do {
-        architecture = try ModelZoo.make(
+      let architecture = try ModelZoo.make(
           model, resolution: input, channels: channels, classes: classes, width: width, stemStride: stemStride)
-      } catch let error as ModelZoo.UnknownModel {
-        throw InputError(error.description)
-      }
       let plan: NetworkPlan
       let chosen: Mapping
       if let strategy = MappingStrategy(name: mapping), !FileManager.default.fileExists(atPath: mapping) {

@@ -39,12 +39,7 @@ struct ModelShow: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
-      let architecture: Architecture
-      do {
-        architecture = try ModelZoo.make(name, resolution: input, channels: channels, classes: classes, width: width)
-      } catch let error as ModelZoo.UnknownModel {
-        throw InputError(error.description)
-      }
+      let architecture = try ModelZoo.make(name, resolution: input, channels: channels, classes: classes, width: width)
       if json { return try printJSON(architecture) }
       print("\(architecture.name): input \(architecture.inputShape), \(architecture.classes) classes")
       for layer in architecture.layers {

@@ -4,6 +4,7 @@ import Engine
 import Foundation
 import Hardware
 import Search
+import Support
 
 struct SweepCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -222,7 +223,7 @@ struct SweepMerge: ParsableCommand {
   func run() throws {
     try reportingErrors {
       guard epsilon.isFinite, epsilon >= 0, epsilon < 100 else {
-        throw InputError("--epsilon must be between 0 and 100 accuracy points, got \(epsilon)")
+        throw InvalidOption("--epsilon", value: epsilon, expected: "0…100 accuracy points")
       }
       let summary = try Sweep.merge(folder: folder, epsilon: epsilon / 100)
       if json { return try printJSON(summary) }
@@ -255,13 +256,13 @@ func parseLambdas(_ text: String?) throws -> (grid: [Double], autoPoints: Int?) 
     items.removeLast()
     let count = last == "auto" ? nil : Int(last.dropFirst(5))
     guard last == "auto" || (count ?? 0) >= 1 else {
-      throw InputError("--lambdas: '\(last)' should be auto or auto:N with N ≥ 1 points in all")
+      throw InvalidOption("--lambdas", value: text, expected: "a last item auto or auto:N with N ≥ 1 points in all")
     }
     autoPoints = count ?? -1
   }
   let values = items.compactMap { Double($0) }.filter { $0 >= 0 && $0.isFinite }
   guard values.count == items.count else {
-    throw InputError("--lambdas must be comma-separated numbers ≥ 0, optionally ending in auto[:N]; got \(text)")
+    throw InvalidOption("--lambdas", value: text, expected: "comma-separated numbers ≥ 0, optionally ending in auto[:N]")
   }
   let grid = items.isEmpty ? Sweep.defaultLambdas : values
   return (grid, autoPoints.map { $0 < 0 ? grid.count + 3 : $0 })
@@ -272,7 +273,7 @@ func parseSeeds(_ text: String) throws -> [UInt64] {
   let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
   let seeds = parts.compactMap { UInt64($0) }
   guard !parts.isEmpty, seeds.count == parts.count, Set(seeds).count == seeds.count else {
-    throw InputError("--seeds must be distinct non-negative integers separated by commas (e.g. 0,1,2), got '\(text)'")
+    throw InvalidOption("--seeds", value: text, expected: "distinct integers ≥ 0 separated by commas (e.g. 0,1,2)")
   }
   return seeds
 }

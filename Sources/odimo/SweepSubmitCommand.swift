@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HDF5
 import Search
+import Support
 
 struct SweepSubmit: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -35,7 +36,7 @@ struct SweepSubmit: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
-      if let cpusPerTask, cpusPerTask < 1 { throw InputError("--cpus-per-task must be ≥ 1, got \(cpusPerTask)") }
+      if let cpusPerTask, cpusPerTask < 1 { throw InvalidOption("--cpus-per-task", value: cpusPerTask, expected: "≥ 1") }
       let sweeps = try sweep.sweeps()
       for seeded in sweeps {
         try Sweep.prepare(

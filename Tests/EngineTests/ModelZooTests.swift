@@ -1,4 +1,5 @@
 import Engine
+import Support
 import Testing
 
 @Suite struct ModelZooTests {
@@ -63,15 +64,28 @@ import Testing
     #expect(cifar.layer(named: "stage4.block1.relu")?.outputShape == FeatureShape(channels: 512, height: 4, width: 4))
   }
 
-  @Test func badRequestsAreRefused() {
-    #expect(throws: ModelZoo.UnknownModel.self) { try ModelZoo.make("vgg16", resolution: 32) }
-    #expect(throws: ModelZoo.UnknownModel.self) { try ModelZoo.make("resnet20", resolution: 4) }
-    #expect(throws: ModelZoo.UnknownModel.self) { try ModelZoo.make("resnet20", resolution: 32, classes: 1) }
-    // Sizes that would overflow or exhaust memory are refused up front.
-    #expect(throws: ModelZoo.UnknownModel.self) { try ModelZoo.make("resnet20", resolution: 2_147_483_648) }
-    #expect(throws: ModelZoo.UnknownModel.self) { try ModelZoo.make("resnet20", resolution: 32, channels: 1 << 40) }
-    #expect(throws: ModelZoo.UnknownModel.self) {
-      try ModelZoo.make("resnet20", resolution: 32, classes: 4_000_000_000_000_000_000)
+  /// The option a refused request names (nil: built).
+  private func refusedOption(_ build: () throws -> Architecture) -> String? {
+    do {
+      _ = try build()
+      return nil
+    } catch let error as InvalidOption {
+      return error.option
+    } catch {
+      return "\(type(of: error))"
     }
+  }
+
+  @Test func badRequestsAreRefused() {
+    #expect(refusedOption { try ModelZoo.make("vgg16", resolution: 32) } == "--model")
+    #expect(refusedOption { try ModelZoo.make("resnet20", resolution: 4) } == "--input")
+    #expect(refusedOption { try ModelZoo.make("resnet20", resolution: 32, classes: 1) } == "--classes")
+    #expect(refusedOption { try ModelZoo.make("resnet20", resolution: 32, width: 0) } == "--width")
+    #expect(refusedOption { try ModelZoo.make("resnet20", resolution: 32, stemStride: 2) } == "--stem-stride")
+    // Sizes that would overflow or exhaust memory are refused up front.
+    #expect(refusedOption { try ModelZoo.make("resnet20", resolution: 2_147_483_648) } == "--input")
+    #expect(refusedOption { try ModelZoo.make("resnet20", resolution: 32, channels: 1 << 40) } == "--channels")
+    #expect(
+      refusedOption { try ModelZoo.make("resnet20", resolution: 32, classes: 4_000_000_000_000_000_000) } == "--classes")
   }
 }

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Hardware
+import Support
 import Testing
 
 @Suite struct NetworkCostTests {
@@ -118,6 +119,9 @@ import Testing
     let kept = try NetworkPlan(architecture: model, soc: .darkside, replaceBlocks: false)
     let dws = try kept.cost(of: try kept.mapping(.depthwiseSeparable))
     #expect(dws.searchable.latencyCycles == 2_275_640)
-    #expect(throws: ModelZoo.UnknownModel.self) { try ModelZoo.make("resnet20", resolution: 32, stemStride: 2) }
+    let refused = try #require(throws: InvalidOption.self) {
+      try ModelZoo.make("resnet20", resolution: 32, stemStride: 2)
+    }
+    #expect(refused.option == "--stem-stride")
   }
 }

@@ -4,6 +4,7 @@ import Foundation
 import HDF5
 import Hardware
 import TestSupport
+import Support
 import Testing
 
 @testable import Search
@@ -152,7 +153,8 @@ import Testing
   @Test func badRequestsAreRefused() throws {
     let data = try makeData()
     let negative = SearchConfiguration(soc: "diana", model: "resnet8", data: data, metric: .latency, lambda: -1)
-    #expect(throws: SearchError.self) { try SearchRun.run(negative, out: scratch.file("n.h5")) }
+    let refused = try #require(throws: InvalidOption.self) { try SearchRun.run(negative, out: scratch.file("n.h5")) }
+    #expect(refused.option == "--lambda")
     let energy = SearchConfiguration(
       soc: "trio", model: "resnet8", data: data, metric: .energy, lambda: 1, preset: Self.tiny)
     // trio has power data; a description without [power] cannot search energy.
@@ -176,9 +178,8 @@ import Testing
     """.write(toFile: noPower, atomically: true, encoding: .utf8)
     var withoutPower = energy
     withoutPower.soc = noPower
-    let error = try #require(throws: SearchError.self) { try SearchRun.run(withoutPower, out: scratch.file("e.h5")) }
-    guard case .invalidOption(let option, _, _) = error else { throw error }
-    #expect(option == "--metric")
+    let error = try #require(throws: InvalidOption.self) { try SearchRun.run(withoutPower, out: scratch.file("e.h5")) }
+    #expect(error.option == "--metric")
 
     // Weights from a model with another class count (here: 10 classes against this
     // 4-class dataset) are refused with both counts named.

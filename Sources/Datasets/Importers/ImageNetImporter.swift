@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Support
 
 /// ImageNet (ILSVRC-2012) from its folder layout: `train/<wnid>/*.JPEG` and
 /// `val/<wnid>/*.JPEG`. Images are decoded, resized (shorter side, then centre crop,
@@ -49,7 +50,7 @@ enum ImageNetImporter {
 
   static func run(root: String, resolution: Int, synsets: String?, options: ImportOptions) throws {
     guard (8...1024).contains(resolution) else {
-      throw DatasetError.invalidOption("--resolution must be 8…1024 pixels, got \(resolution)")
+      throw InvalidOption("--resolution", value: resolution, expected: "8…1024 pixels")
     }
     let trainFolder = root + "/train"
     guard

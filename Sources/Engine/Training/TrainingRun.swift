@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import Support
 
 /// Everything that defines a training run; saved in checkpoints and compared on resume.
 public struct TrainingConfiguration: Codable, Sendable, Equatable {
@@ -55,20 +56,23 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
 
   /// Checks values a user controls.
   public func validate() throws {
-    guard (1...1_000_000).contains(epochs), (1...1_000_000).contains(batchSize) else {
-      throw EngineError("--epochs and --batch must be 1…1,000,000, got \(epochs) and \(batchSize)")
+    guard (1...1_000_000).contains(epochs) else { throw InvalidOption("--epochs", value: epochs, expected: "1…1,000,000") }
+    guard (1...1_000_000).contains(batchSize) else {
+      throw InvalidOption("--batch", value: batchSize, expected: "1…1,000,000")
     }
     guard learningRate > 0, learningRate.isFinite else {
-      throw EngineError("--lr must be a positive number, got \(learningRate)")
+      throw InvalidOption("--lr", value: learningRate, expected: "a finite number > 0")
     }
-    if let trainLimit, trainLimit < 1 { throw EngineError("--train-limit must be ≥ 1 image, got \(trainLimit)") }
-    guard (0..<1).contains(momentum), weightDecay >= 0, weightDecay.isFinite, (0..<1).contains(labelSmoothing) else {
-      throw EngineError(
-        "--momentum and --label-smoothing must be in [0, 1) and --weight-decay a finite number ≥ 0 (got \(momentum), "
-          + "\(labelSmoothing), \(weightDecay))")
+    if let trainLimit, trainLimit < 1 { throw InvalidOption("--train-limit", value: trainLimit, expected: "≥ 1 image") }
+    guard (0..<1).contains(momentum) else { throw InvalidOption("--momentum", value: momentum, expected: "0 ≤ m < 1") }
+    guard (0..<1).contains(labelSmoothing) else {
+      throw InvalidOption("--label-smoothing", value: labelSmoothing, expected: "0 ≤ s < 1")
+    }
+    guard weightDecay >= 0, weightDecay.isFinite else {
+      throw InvalidOption("--weight-decay", value: weightDecay, expected: "a finite number ≥ 0")
     }
     guard ["cosine", "constant", "multistep"].contains(schedule) else {
-      throw EngineError("--schedule must be cosine, constant or multistep, got \(schedule)")
+      throw InvalidOption("--schedule", value: schedule, expected: "cosine, constant or multistep")
     }
   }
 }

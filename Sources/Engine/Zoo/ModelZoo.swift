@@ -1,12 +1,8 @@
 import Datasets
+import Support
 
 /// The models odimo can build, by name.
 public enum ModelZoo {
-  /// A request that cannot be built.
-  public struct UnknownModel: Error, CustomStringConvertible, Sendable {
-    public let description: String
-  }
-
   /// Names accepted by `make`, with a one-line description each.
   public static let catalogue: [(name: String, summary: String)] = [
     ("resnet8", "ResNet-8 (MLPerf Tiny): 3×3 stem, one basic block per stage (16/32/64)"),
@@ -25,17 +21,16 @@ public enum ModelZoo {
   ) throws -> Architecture {
     if let stemStride {
       guard name.lowercased() == "mobilenetv1", (1...4).contains(stemStride) else {
-        throw UnknownModel(
-          description: "--stem-stride \(stemStride) for \(name): expected 1…4, and only mobilenetv1 takes it")
+        throw InvalidOption("--stem-stride", value: stemStride, expected: "1…4, and only for mobilenetv1 (not \(name))")
       }
     }
-    guard (8...4096).contains(resolution), (1...64).contains(channels), (2...1_000_000).contains(classes), width > 0,
-      width <= 4
-    else {
-      throw UnknownModel(
-        description:
-          "cannot build \(name) for \(channels)×\(resolution)×\(resolution) inputs, \(classes) classes, width \(width): "
-          + "expected resolution 8…4096, channels 1…64, classes 2…1,000,000 and 0 < width ≤ 4")
+    guard width > 0, width <= 4 else { throw InvalidOption("--width", value: width, expected: "0 < width ≤ 4") }
+    guard (8...4096).contains(resolution) else {
+      throw InvalidOption("--input", value: resolution, expected: "8…4096 pixels")
+    }
+    guard (1...64).contains(channels) else { throw InvalidOption("--channels", value: channels, expected: "1…64") }
+    guard (2...1_000_000).contains(classes) else {
+      throw InvalidOption("--classes", value: classes, expected: "2…1,000,000")
     }
     let input = FeatureShape(channels: channels, height: resolution, width: resolution)
     switch name.lowercased() {
@@ -47,15 +42,15 @@ public enum ModelZoo {
       return MobileNetV1.make(
         input: input, classes: classes, width: width, stemStride: stemStride ?? (resolution <= 64 ? 1 : 2))
     default:
-      throw UnknownModel(
-        description: "unknown model '\(name)'; expected one of \(catalogue.map(\.name).joined(separator: ", "))")
+      throw InvalidOption("--model", value: name, expected: "one of " + catalogue.map(\.name).joined(separator: ", "))
     }
   }
 }
 
 extension ModelZoo {
   /// Builds model `name` for the images of `dataset` (its train split's size and
-  /// channels, its class count); errors are `EngineError`s naming what does not fit.
+  /// channels, its class count). Images or classes no model takes are an `EngineError`
+  /// naming the file; an unknown model name or width is an `InvalidOption`.
   public static func make(_ name: String, for dataset: DatasetFile, width: Double = 1, stemStride: Int? = nil) throws
     -> Architecture
   {
@@ -67,8 +62,10 @@ extension ModelZoo {
       return try make(
         name, resolution: train.height, channels: train.channels, classes: dataset.numClasses, width: width,
         stemStride: stemStride)
-    } catch let error as UnknownModel {
-      throw EngineError(error.description)
+    } catch let error as InvalidOption where ["--input", "--channels", "--classes"].contains(error.option) {
+      throw EngineError(
+        "\(dataset.path): \(train.channels)×\(train.height)×\(train.width) images in \(dataset.numClasses) classes "
+          + "cannot feed \(name); expected \(error.option.dropFirst(2)) \(error.expected)")
     }
   }
 }
