@@ -79,9 +79,15 @@ extension Mapping {
       guard form.format == formatName else {
         throw MappingMismatch(description: "\(path): format is '\(form.format)', expected '\(formatName)'")
       }
-      return Mapping(
-        name: form.name, soc: form.soc, model: form.model, units: form.units, replacesBlocks: form.replacesBlocks,
-        layers: form.layers.map { LayerAssignment(name: $0.name, units: $0.units) })
+      // Files from a later odimo may mean something this one cannot read correctly.
+      guard (1...formatVersion).contains(form.formatVersion) else {
+        throw MappingMismatch(
+          description: "\(path): format_version is \(form.formatVersion); this odimo reads 1…\(formatVersion)")
+      }
+      return try checked(
+        Mapping(
+          name: form.name, soc: form.soc, model: form.model, units: form.units, replacesBlocks: form.replacesBlocks,
+          layers: form.layers.map { LayerAssignment(name: $0.name, units: $0.units) }), path: path)
     }
     let file = try HDF5File.open(path)
     defer { file.close() }
@@ -106,9 +112,20 @@ extension Mapping {
     let layers = try order.map { name in
       LayerAssignment(name: name, units: try file.read("\(group)/layers/\(name)", as: Int32.self).map { Int($0) })
     }
-    return Mapping(
-      name: try text("name"), soc: try text("soc"), model: try text("model"),
-      units: try file.attribute("units", at: group).stringsValue ?? [],
-      replacesBlocks: try file.attribute("replaces_blocks", at: group).intValue == 1, layers: layers)
+    return try checked(
+      Mapping(
+        name: try text("name"), soc: try text("soc"), model: try text("model"),
+        units: try file.attribute("units", at: group).stringsValue ?? [],
+        replacesBlocks: try file.attribute("replaces_blocks", at: group).intValue == 1, layers: layers),
+      path: file.path)
+  }
+
+  /// `mapping` unless a layer appears twice (which one would count is undefined).
+  private static func checked(_ mapping: Mapping, path: String) throws -> Mapping {
+    var seen: Set<String> = []
+    for layer in mapping.layers where !seen.insert(layer.name).inserted {
+      throw MappingMismatch(description: "\(path): layer '\(layer.name)' is listed twice; expected each layer once")
+    }
+    return mapping
   }
 }

@@ -81,6 +81,29 @@ import Testing
     #expect(throws: MappingMismatch.self) { try plan.mapping(.allOn(unit: "gpu")) }
   }
 
+  /// A mapping file from a later format version, or listing a layer twice, is refused.
+  @Test func laterVersionsAndDuplicateLayersAreRefused() throws {
+    let plan = try NetworkPlan(architecture: resnet20, soc: .diana)
+    let folder = NSTemporaryDirectory() + "odimo-mapping-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let path = folder + "/m.json"
+    try plan.mapping(.balanced).save(to: path)
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    let later = folder + "/later.json"
+    try text.replacingOccurrences(of: "\"format_version\":1", with: "\"format_version\":99")
+      .write(toFile: later, atomically: true, encoding: .utf8)
+    #expect(text.contains("\"format_version\":1"))
+    let version = try #require(throws: MappingMismatch.self) { try Mapping.load(later) }
+    #expect(version.description.contains("99"))
+    var twice = try plan.mapping(.balanced)
+    twice.layers.append(twice.layers[0])
+    // (HDF5 mapping groups hold one dataset per layer name, so only JSON can repeat one.)
+    try twice.save(to: folder + "/twice.json")
+    let duplicate = try #require(throws: MappingMismatch.self) { try Mapping.load(folder + "/twice.json") }
+    #expect(duplicate.description.contains(twice.layers[0].name))
+  }
+
   @Test func permutationGroupsUnits() {
     let layer = LayerAssignment(name: "x", units: [1, 0, 1, 0, 0])
     #expect(layer.permutation == [1, 3, 4, 0, 2])
