@@ -23,8 +23,8 @@ public enum SafeWrite {
     guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
       throw Failure(target: target, detail: "the folder \(folder) does not exist")
     }
-    let temporary = url.deletingLastPathComponent()
-      .appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+    removeStaleTemporaries(in: folder)
+    let temporary = temporaryPath(for: target)
     do {
       let result = try body(temporary)
       try sync(temporary)
@@ -83,7 +83,7 @@ public enum SafeWrite {
     }
   }
 
-  private static func sync(_ path: String) throws {
+  static func sync(_ path: String) throws {
     let descriptor = open(path, O_RDONLY)
     guard descriptor >= 0 else {
       throw Failure(target: path, detail: "cannot open to sync: \(String(cString: strerror(errno)))")

@@ -20,7 +20,6 @@ public enum ReportWriter {
     guard !experiment.points.isEmpty || !experiment.baselines.isEmpty else {
       throw ReportError("nothing to report: no complete run was found")
     }
-    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
     let font = try font ?? Font()
     var figures: [String: Canvas] = [:]
     for metric in experiment.metrics {
@@ -34,19 +33,27 @@ public enum ReportWriter {
         panelHeight: 200, font: font)
     }
     let text = markdown(experiment, folder: folder, selected: selected)
-    // Everything slow (rendering, the bundle) is done before the first file of the report
-    // is replaced, so a killed report leaves the old one whole or, for a few renames, the
-    // new figures beside the old text.
-    if bundle {
-      try EvidenceBundle.write(
-        (experiment.points + experiment.baselines).map { (relativePath($0.path, from: folder), $0.path) },
-        reference: experiment.reference.map { (relativePath($0.checkpoint, from: folder), $0.checkpoint) }, to: folder)
-    }
     let encoded = try figures.map { ($0.key, try $0.value.pngData()) }
-    for (name, png) in encoded { try SafeWrite.write(png, to: folder + "/" + name) }
+    // The report is written into a temporary folder and swapped in whole, so a killed or
+    // failed report leaves the old one as it was, never new figures beside old text.
+    try SafeWrite.replaceFolder(folder, replaceable: isReportFile) { temporary in
+      if bundle {
+        try EvidenceBundle.write(
+          (experiment.points + experiment.baselines).map { (relativePath($0.path, from: folder), $0.path) },
+          reference: experiment.reference.map { (relativePath($0.checkpoint, from: folder), $0.checkpoint) },
+          to: temporary)
+      }
+      for (name, png) in encoded { try SafeWrite.write(png, to: temporary + "/" + name) }
+      try SafeWrite.write(Data(text.utf8), to: temporary + "/" + fileName)
+    }
     let path = folder + "/" + fileName
-    try SafeWrite.write(Data(text.utf8), to: path)
     return path
+  }
+
+  /// Whether `name` in a report folder is one of the files a report consists of (a folder
+  /// holding anything else is not replaced).
+  static func isReportFile(_ name: String) -> Bool {
+    name == fileName || name == EvidenceBundle.fileName || name.hasSuffix(".png")
   }
 
   /// Points whose mapping the report shows: each metric's headline point, the most
