@@ -43,6 +43,6 @@ sweep darkside darkside mobilenetv1 all-cluster,all-dwe,dws --width 0.25 --stem-
 for name in diana darkside; do
   echo "== Report and audit: $name $(elapsed)"
   "$odimo" report "out/sweeps/$name" --out "reports/$name-fashion-mnist"
-  "$odimo" audit "reports/$name-fashion-mnist/report.md" --quiet
+  "$odimo" audit "reports/$name-fashion-mnist/report.md" --quiet --allow-outside
 done
 echo "== Done $(elapsed): reports/diana-fashion-mnist/report.md, reports/darkside-fashion-mnist/report.md"

@@ -125,7 +125,7 @@ wait_for $ids
 results "$work/slurm" > "$work/slurm.txt"
 diff "$work/local.txt" "$work/slurm.txt"
 [ -f "$work/slurm/report/report.md" ] || { log "the finishing job wrote no report"; exit 1; }
-"$odimo" audit "$work/slurm/report/report.md" --quiet
+"$odimo" audit "$work/slurm/report/report.md" --quiet --allow-outside
 
 log "cancelled task, resubmitted"
 ids=$(submit "$work/again")

@@ -46,10 +46,11 @@ public enum Audit {
 
   /// Re-checks the report at `path`; `progress` hears which run is being re-evaluated.
   /// `dataset` evaluates on that file instead of the path the runs recorded (a moved
-  /// dataset), provided its SHA-256 is the recorded one.
-  public static func run(report path: String, dataset: String? = nil, progress: (String) -> Void = { _ in }) throws
-    -> Result
-  {
+  /// dataset), provided its SHA-256 is the recorded one. Cited files outside the report's
+  /// folder are opened only with `allowOutside` (else taken from its evidence bundle).
+  public static func run(
+    report path: String, dataset: String? = nil, allowOutside: Bool = false, progress: (String) -> Void = { _ in }
+  ) throws -> Result {
     guard let data = FileManager.default.contents(atPath: path) else { throw ReportError("\(path): no such report") }
     let text = String(decoding: data, as: UTF8.self)
     guard let first = text.split(separator: "\n").first, first.hasPrefix(ReportWriter.marker) else {
@@ -65,6 +66,7 @@ public enum Audit {
       folder: (path as NSString).deletingLastPathComponent, text: text, epsilon: epsilon,
       tables: MarkdownTable.parse(text).map(\.table))
     audit.dataset = dataset
+    audit.allowOutside = allowOutside
     defer { audit.cleanUp() }
     audit.recomputeRuns(progress: progress)
     audit.checkRunRows()

@@ -21,6 +21,8 @@ struct AuditPass {
   /// A dataset to evaluate on in place of the path the runs recorded (a moved or copied
   /// dataset); it must have the SHA-256 the runs recorded.
   var dataset: String?
+  /// Whether cited files may lie outside the report's folder (`--allow-outside`).
+  var allowOutside = false
   private(set) var claims: [Audit.Claim] = []
   /// Rows whose run could not be re-evaluated: every figure derived from all runs (fronts,
   /// gains, headline, ε) then cannot be checked either, rather than "differ".
@@ -80,15 +82,32 @@ struct AuditPass {
 
   /// A path cell (`` `runs/x.h5` ``) resolved against the report's folder; a file that is
   /// not there is taken from the report's evidence bundle if it has it (`temporaries`
-  /// lists the files extracted so, for `cleanUp`).
+  /// lists the files extracted so, for `cleanUp`). A path leaving the report's folder
+  /// (absolute, or climbing with `..`, symbolic links followed) is opened only with
+  /// `allowOutside`; otherwise only the bundle's copy is used, or the path is refused.
   mutating func resolve(_ cell: String) throws -> String {
     let trimmed = cell.trimmingCharacters(in: CharacterSet(charactersIn: "` "))
     let path = trimmed.hasPrefix("/") ? trimmed : folder.isEmpty ? trimmed : folder + "/" + trimmed
-    guard !FileManager.default.fileExists(atPath: path),
-      let extracted = try EvidenceBundle.extract(cell: trimmed, folder: folder)
-    else { return path }
-    temporaries.append(extracted)
-    return extracted
+    let inside = allowOutside || Self.isInside(path, folder: folder.isEmpty ? "." : folder)
+    if inside && FileManager.default.fileExists(atPath: path) { return path }
+    if let extracted = try EvidenceBundle.extract(cell: trimmed, folder: folder) {
+      temporaries.append(extracted)
+      return extracted
+    }
+    guard inside else {
+      throw ReportError(
+        "\(trimmed) lies outside the report's folder; audit with --allow-outside to open it (or from an evidence "
+          + "bundle: odimo report --bundle)")
+    }
+    return path
+  }
+
+  /// Whether `path` is inside `folder` once both are made absolute, `..` removed and
+  /// symbolic links followed.
+  static func isInside(_ path: String, folder: String) -> Bool {
+    let real = { (path: String) in URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
+    let base = real(folder)
+    return real(path).hasPrefix(base == "/" ? "/" : base + "/")
   }
 
   /// Removes the files extracted from the evidence bundle.

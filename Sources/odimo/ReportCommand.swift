@@ -84,6 +84,12 @@ struct AuditCommand: ParsableCommand {
       The dataset to re-evaluate on, when it is no longer where the runs recorded it (moved, \
       or audited on another machine); its SHA-256 must be the one the runs recorded.
       """) var data: String?
+  @Flag(
+    help: """
+      Open cited run files and checkpoints outside the report's folder (absolute paths, or \
+      paths climbing out with ..). Without it they are taken from the report's evidence \
+      bundle or count as unverifiable.
+      """) var allowOutside = false
   @Flag(help: "Only print claims that are not confirmed.") var quiet = false
   @Flag(help: "Print every claim and verdict as JSON.") var json = false
 
@@ -112,7 +118,8 @@ struct AuditCommand: ParsableCommand {
       let result: Audit.Result
       switch (report, claims) {
       case (let report?, nil):
-        result = try Audit.run(report: report, dataset: data.map(absolutePath), progress: progress)
+        result = try Audit.run(
+          report: report, dataset: data.map(absolutePath), allowOutside: allowOutside, progress: progress)
       case (nil, let claims?): result = try ClaimsAudit.run(claims: claims, progress: progress)
       default: throw InputError("give either a report.md or --claims FILE.json (one of them)")
       }

@@ -30,7 +30,10 @@ import Testing
     #expect(text.contains("![Accuracy vs latency](pareto-latency.png)"))
     #expect(FileManager.default.fileExists(atPath: folder + "/pareto-energy.png"))
 
-    let audit = try odimo("audit", path)
+    // The runs lie beside the report's folder, not in it: opened only when allowed.
+    let confined = try odimo("audit", path)
+    #expect(confined.status == 5 && confined.stdout.contains("--allow-outside"), "\(confined.stdout)")
+    let audit = try odimo("audit", path, "--allow-outside")
     #expect(audit.status == 0, "\(audit.stdout)\n\(audit.stderr)")
     #expect(audit.stdout.contains("0 differ, 0 cannot be verified"))
 
@@ -41,7 +44,7 @@ import Testing
     cells[5] = "1,234"  // Point, λ, seed, accuracy, interval, latency
     lines[row] = cells.joined(separator: " | ")
     try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
-    let tampered = try odimo("audit", path, "--quiet")
+    let tampered = try odimo("audit", path, "--quiet", "--allow-outside")
     #expect(tampered.status == 4)
     #expect(tampered.stdout.contains("✗ [searched points] λ=10 · Latency (cycles) = 1,234: differs"))
 
@@ -66,14 +69,14 @@ import Testing
     #expect(FileManager.default.fileExists(atPath: sweep + "/lambda-1.0.h5"))
     #expect(FileManager.default.fileExists(atPath: sweep + "/seed-4/baselines/all-digital.h5"))
     let twice = try odimo(arguments + ["--seeds", "3,3"])
-    #expect(twice.status == 3 && twice.stderr.contains("--seeds"))
+    #expect(twice.status == 64 && twice.stderr.contains("--seeds"))
 
     let folder = scratch.file("report")
     let report = try odimo("report", sweep, "--out", folder)
     #expect(report.status == 0, "\(report.stderr)")
     let text = try String(contentsOfFile: folder + "/report.md", encoding: .utf8)
     #expect(text.contains("| Seeds | 3, 4 |") && text.contains("## Across seeds"))
-    let audit = try odimo("audit", folder + "/report.md")
+    let audit = try odimo("audit", folder + "/report.md", "--allow-outside")
     #expect(audit.status == 0, "\(audit.stdout)\n\(audit.stderr)")
   }
 
@@ -130,7 +133,7 @@ import Testing
     #expect(report.status == 0, "\(report.stderr)")
     let text = try String(contentsOfFile: folder + "/report.md", encoding: .utf8)
     #expect(text.contains("## Diverged runs") && text.contains("| λ=1e+308 | 0 | epoch"))
-    let audit = try odimo("audit", folder + "/report.md")
+    let audit = try odimo("audit", folder + "/report.md", "--allow-outside")
     #expect(audit.status == 0, "\(audit.stdout)")
   }
 }

@@ -49,7 +49,7 @@ import Testing
     #expect(points.cell(points.rows[0], "Latency (cycles)") == Formatting.cycles(first.latencyCycles))
     #expect(tables.contains { $0.header.first == "Compared with" })
 
-    let result = try Audit.run(report: path)
+    let result = try Audit.run(report: path, allowOutside: true)
     #expect(result.differing.isEmpty, "\(result.differing)")
     #expect(result.unverifiable.isEmpty, "\(result.unverifiable)")
     // Every row's accuracy, latency (cycles and ms), energy and front flags, plus gains and setup.
@@ -77,7 +77,7 @@ import Testing
     let row = try #require(lines.firstIndex { $0.hasPrefix("| \(baselines.rows[0][0]) |") })
     lines[row] = lines[row].replacingOccurrences(of: "| \(accuracy) |", with: "| \(tampered) |")
     try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
-    let result = try Audit.run(report: path)
+    let result = try Audit.run(report: path, allowOutside: true)
     let wrong = try #require(result.differing.first)
     #expect(wrong.subject == baselines.rows[0][0] && wrong.quantity == "Test accuracy (%)")
     #expect(wrong.verdict == .differs(recomputed: accuracy, difference: String(format: "%+g", -3.5)))
@@ -87,7 +87,7 @@ import Testing
     lines[row] = lines[row].replacingOccurrences(of: "| \(tampered) |", with: "| \(accuracy) |")
     lines[headline] = "At iso-accuracy, ODiMO's searched mappings reach **up to 9.99× lower latency** (λ=0 against x)."
     try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
-    let boasted = try Audit.run(report: path)
+    let boasted = try Audit.run(report: path, allowOutside: true)
     // The latency claim is wrong, and the energy claim the line dropped is reported missing.
     #expect(Set(boasted.differing.map(\.section)) == ["headline"])
     #expect(boasted.differing.contains { $0.subject == "latency" && $0.reported.contains("9.99") })
@@ -95,7 +95,7 @@ import Testing
     // A run file that has gone: its claims cannot be verified (and say why).
     try FileManager.default.removeItem(atPath: folder + "/lambda-20.0.h5")
     try text.write(toFile: path, atomically: true, encoding: .utf8)
-    let missing = try Audit.run(report: path)
+    let missing = try Audit.run(report: path, allowOutside: true)
     #expect(missing.unverifiable.contains { $0.subject == "λ=20" && "\($0.verdict)".contains("no such run file") })
 
     // A sweep still running is refused, or reported with its unfinished runs named.
@@ -120,7 +120,7 @@ import Testing
         line.hasPrefix("| \(row[0]) |") ? line.replacingOccurrences(of: row[1], with: row[1] + " (edited)") : line
       }
       try lines.joined(separator: "\n").write(toFile: path, atomically: true, encoding: .utf8)
-      let result = try Audit.run(report: path)
+      let result = try Audit.run(report: path, allowOutside: true)
       #expect(
         result.differing.map(\.subject) == [row[0]], "editing \(row[0]) gave \(result.differing.map(\.subject))")
     }
@@ -156,7 +156,7 @@ import Testing
     let seeds = try #require(tables.first { $0.header.first == "Across seeds" })
     #expect(seeds.rows.map { $0[0] } == ["λ=0", "λ=20", "all-analog", "all-digital"])
     #expect(text.contains("| Seeds | 0, 1 |") && text.contains("seed-to-seed standard deviation"))
-    let result = try Audit.run(report: path)
+    let result = try Audit.run(report: path, allowOutside: true)
     #expect(result.differing.isEmpty && result.unverifiable.isEmpty, "\(result.differing) \(result.unverifiable)")
 
     let row = try #require(seeds.rows.first { $0[0] == "λ=20" })
@@ -164,7 +164,7 @@ import Testing
       of: "| λ=20 | 0, 1 | \(row[2]) |", with: "| λ=20 | 0, 1 | \(Formatting.accuracy(0.999)) |")
     #expect(edited != text)
     try edited.write(toFile: path, atomically: true, encoding: .utf8)
-    let caught = try Audit.run(report: path)
+    let caught = try Audit.run(report: path, allowOutside: true)
     #expect(caught.differing.map(\.section) == ["across seeds"])
 
     // The same runs twice, or runs of another configuration, are refused.
@@ -184,17 +184,17 @@ import Testing
     let data = scratch.file("quadrants.h5")
     let moved = scratch.file("moved.h5")
     try FileManager.default.moveItem(atPath: data, toPath: moved)
-    let lost = try Audit.run(report: path)
+    let lost = try Audit.run(report: path, allowOutside: true)
     #expect(lost.differing.isEmpty, "\(lost.differing)")
     #expect(!lost.unverifiable.isEmpty)
     let previous = FileManager.default.currentDirectoryPath
     FileManager.default.changeCurrentDirectoryPath(scratch.file(""))
     defer { FileManager.default.changeCurrentDirectoryPath(previous) }
-    let found = try Audit.run(report: path, dataset: moved)
+    let found = try Audit.run(report: path, dataset: moved, allowOutside: true)
     #expect(found.differing.isEmpty && found.unverifiable.isEmpty, "\(found.differing) \(found.unverifiable)")
     let other = scratch.file("other.h5")
     try QuadrantData.write(other, train: 64)
-    let wrong = try Audit.run(report: path, dataset: other)
+    let wrong = try Audit.run(report: path, dataset: other, allowOutside: true)
     #expect(wrong.differing.isEmpty)
     #expect(wrong.unverifiable.contains { "\($0.verdict)".contains("is not the dataset") })
   }
@@ -205,6 +205,9 @@ import Testing
     let out = scratch.file("report")
     let path = try ReportWriter.write(try Experiment.load([folder]), to: out, bundle: true)
     #expect(FileManager.default.fileExists(atPath: out + "/" + EvidenceBundle.fileName))
+    // The bundle's copies serve without --allow-outside, before and after the runs are gone.
+    let confined = try Audit.run(report: path)
+    #expect(confined.differing.isEmpty && confined.unverifiable.isEmpty, "\(confined.unverifiable)")
     try FileManager.default.removeItem(atPath: folder)
     let result = try Audit.run(report: path)
     #expect(result.differing.isEmpty && result.unverifiable.isEmpty, "\(result.differing) \(result.unverifiable)")
