@@ -68,7 +68,8 @@ let package = Package(
     .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
     .testTarget(name: "NativeLibraryTests", dependencies: ["CPNG", "CZlib", "CDNNL", "CJPEG", "HDF5"]),
     .testTarget(name: "CLITests", dependencies: ["HDF5", "Datasets", "TestSupport"]),
-    .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "HDF5", "CJPEG", "CPNG", "TestSupport"]),
+    .testTarget(
+      name: "DatasetsTests", dependencies: ["Datasets", "HDF5", "Support", "CJPEG", "CPNG", "TestSupport"]),
     .testTarget(
       name: "EngineTests", dependencies: ["Engine", "Datasets", "HDF5", "Support", "TestSupport"],
       // PyTorch reference fixtures, read by path (scripts/fixtures/make_pytorch_fixtures.py).

@@ -1,4 +1,5 @@
 import Support
+
 /// Decoded images of one split held in memory: N × H × W × C bytes, row-major.
 public struct ImageSet: Sendable {
   public var height: Int

@@ -33,13 +33,12 @@ public enum SafeWrite {
       }
       try? sync(folder)
       return result
-    } catch let error as HDF5Error where error.kind == .writeFailed {
+    } catch let error as HDF5Error where error.kind == .writeFailed || Self.isDiskFull(error) {
       unlink(temporary)
       // Name the file the user asked for (not the temporary one) and say why in words.
-      let full = "\(error)".contains("No space left") || "\(error)".contains("errno = 28")
       throw Failure(
         target: target,
-        detail: full
+        detail: Self.isDiskFull(error)
           ? "the disk is full (no space left on the device); \(target) was left as it was"
           : "\(error); \(target) was left as it was")
     } catch {
@@ -78,9 +77,21 @@ public enum SafeWrite {
   public static func write(_ data: Data, to target: String) throws {
     try replace(target) { temporary in
       guard FileManager.default.createFile(atPath: temporary, contents: data) else {
-        throw Failure(target: target, detail: "could not create \(temporary)")
+        let full = errno == ENOSPC
+        unlink(temporary)
+        throw Failure(
+          target: target,
+          detail: full
+            ? "the disk is full (no space left on the device); \(target) was left as it was"
+            : "could not create \(temporary): \(String(cString: strerror(errno)))")
       }
     }
+  }
+
+  /// Whether HDF5 failed for lack of space (its message carries the OS error).
+  static func isDiskFull(_ error: HDF5Error) -> Bool {
+    let text = "\(error)"
+    return text.contains("No space left") || text.contains("errno = 28")
   }
 
   static func sync(_ path: String) throws {

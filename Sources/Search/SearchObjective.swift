@@ -44,7 +44,8 @@ public final class SearchObjective: @unchecked Sendable {
     let soc = supernet.plan.soc
     let unit = soc.unitIndex(initialSplit)
     guard ["half", "legacy"].contains(initialSplit) || unit != nil else {
-      throw InvalidOption("--init", value: initialSplit,
+      throw InvalidOption(
+        "--init", value: initialSplit,
         expected: "half or a unit of \(soc.name) (\(soc.units.map(\.name).joined(separator: ", ")))")
     }
     var splits: [String: ThermometricSplit] = [:]

@@ -42,7 +42,8 @@ extension SearchPreset {
   public static func resolve(_ nameOrPath: String) throws -> SearchPreset {
     if let builtIn = named(nameOrPath) { return builtIn }
     guard nameOrPath.hasSuffix(".toml") || FileManager.default.fileExists(atPath: nameOrPath) else {
-      throw InvalidOption("--preset", value: nameOrPath,
+      throw InvalidOption(
+        "--preset", value: nameOrPath,
         expected: builtIn.map(\.name).joined(separator: ", ") + " or a preset file (*.toml)")
     }
     return try load(contentsOf: nameOrPath)

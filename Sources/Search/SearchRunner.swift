@@ -35,7 +35,8 @@ final class SearchRunner {
     self.baseline = baseline
     setup = try SearchSetup(configuration, replaceBlocks: baseline != .depthwiseSeparable)
     guard !setup.supernet.searchable.isEmpty || baseline != nil else {
-      throw InvalidOption("--model", value: setup.model.name,
+      throw InvalidOption(
+        "--model", value: setup.model.name,
         expected: "a model with a layer two units of \(setup.soc.name) can run (nothing to search)")
     }
     schedule = SearchSchedule(
@@ -131,12 +132,12 @@ final class SearchRunner {
           RunObserver.Step(
             phase: "\(epoch.phase)", epoch: epoch.index + 1, epochs: self.schedule.epochs.count, step: step,
             steps: steps, loss: loss, accuracy: accuracy, imagesPerSecond: rate))
-      }
-    ) { step in
-      sgd.learningRate = self.schedule.learningRate(epoch, step: step)
-      let temperature = self.schedule.temperature(epoch, step: step)
-      for layer in mixed { layer.temperature = temperature }
-    }
+      },
+      beforeStep: { step in
+        sgd.learningRate = self.schedule.learningRate(epoch, step: step)
+        let temperature = self.schedule.temperature(epoch, step: step)
+        for layer in mixed { layer.temperature = temperature }
+      })
     if epoch.phase == .warmup { SearchRun.clearSamples(objective, setup.network) }
     let softCost = try objective.applyCost()
     // The search is judged by its discrete mapping: validated frozen, then released.

@@ -37,7 +37,7 @@ struct CostNetwork: ParsableCommand {
     try reportingErrors {
       let socValue = try SoCCatalogue.soc(soc)
       let architecture = try ModelZoo.make(
-          model, resolution: input, channels: channels, classes: classes, width: width, stemStride: stemStride)
+        model, resolution: input, channels: channels, classes: classes, width: width, stemStride: stemStride)
       let plan: NetworkPlan
       let chosen: Mapping
       if let strategy = MappingStrategy(name: mapping), !FileManager.default.fileExists(atPath: mapping) {

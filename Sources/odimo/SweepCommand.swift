@@ -262,7 +262,8 @@ func parseLambdas(_ text: String?) throws -> (grid: [Double], autoPoints: Int?) 
   }
   let values = items.compactMap { Double($0) }.filter { $0 >= 0 && $0.isFinite }
   guard values.count == items.count else {
-    throw InvalidOption("--lambdas", value: text, expected: "comma-separated numbers ≥ 0, optionally ending in auto[:N]")
+    throw InvalidOption(
+      "--lambdas", value: text, expected: "comma-separated numbers ≥ 0, optionally ending in auto[:N]")
   }
   let grid = items.isEmpty ? Sweep.defaultLambdas : values
   return (grid, autoPoints.map { $0 < 0 ? grid.count + 3 : $0 })

@@ -36,7 +36,9 @@ struct SweepSubmit: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
-      if let cpusPerTask, cpusPerTask < 1 { throw InvalidOption("--cpus-per-task", value: cpusPerTask, expected: "≥ 1") }
+      if let cpusPerTask, cpusPerTask < 1 {
+        throw InvalidOption("--cpus-per-task", value: cpusPerTask, expected: "≥ 1")
+      }
       let sweeps = try sweep.sweeps()
       for seeded in sweeps {
         try Sweep.prepare(

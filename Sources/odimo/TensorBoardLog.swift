@@ -23,7 +23,8 @@ final class TensorBoardLog {
   func folder(for path: String) -> String {
     guard let sweep else { return root }
     let full = URL(fileURLWithPath: path).standardizedFileURL.path
-    let inside = full.hasPrefix(sweep + "/") ? String(full.dropFirst(sweep.count + 1)) : (full as NSString).lastPathComponent
+    let inside =
+      full.hasPrefix(sweep + "/") ? String(full.dropFirst(sweep.count + 1)) : (full as NSString).lastPathComponent
     return root + "/" + (inside.hasSuffix(".h5") ? String(inside.dropLast(3)) : inside)
   }
 

@@ -69,4 +69,48 @@ struct DiskFullTests {
       }
     }
   }
+
+  /// data import and report on a full disk: exit 1 naming the file, nothing half-written,
+  /// an earlier report left whole.
+  @Test func importAndReportFailCleanly() throws {
+    let idx = scratch.file("idx")
+    try FileManager.default.createDirectory(atPath: idx, withIntermediateDirectories: true)
+    let header = { (values: [UInt32]) in values.flatMap { withUnsafeBytes(of: $0.bigEndian) { Array($0) } } }
+    for (stem, count) in [("train", 400), ("t10k", 100)] {
+      let images = header([0x803, UInt32(count), 28, 28]) + (0..<(count * 784)).map { UInt8(truncatingIfNeeded: $0) }
+      try Data(images).write(to: URL(fileURLWithPath: "\(idx)/\(stem)-images-idx3-ubyte"))
+      let labels = header([0x801, UInt32(count)]) + (0..<count).map { UInt8($0 % 10) }
+      try Data(labels).write(to: URL(fileURLWithPath: "\(idx)/\(stem)-labels-idx1-ubyte"))
+    }
+    try withSmallDisk(megabytes: 4) { disk in
+      let out = disk + "/d.h5"
+      let filler = try fill(disk, leaving: 4_000)
+      let failed = try odimo("data", "import", "mnist", idx, "--out", out)
+      #expect(failed.status == 1, "exit \(failed.status): \(failed.stderr)")
+      #expect(failed.stderr.contains(out) && failed.stderr.contains("disk is full"), "\(failed.stderr)")
+      #expect(try FileManager.default.contentsOfDirectory(atPath: disk) == ["filler"])
+      try FileManager.default.removeItem(atPath: filler)
+    }
+
+    let data = scratch.file("q.h5")
+    try QuadrantData.write(data, train: 64, validation: 32, test: 32)
+    let run = scratch.file("run.h5")
+    let searched = try odimo(
+      "search", "--soc", "diana", "--model", "resnet8", "--data", data, "--lambda", "1", "--out", run, "--quiet")
+    try #require(searched.status == 0, "\(searched.stderr)")
+    try withSmallDisk(megabytes: 4) { disk in
+      let report = disk + "/report"
+      let first = try odimo("report", run, "--out", report)
+      try #require(first.status == 0, "\(first.stderr)")
+      let before = try String(contentsOfFile: report + "/report.md", encoding: .utf8)
+      let filler = try fill(disk, leaving: 20_000)
+      let failed = try odimo("report", run, "--out", report)
+      #expect(failed.status == 1, "exit \(failed.status): \(failed.stderr)")
+      #expect(failed.stderr.contains(disk), "\(failed.stderr)")
+      #expect(try String(contentsOfFile: report + "/report.md", encoding: .utf8) == before)
+      let leftovers = try FileManager.default.contentsOfDirectory(atPath: disk).filter { $0.contains(".tmp-") }
+      #expect(leftovers.isEmpty, "temporary files left: \(leftovers)")
+      try FileManager.default.removeItem(atPath: filler)
+    }
+  }
 }

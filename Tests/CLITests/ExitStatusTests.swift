@@ -25,8 +25,14 @@ import Testing
       (["train", "--model", "vgg16", "--data", data, "--out", scratch.file("v.h5")], "--model"),
       (sweep + ["--lambdas", "1", "--shard", "3/2"], "--shard"),
       (sweep + ["--lambdas", "1,x"], "--lambdas"),
-      (["data", "import", "fashion-mnist", scratch.path, "--out", scratch.file("d.h5"), "--val-split", "2"], "--val-split"),
-      (["cost", "network", "--soc", "diana", "--model", "resnet8", "--mapping", "all-digital", "--input", "0"], "--input"),
+      (
+        ["data", "import", "fashion-mnist", scratch.path, "--out", scratch.file("d.h5"), "--val-split", "2"],
+        "--val-split"
+      ),
+      (
+        ["cost", "network", "--soc", "diana", "--model", "resnet8", "--mapping", "all-digital", "--input", "0"],
+        "--input"
+      ),
     ]
     for (arguments, option) in cases {
       let result = try odimo(arguments)

@@ -23,7 +23,8 @@ import Testing
     #expect(logged.status == 0, "\(logged.stderr)")
     let lines = logged.stderr.split(separator: "\n").map(String.init)
     let pattern = try Regex(
-      #"^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\] (warmup|search|fineTune) epoch (\d+)/(\d+)  train loss .* T \d\.\d{3}  \(\d+ s(, ETA .+)?\)$"#)
+      #"^\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\] (warmup|search|fineTune) epoch (\d+)/(\d+)  train loss .* T \d\.\d{3}  \(\d+ s(, ETA .+)?\)$"#
+    )
     #expect(!lines.isEmpty)
     for (index, line) in lines.enumerated() {
       let match = try #require(line.wholeMatch(of: pattern), "\(line)")

@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import Support
 import TestSupport
 import Testing
 
@@ -120,7 +121,10 @@ import Testing
     #expect(try ValidationSplit.stratified(labels: labels, fraction: 0.2, seed: 5).validation == validation)
     #expect(try ValidationSplit.stratified(labels: labels, fraction: 0.2, seed: 6).validation != validation)
     #expect(train == train.sorted())
-    #expect(throws: DatasetError.self) { try ValidationSplit.stratified(labels: labels, fraction: 1, seed: 0) }
+    let refused = try #require(throws: InvalidOption.self) {
+      try ValidationSplit.stratified(labels: labels, fraction: 1, seed: 0)
+    }
+    #expect(refused.option == "--val-split")
   }
 }
 

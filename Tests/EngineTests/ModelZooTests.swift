@@ -86,6 +86,7 @@ import Testing
     #expect(refusedOption { try ModelZoo.make("resnet20", resolution: 2_147_483_648) } == "--input")
     #expect(refusedOption { try ModelZoo.make("resnet20", resolution: 32, channels: 1 << 40) } == "--channels")
     #expect(
-      refusedOption { try ModelZoo.make("resnet20", resolution: 32, classes: 4_000_000_000_000_000_000) } == "--classes")
+      refusedOption { try ModelZoo.make("resnet20", resolution: 32, classes: 4_000_000_000_000_000_000) } == "--classes"
+    )
   }
 }

@@ -2,6 +2,7 @@ import Datasets
 import Engine
 import Foundation
 import Hardware
+import TestSupport
 import Testing
 
 /// Seeded mutation fuzzing of the text formats users hand-edit: every mutant of a shipped
@@ -9,46 +10,16 @@ import Testing
 /// error — never crash or hang. `ODIMO_FUZZ_CASES` raises the number of cases (default 2,000
 /// each; 20,000 pass). This is how StrictTOML's screens for toml++'s aborts were found.
 @Suite struct FuzzTests {
-  static let cases = ProcessInfo.processInfo.environment["ODIMO_FUZZ_CASES"].flatMap(Int.init) ?? 2_000
+  static let cases = Mutator.cases
   /// `ODIMO_FUZZ_KEEP=1` writes each SoC mutant to /tmp/fuzz-last.toml before parsing it, so a
   /// crash leaves its input behind.
   static let keepLast = ProcessInfo.processInfo.environment["ODIMO_FUZZ_KEEP"] == "1"
 
-  /// Seeded edits (the suite must give the same cases every run).
-  struct Mutator {
-    var generator: SplitMix64
-
-    init(state: UInt64) { generator = SplitMix64(seed: state) }
-
-    mutating func next() -> UInt64 { generator.next() }
-
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
-
-    /// One to four edits: replace, delete, duplicate or insert bytes, or splice a token.
-    mutating func mutate(_ text: String) -> String {
-      var bytes = Array(text.utf8)
-      let tokens = [
-        "(", ")", "\"", "[", "]", "=", "\n", "#", "0", "-1", "1e308", "nan", "inf", "/", "%", "^", "?", ":", "ch",
-        "ceildiv(", "gate(", ",", "[[units]]", "{", "}", "\\u0000", "é", "999999999999999999999",
-      ]
-      for _ in 0..<(1 + below(4)) {
-        let at = below(bytes.count + 1)
-        switch below(5) {
-        case 0 where !bytes.isEmpty: bytes[min(at, bytes.count - 1)] = UInt8(truncatingIfNeeded: next())
-        case 1 where !bytes.isEmpty:
-          let end = min(bytes.count, at + 1 + below(20))
-          bytes.removeSubrange(min(at, end)..<end)
-        case 2 where !bytes.isEmpty:
-          let start = min(at, bytes.count - 1)
-          let end = min(bytes.count, start + 1 + below(40))
-          bytes.insert(contentsOf: bytes[start..<end], at: start)
-        default:
-          bytes.insert(contentsOf: Array(tokens[below(tokens.count)].utf8), at: at)
-        }
-      }
-      return String(decoding: bytes, as: UTF8.self)
-    }
-  }
+  /// Tokens of the TOML and JSON syntax and of the formula language.
+  static let tokens = [
+    "(", ")", "\"", "[", "]", "=", "\n", "#", "0", "-1", "1e308", "nan", "inf", "/", "%", "^", "?", ":", "ch",
+    "ceildiv(", "gate(", ",", "[[units]]", "{", "}", "\\u0000", "é", "999999999999999999999",
+  ]
 
   @Test func socDescriptionsNeverCrash() throws {
     let seeds = try SoCCatalogue.shippedDescriptions.values.sorted { $0.path < $1.path }.map {
@@ -57,7 +28,7 @@ import Testing
     var mutator = Mutator(state: 0x5EED)
     var refused = 0
     for index in 0..<Self.cases {
-      let text = mutator.mutate(seeds[index % seeds.count])
+      let text = mutator.mutate(seeds[index % seeds.count], tokens: Self.tokens)
       if Self.keepLast { try? text.write(toFile: "/tmp/fuzz-last.toml", atomically: false, encoding: .utf8) }
       do {
         let soc = try SoC.parse(text, file: "fuzz.toml")
@@ -82,7 +53,7 @@ import Testing
     let valid = String(decoding: try encoder.encode(mapping), as: UTF8.self)
     var mutator = Mutator(state: 0xC0FFEE)
     for _ in 0..<Self.cases {
-      let text = mutator.mutate(valid)
+      let text = mutator.mutate(valid, tokens: Self.tokens)
       guard let decoded = try? JSONDecoder().decode(Mapping.self, from: Data(text.utf8)) else { continue }
       // A decodable mutant must be costed or refused, never trap.
       _ = try? plan.cost(of: decoded)

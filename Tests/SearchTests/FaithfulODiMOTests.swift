@@ -2,6 +2,7 @@ import Datasets
 import Engine
 import Foundation
 import Hardware
+import Support
 import TestSupport
 import Testing
 
@@ -132,12 +133,13 @@ import Testing
     let half = try SearchSetup(
       SearchConfiguration(soc: "darkside", model: "mobilenetv1", width: 0.25, data: data, metric: .latency, lambda: 1))
     #expect(cluster.costScale > half.costScale)
-    #expect(throws: SearchError.self) {
+    let refused = try #require(throws: InvalidOption.self) {
       try SearchSetup(
         SearchConfiguration(
           soc: "darkside", model: "mobilenetv1", width: 0.25, data: data, metric: .latency, lambda: 1,
           initialSplit: "gpu"))
     }
+    #expect(refused.option == "--init")
   }
 
   /// Filling puts the next λ in the widest log-cost gap, between its neighbours.

@@ -3,8 +3,8 @@ import Engine
 import Foundation
 import HDF5
 import Hardware
-import TestSupport
 import Support
+import TestSupport
 import Testing
 
 @testable import Search

@@ -1,3 +1,4 @@
+import Support
 import Testing
 
 @testable import Search
@@ -24,7 +25,8 @@ import Testing
     #expect(try ShardSpec.parse("auto", environment: [:]) == (1, 1))
     #expect(try ShardSpec.parse("2/4", environment: [:]) == (2, 4))
     for bad in ["5/4", "0/4", "1/0", "x", "1/", "/2"] {
-      #expect(throws: SearchError.self, "\(bad)") { try ShardSpec.parse(bad, environment: [:]) }
+      let refused = try #require(throws: InvalidOption.self, "\(bad)") { try ShardSpec.parse(bad, environment: [:]) }
+      #expect(refused.option == "--shard" && refused.value == bad)
     }
   }
 }

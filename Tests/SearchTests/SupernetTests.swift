@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Hardware
+import Support
 import Testing
 
 @testable import Search
@@ -113,8 +114,9 @@ import Testing
     for split in objective.splits.values { split.fixedCount = 0 }
     let allDWE = try supernet.plan.cost(of: try supernet.plan.mapping(.allOn(unit: "dwe")))
     #expect(try supernet.plan.cost(of: objective.mapping(named: "dwe")).latencyCycles == allDWE.latencyCycles)
-    #expect(throws: SearchError.self) {
+    let negative = try #require(throws: InvalidOption.self) {
       try SearchObjective(supernet: supernet, network: network, metric: .latency, lambda: -1)
     }
+    #expect(negative.option == "λ")
   }
 }

@@ -3,8 +3,12 @@ import Foundation
 /// A fresh temporary folder for one test, removed when the value goes away.
 public final class ScratchFolder: @unchecked Sendable {
   public let path: String
-  public init() {
-    path = NSTemporaryDirectory() + "odimo-test-\(UUID().uuidString)"
+  /// `inMemory` puts the folder on /dev/shm where there is one: fuzz tests write thousands
+  /// of files, and every safe write syncs to disk.
+  public init(inMemory: Bool = false) {
+    var isDirectory: ObjCBool = false
+    let memory = inMemory && FileManager.default.fileExists(atPath: "/dev/shm", isDirectory: &isDirectory)
+    path = (memory && isDirectory.boolValue ? "/dev/shm/" : NSTemporaryDirectory()) + "odimo-test-\(UUID().uuidString)"
     try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
   }
   public func file(_ name: String) -> String { path + "/" + name }

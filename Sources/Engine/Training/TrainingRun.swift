@@ -56,7 +56,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
 
   /// Checks values a user controls.
   public func validate() throws {
-    guard (1...1_000_000).contains(epochs) else { throw InvalidOption("--epochs", value: epochs, expected: "1…1,000,000") }
+    guard (1...1_000_000).contains(epochs) else {
+      throw InvalidOption("--epochs", value: epochs, expected: "1…1,000,000")
+    }
     guard (1...1_000_000).contains(batchSize) else {
       throw InvalidOption("--batch", value: batchSize, expected: "1…1,000,000")
     }
