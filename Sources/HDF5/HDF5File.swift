@@ -84,11 +84,10 @@ public final class HDF5File: @unchecked Sendable {
 
   private static func strongCloseAccessList(_ path: String) throws -> hid_t {
     let fapl = H5Pcreate(odimo_h5p_file_access())
-    // The 1.8+ object formats checksum their metadata (superblock v2, object headers v2,
-    // v2 B-trees), so a corrupted file is refused by HDF5 instead of read past its ends.
-    guard fapl >= 0, H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) >= 0,
-      H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V110) >= 0
-    else {
+    // The earliest formats on purpose: with the 1.8+ ones (checksummed metadata) objects
+    // with many attributes store them densely, and HDF5 1.10.8's H5Ocopy of such an object
+    // (the evidence bundle) calls a null conversion function on variable-length strings.
+    guard fapl >= 0, H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) >= 0 else {
       throw HDF5Error(.cannotOpen, file: path, path: "/", "could not set up file access", stack: drainErrorStack())
     }
     return fapl
