@@ -30,7 +30,9 @@ struct SearchCommand: ParsableCommand {
   )
 
   @OptionGroup var options: SearchOptions
-  @Option(help: "Regularisation strength λ ≥ 0 (on the --lambda-scale).") var lambda: Double
+  // Unconditional, so that `--lambda -1` is read as a value (and refused as one) instead
+  // of "missing value" for an option named -1.
+  @Option(parsing: .unconditional, help: "Regularisation strength λ ≥ 0 (on the --lambda-scale).") var lambda: Double
   @Option(name: .shortAndLong, help: "Run file to write (must not exist unless --resume).") var out: String
   @Flag(help: "Continue the killed run in --out from its last completed epoch (same options required).") var resume =
     false

@@ -36,6 +36,7 @@ struct SweepCommand: ParsableCommand {
 struct SweepDefinition: ParsableArguments {
   @OptionGroup var options: SearchOptions
   @Option(
+    parsing: .unconditional,
     help: """
       Comma-separated λ values, optionally ending in auto[:N] (default: 0, 0.03, 0.1, 0.3, 1, 3, 10 \
       on the normalised scale). 'auto:N' alone or after a list: once the grid's \

@@ -16,6 +16,7 @@ import Testing
     let cases: [(arguments: [String], option: String)] = [
       (search + ["--lambda", "1", "--preset", "fast"], "--preset"),
       (search + ["--lambda=-1"], "--lambda"),
+      (search + ["--lambda", "-1"], "--lambda"),
       (search + ["--lambda", "1", "--metric", "speed"], "--metric"),
       (search + ["--lambda", "1", "--lambda-scale", "log"], "--lambda-scale"),
       (train + ["--epochs", "0"], "--epochs"),
@@ -25,6 +26,7 @@ import Testing
       (["train", "--model", "vgg16", "--data", data, "--out", scratch.file("v.h5")], "--model"),
       (sweep + ["--lambdas", "1", "--shard", "3/2"], "--shard"),
       (sweep + ["--lambdas", "1,x"], "--lambdas"),
+      (sweep + ["--lambdas", "-1,2"], "--lambdas"),
       (
         ["data", "import", "fashion-mnist", scratch.path, "--out", scratch.file("d.h5"), "--val-split", "2"],
         "--val-split"
