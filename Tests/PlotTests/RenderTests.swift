@@ -106,8 +106,19 @@ import Testing
 }
 
 extension RenderTests {
+  /// Writes the sample chart as a PNG — into `ODIMO_PLOT_PREVIEW` for a person to look at,
+  /// else a scratch folder — and checks it is a whole PNG file of the chart's size.
   @Test func previewForPeople() throws {
-    guard let folder = ProcessInfo.processInfo.environment["ODIMO_PLOT_PREVIEW"] else { return }
-    try Self.sampleChart().render(font: try Font()).writePNG(to: folder + "/preview.png")
+    let scratch = ScratchFolder()
+    let folder = ProcessInfo.processInfo.environment["ODIMO_PLOT_PREVIEW"] ?? scratch.path
+    let canvas = try Self.sampleChart().render(font: try Font())
+    let path = folder + "/preview.png"
+    try canvas.writePNG(to: path)
+    let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+    // IHDR: width and height, big-endian, at bytes 16…23; IEND closes the file.
+    let field = { (offset: Int) in bytes[offset..<(offset + 4)].reduce(0) { $0 << 8 | Int($1) } }
+    #expect(field(16) == canvas.width && field(20) == canvas.height)
+    #expect(bytes.suffix(8).starts(with: Array("IEND".utf8)))
   }
 }
