@@ -4,12 +4,13 @@ import TestSupport
 
 /// One entry of shared/reference/cost-golden.json.
 struct GoldenCase: Decodable {
+  /// The file's snake_case keys (c_in, o_x, …), decoded with `.convertFromSnakeCase`.
   struct Geometry: Decodable {
-    let c_in: Int
-    let c_out: Int
+    let cIn: Int
+    let cOut: Int
     let k: Int
-    let o_x: Int
-    let o_y: Int
+    let oX: Int
+    let oY: Int
   }
   let soc: String
   let unit: String
@@ -20,14 +21,16 @@ struct GoldenCase: Decodable {
 
   var layerGeometry: LayerGeometry {
     LayerGeometry(
-      cIn: geometry.c_in, cOut: geometry.c_out, kX: geometry.k, kY: geometry.k, oX: geometry.o_x, oY: geometry.o_y,
+      cIn: geometry.cIn, cOut: geometry.cOut, kX: geometry.k, kY: geometry.k, oX: geometry.oX, oY: geometry.oY,
       groups: groups)
   }
 }
 
 /// The reference figures shipped beside the repository (shared/reference).
 func loadGolden() throws -> [GoldenCase] {
-  try JSONDecoder().decode([GoldenCase].self, from: Data(contentsOf: URL(fileURLWithPath: goldenCostPath)))
+  let decoder = JSONDecoder()
+  decoder.keyDecodingStrategy = .convertFromSnakeCase
+  return try decoder.decode([GoldenCase].self, from: Data(contentsOf: URL(fileURLWithPath: goldenCostPath)))
 }
 
 /// |a − b| within the reference's stated tolerance: relative 1e-5, absolute 1e-3 near 0.
