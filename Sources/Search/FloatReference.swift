@@ -43,10 +43,8 @@ public enum FloatReference {
     ) { event in
       switch event {
       case .step(let epoch, let step, let steps, let loss, let accuracy, let rate):
-        observer.step(
-          RunObserver.Step(
-            phase: "reference", epoch: epoch + 1, epochs: training.epochs, step: step, steps: steps, loss: loss,
-            accuracy: accuracy, imagesPerSecond: rate))
+        observer.stepProgress(phase: "reference", epoch: epoch + 1, epochs: training.epochs)(
+          step, steps, loss, accuracy, rate)
       case .epochFinished(let metrics, _): observer.floatEpoch(metrics, training.epochs)
       case .resumed: break
       }

@@ -58,4 +58,15 @@ public struct RunObserver {
 
   /// Hears nothing.
   public static var silent: RunObserver { RunObserver() }
+
+  /// A trainer's step callback that reports the steps of `phase` in epoch `epoch` (1-based)
+  /// of `epochs` to `step`.
+  func stepProgress(phase: String, epoch: Int, epochs: Int) -> Trainer.StepProgress {
+    { step, steps, loss, accuracy, rate in
+      self.step(
+        Step(
+          phase: phase, epoch: epoch, epochs: epochs, step: step, steps: steps, loss: loss, accuracy: accuracy,
+          imagesPerSecond: rate))
+    }
+  }
 }

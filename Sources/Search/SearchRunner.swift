@@ -127,12 +127,7 @@ final class SearchRunner {
     let trained = try SearchRun.trainEpoch(
       trainer, loader: setup.trainLoader, epoch: epoch.dataEpoch, phase: epoch.phase, objective: objective,
       logits: setup.logits, generator: generator,
-      progress: { step, steps, loss, accuracy, rate in
-        observer.step(
-          RunObserver.Step(
-            phase: "\(epoch.phase)", epoch: epoch.index + 1, epochs: self.schedule.epochs.count, step: step,
-            steps: steps, loss: loss, accuracy: accuracy, imagesPerSecond: rate))
-      },
+      progress: observer.stepProgress(phase: "\(epoch.phase)", epoch: epoch.index + 1, epochs: schedule.epochs.count),
       beforeStep: { step in
         sgd.learningRate = self.schedule.learningRate(epoch, step: step)
         let temperature = self.schedule.temperature(epoch, step: step)
