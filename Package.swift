@@ -32,6 +32,9 @@ let package = Package(
     .target(
       name: "TensorBoard", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
       exclude: ["Protos"]),
+    // ONNX models (a subset of onnx.proto, through swift-protobuf; onnx.pb.swift is generated and committed).
+    .target(
+      name: "ONNX", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")], exclude: ["Protos"]),
     .target(name: "HDF5", dependencies: ["CHDF5", "CDeflate"]),
     .target(name: "Datasets", dependencies: ["HDF5", "Support", "CZlib", "CJPEG", "CPNG", "CCrypto"]),
     .target(name: "Engine", dependencies: ["HDF5", "Datasets", "Support", "CDNNL"]),
@@ -46,6 +49,13 @@ let package = Package(
     // Charts as PNG: rasterizer, FreeType text, axes; knows nothing about ODiMO.
     .target(name: "Plot", dependencies: ["HDF5", "CPNG", "CFreeType"]),
     .target(name: "Reports", dependencies: ["Plot", "Search", "Hardware", "Engine", "Datasets", "HDF5"]),
+    // Trained networks as deployment flows and PyTorch read them: ONNX, model.py + safetensors.
+    .target(
+      name: "Deployment",
+      dependencies: [
+        "ONNX", "Search", "Hardware", "Engine", "Datasets", "HDF5", "Support",
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ]),
     .executableTarget(
       name: "odimo",
       dependencies: [
@@ -58,6 +68,7 @@ let package = Package(
         "Hardware",
         "Search",
         "Reports",
+        "Deployment",
         "Plot",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]

@@ -36,6 +36,15 @@ if ! python3 -c "import tensorboard" 2>/dev/null; then
   echo "setup: pip install tensorboard"
   python3 -m pip install -q --disable-pip-version-check tensorboard
 fi
+# The export tests check odimo's ONNX and PyTorch exports with their consumers' own code.
+if ! python3 -c "import onnx, onnxruntime, h5py" 2>/dev/null; then
+  echo "setup: pip install onnx onnxruntime h5py"
+  python3 -m pip install -q --disable-pip-version-check onnx onnxruntime h5py
+fi
+if ! python3 -c "import torch, safetensors" 2>/dev/null; then
+  echo "setup: pip install torch (CPU) safetensors"
+  python3 -m pip install -q --disable-pip-version-check "torch==2.13.0+cpu" safetensors
+fi
 if [ "${ODIMO_SKIP_BUILD:-0}" != 1 ]; then
   swift build -c release --product odimo
 fi

@@ -108,9 +108,10 @@ public struct RunFile: Sendable {
     try Self.cost(of: mapping, configuration: configuration, soc: try soc())
   }
 
-  /// Test accuracy recomputed from the stored weights under the stored mapping (the
-  /// same evaluation the run ended with, so an untouched file gives the same number).
-  public func recomputedAccuracy() throws -> Double {
+  /// The trained network as the run deployed it: its supernet with the stored weights
+  /// and the stored mapping frozen (every mixed layer's channels on their units, every
+  /// alternative-operator block's masks set).
+  public func deployedNetwork() throws -> (network: Network, supernet: Supernet) {
     let (soc, dataset, model) = try context()
     let supernet = try Supernet(
       model: model, soc: soc, replaceBlocks: mapping.replacesBlocks,
@@ -126,6 +127,13 @@ public struct RunFile: Sendable {
       supernet: supernet, network: network, metric: .latency, lambda: 0, initialSplit: configuration.initialSplit)
     try SearchRun.fix(objective, network, to: mapping)
     objective.prepare()
+    return (network, supernet)
+  }
+
+  /// Test accuracy recomputed from the stored weights under the stored mapping (the
+  /// same evaluation the run ended with, so an untouched file gives the same number).
+  public func recomputedAccuracy() throws -> Double {
+    let (network, _) = try deployedNetwork()
     let trainer = Trainer(network: network, optimizer: SGD(parameters: network.weightParameters, learningRate: 0))
     let test = try BatchLoader.evaluation(path: configuration.data, split: "test")
     return try trainer.evaluate(test).accuracy

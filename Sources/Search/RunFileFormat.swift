@@ -7,7 +7,8 @@ import Hardware
 /// its attribute and group names, for writing and for reading. Layout: `datasets/FORMATS.md`.
 enum RunFileFormat {
   static let name = "odimo-run"
-  static let version: Int64 = 1
+  /// 2: the `architecture` attribute and weights in their real shapes (1: flat weights).
+  static let version: Int64 = 2
 
   /// Root attribute names.
   enum Key: String {
@@ -41,6 +42,7 @@ enum RunFileFormat {
     case odimoVersion = "odimo_version"
     case odimoCommit = "odimo_commit"
     case diverged
+    case architecture
   }
 
   static let weightsGroup = "weights"
@@ -58,11 +60,15 @@ enum RunFileFormat {
     /// The tested accuracy (0–1) and cost, once the run is complete.
     var result: (accuracy: Double, cost: NetworkCostReport)?
     var provenance: RunProvenance
+    /// The network the weights belong to (the supernet, or the float model during a float warmup).
+    var architecture: Architecture
   }
 
   /// Writes `contents`, `weights` and (unfinished runs) the optimizers' `state` atomically.
+  /// `shapes` gives each weight's real shape (PyTorch's); weights without one are stored flat.
   static func write(
-    _ path: String, _ contents: Contents, weights: [String: [Float]], state: ResumeState.Optimizers?
+    _ path: String, _ contents: Contents, weights: [String: [Float]], shapes: [String: [Int]],
+    state: ResumeState.Optimizers?
   ) throws {
     try SafeWrite.hdf5(path) { file in
       // The same encoder `ResumeState` compares the configuration with.
@@ -102,8 +108,11 @@ enum RunFileFormat {
       }
       try writeTrace(contents.trace, to: file)
       try contents.mapping.write(to: file)
+      try set(
+        .architecture, .string(String(decoding: try encoder.encode(contents.architecture), as: UTF8.self)))
       for (name, values) in weights.sorted(by: { $0.key < $1.key }) {
-        try file.write(values, to: "\(weightsGroup)/\(name)", options: .archived())
+        let shape = shapes[name].flatMap { $0.reduce(1, *) == values.count ? $0 : nil } ?? [values.count]
+        try file.write(values, to: "\(weightsGroup)/\(name)", shape: shape, options: .archived())
       }
       try set(.traceJSON, .string(String(decoding: try encoder.encode(contents.trace), as: UTF8.self)))
       // Only an unfinished run needs the optimizers' state; a finished file keeps one copy of the weights.

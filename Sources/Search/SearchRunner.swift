@@ -207,10 +207,11 @@ final class SearchRunner {
   private func write(mapping: Mapping, result: (accuracy: Double, cost: NetworkCostReport)?) throws {
     let contents = RunFileFormat.Contents(
       configuration: configuration, baseline: baseline, costScale: setup.costScale, trace: trace, mapping: mapping,
-      weightsOf: onFloat ? "float-model" : "supernet", result: result, provenance: provenance)
+      weightsOf: onFloat ? "float-model" : "supernet", result: result, provenance: provenance,
+      architecture: network.architecture)
     let values = network.snapshot().merging(setup.objective.splitLogits) { current, _ in current }
     try RunFileFormat.write(
-      path, contents, weights: values,
+      path, contents, weights: values, shapes: network.valueShapes,
       state: result != nil
         ? nil
         : ResumeState.Optimizers(

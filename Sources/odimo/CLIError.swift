@@ -1,5 +1,6 @@
 import ArgumentParser
 import Datasets
+import Deployment
 import Engine
 import Foundation
 import HDF5
@@ -43,7 +44,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
 private func isBadInput(_ error: any Error) -> Bool {
   switch error {
   case is HDF5Error, is InputError, is DatasetError, is EngineError, is SoCDescriptionError, is MappingMismatch,
-    is UnmappableLayer, is ReportError, is PlotError, is SearchError, is SweepStatusError:
+    is UnmappableLayer, is ReportError, is PlotError, is SearchError, is SweepStatusError, is ExportError:
     true
   default: false
   }

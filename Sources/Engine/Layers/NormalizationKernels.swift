@@ -6,8 +6,8 @@ import Foundation
 /// PyTorch); evaluation uses the running ones.
 final class BatchNormKernel: Kernel {
   let channels: Int
-  let epsilon: Float = 1e-5
-  let momentum: Float = 0.1
+  let epsilon = BatchNormalization.epsilon
+  let momentum = BatchNormalization.momentum
   let scale: Parameter
   let shift: Parameter
   /// Running statistics (state, not parameters), plain [C].

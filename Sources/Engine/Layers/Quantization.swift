@@ -56,7 +56,7 @@ public enum FakeQuantization {
   /// w' = w·γ/√(σ² + ε) per output channel, b' = (b − μ)·γ/√(σ² + ε) + β.
   public static func foldBatchNorm(
     weight: [Float], bias: [Float]?, gamma: [Float], beta: [Float], mean: [Float], variance: [Float],
-    epsilon: Float = 1e-5
+    epsilon: Float = BatchNormalization.epsilon
   ) -> (weight: [Float], bias: [Float]) {
     let channels = gamma.count
     let perChannel = weight.count / channels

@@ -177,3 +177,31 @@ final class WeightMixer: MixedLayer, @unchecked Sendable {
     countGradient = [Double](repeating: 0, count: formats.count)
   }
 }
+
+extension WeightMixer {
+  /// The weights a deployed layer holds for master weights `values`: every output channel
+  /// quantized in the one format its alternative (frozen, else most probable) computes in,
+  /// with that channel's quantization step (nil for float channels).
+  func deployed(_ values: [Float]) -> (weights: [Float], formats: [WeightQuantization?], steps: [Float?]) {
+    let perChannel = values.count / outChannels
+    let quantized = formats.map { format -> (values: [Float], steps: [Float?]) in
+      switch format {
+      case nil: return (values, [Float?](repeating: nil, count: outChannels))
+      case .int8PowerOfTwo:
+        let (levels, scale) = FakeQuantization.symmetricPowerOfTwo(values, bits: 8)
+        return (levels, [Float?](repeating: scale, count: outChannels))
+      case .ternary:
+        let codes = FakeQuantization.ternaryCodes(values, channelSize: perChannel)
+        let scales = (ternaryScale?.value.values() ?? []).map { max($0, 0) }
+        return (codes.indices.map { codes[$0] * scales[$0 / perChannel] }, scales.map { $0 })
+      }
+    }
+    let chosen = assignment
+    var weights = [Float](repeating: 0, count: values.count)
+    for c in 0..<outChannels {
+      let range = (c * perChannel)..<((c + 1) * perChannel)
+      weights[range] = quantized[chosen[c]].values[range]
+    }
+    return (weights, chosen.map { formats[$0] }, chosen.indices.map { quantized[chosen[$0]].steps[$0] })
+  }
+}

@@ -7,7 +7,8 @@ import HDF5
 /// h5py loads every tensor by name; every dataset carries a fletcher32 checksum.
 public enum Checkpoint {
   public static let formatName = "odimo-checkpoint"
-  public static let formatVersion = 1
+  /// 2: the architecture in the stable JSON of `LayerOperation+Coding` (1: Swift's enum coding).
+  public static let formatVersion = 2
 
   /// One epoch's figures.
   public struct EpochMetrics: Codable, Sendable, Equatable {
@@ -114,6 +115,12 @@ public enum Checkpoint {
     defer { file.close() }
     guard file.hasAttribute("format"), try file.attribute("format").stringValue == formatName else {
       throw EngineError("\(path): not an odimo checkpoint (format attribute is not '\(formatName)')")
+    }
+    if file.hasAttribute("format_version") {
+      let version = try file.attribute("format_version").intValue ?? 0
+      guard (1...Int64(formatVersion)).contains(version) else {
+        throw EngineError("\(path): checkpoint format_version is \(version); this odimo reads 1…\(formatVersion)")
+      }
     }
     let decoder = JSONDecoder.snakeCase
     guard let architectureText = try file.attribute("architecture").stringValue,

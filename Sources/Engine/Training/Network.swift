@@ -68,6 +68,9 @@ public final class Network: @unchecked Sendable {
     parameters = architecture.layers.flatMap { kernels[$0.name]?.parameters ?? [] }
   }
 
+  /// The kernel computing `name` (nil for a ReLU another kernel computes, or no such layer).
+  func kernel(named name: String) -> (any Kernel)? { kernels[name] }
+
   /// The layers whose weight formats are mixed per channel, in layer order (the
   /// search's handles on α, temperature and soft channel counts).
   public var mixedLayers: [any MixedLayer] {

@@ -1,0 +1,63 @@
+import Datasets
+import Engine
+import Foundation
+import HDF5
+import Support
+
+extension DeployedNetwork {
+  /// A checkpoint or run file, told apart by its `format` attribute.
+  public static func load(_ path: String, producer version: String) throws -> DeployedNetwork {
+    guard FileManager.default.fileExists(atPath: path) else { throw ExportError.missingFile(path) }
+    let file = try HDF5File.open(path)
+    let format = file.hasAttribute("format") ? try file.attribute("format").stringValue : nil
+    file.close()
+    switch format {
+    case Checkpoint.formatName: return try DeployedNetwork(checkpoint: path, producer: version)
+    case "odimo-run": return try DeployedNetwork(run: path, producer: version)
+    default: throw ExportError.unknownFile(file: path, format: format)
+    }
+  }
+
+  /// The first `count` images of `split` of `dataset` (default: the one the network was
+  /// trained on) exactly as odimo feeds them, their labels and odimo's logits: what an
+  /// exported model is checked against.
+  public func referenceBatch(count: Int, split: String = "test", dataset: String? = nil) throws -> ReferenceBatch {
+    let path = dataset ?? self.dataset
+    let available = try DatasetFile(path: path).split(split).count
+    guard count > 0, count <= available else {
+      throw InvalidOption(
+        "--reference-images", value: count, expected: "1…\(available) (the images of \(path) split \(split))")
+    }
+    let loader = try BatchLoader(
+      path: path, split: split, options: LoaderOptions(batchSize: count, shuffle: false, limit: count))
+    let stream = loader.batches(epoch: 0)
+    defer { stream.cancel() }
+    guard let batch = try stream.nextBatch() else {
+      throw ExportError.missingValue(file: path, name: "\(split)/images")
+    }
+    let input = Tensor(dims: [batch.count, batch.channels, batch.height, batch.width], values: batch.images)
+    let logits = try network.forward(input, training: false).values()
+    return ReferenceBatch(
+      images: batch.images, shape: [batch.count, batch.channels, batch.height, batch.width], labels: batch.labels,
+      logits: logits, classes: architecture.classes)
+  }
+}
+
+/// Images as odimo feeds them (normalised, N×C×H×W), their labels and odimo's logits.
+public struct ReferenceBatch: Sendable {
+  public let images: [Float]
+  public let shape: [Int]
+  public let labels: [Int32]
+  public let logits: [Float]
+  public let classes: Int
+
+  /// Writes `images`, `labels` and `logits` datasets to an HDF5 file (h5py reads them).
+  public func write(_ path: String) throws {
+    try SafeWrite.hdf5(path) { file in
+      try file.setAttribute("format", .string("odimo-reference-batch"))
+      try file.write(images, to: "images", shape: shape)
+      try file.write(labels.map(Int64.init), to: "labels", shape: [labels.count])
+      try file.write(logits, to: "logits", shape: [labels.count, classes])
+    }
+  }
+}

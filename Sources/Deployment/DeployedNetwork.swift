@@ -1,0 +1,179 @@
+import Engine
+import Foundation
+import Hardware
+import Search
+
+/// A trained network as it would run: its executable graph, its values, each convolution's
+/// weights as the deployed layer holds them and, for searched and hand-made mappings, the
+/// compute unit of every output channel. What the ONNX and PyTorch exports are made from.
+public struct DeployedNetwork {
+  /// A compute unit the network's channels run on.
+  public struct Unit: Sendable, Equatable {
+    public let name: String
+    /// The unit's weight format ("int8", "ternary", "float32").
+    public let weightFormat: String
+  }
+
+  /// A block whose output channels are each computed by one of several operators (a
+  /// Darkside standard convolution or depthwise one), joined by complementary masks.
+  public struct AlternativeBlock: Sendable {
+    /// The layer summing the masked branches.
+    public let sum: String
+    public let branches: [Branch]
+  }
+
+  /// One operator of an `AlternativeBlock`: its layers (convolution first) and mask.
+  public struct Branch: Sendable {
+    public let layers: [String]
+    public let mask: String
+    /// Index into `units`.
+    public let unit: Int
+    /// The output channels this branch computes (its mask's non-zero entries), ascending.
+    public let channels: [Int]
+  }
+
+  /// Where the network came from (a checkpoint or a run file).
+  public let source: String
+  /// The dataset the network was trained on (as its file recorded it).
+  public let dataset: String
+  /// The executable network (for reference logits).
+  let network: Network
+  public let architecture: Architecture
+  /// Every parameter and buffer by its PyTorch-style name ("stage1.block0.conv1.weight").
+  public let values: [String: [Float]]
+  /// Every convolution's deployed weights, by layer name.
+  public let convolutions: [String: DeployedConvolution]
+  /// The SoC's units (empty for a checkpoint, which has no mapping).
+  public let units: [Unit]
+  /// Per weight layer, the unit (index into `units`) of every output channel.
+  public let channelUnits: [String: [Int]]
+  /// The cost model's layer each weight layer belongs to (for `odimo.layer` annotations).
+  public let planLayer: [String: String]
+  public let blocks: [AlternativeBlock]
+  /// Key–value facts for the exported model's metadata (SoC, mapping, λ, accuracy, cost,
+  /// versions, the source file's SHA-256), in a stable order.
+  public let metadata: [(key: String, value: String)]
+
+  /// Weight layer names of the architecture, in order.
+  var weightLayerNames: [String] { architecture.weightLayers.map(\.name) }
+}
+
+extension DeployedNetwork {
+  /// The best weights of an `odimo train` checkpoint (float, no mapping).
+  public init(checkpoint path: String, producer version: String) throws {
+    let (architecture, state) = try Checkpoint.inspect(path)
+    let network = Network(architecture, seed: state.seed)
+    try Checkpoint.load(path, into: network)
+    let configuration = try JSONDecoder.snakeCase.decode(
+      TrainingConfiguration.self, from: Data(state.configuration.utf8))
+    self.init(
+      source: path, dataset: configuration.data, network: network, units: [], channelUnits: [:], planLayer: [:],
+      blocks: [],
+      metadata: [
+        ("odimo.source_format", Checkpoint.formatName), ("odimo.model", architecture.name),
+        ("odimo.epoch", "\(state.bestEpoch)"),
+        ("odimo.validation_accuracy", "\(state.bestValidationAccuracy)"),
+        ("odimo.version", version), ("odimo.source_sha256", try RunProvenance.sha256(of: path)),
+      ])
+  }
+
+  /// A search run, sweep point or baseline: the supernet with the stored mapping frozen.
+  public init(run path: String, producer version: String) throws {
+    let run = try RunFile.read(path)
+    let (network, supernet) = try run.deployedNetwork()
+    let soc = try run.soc()
+    let plan = supernet.plan
+    let mapping = run.mapping
+    let units = soc.units.map { Unit(name: $0.name, weightFormat: $0.weightFormat.description) }
+    let unitIndex = Dictionary(uniqueKeysWithValues: soc.units.enumerated().map { ($1.name, $0) })
+    var channelUnits: [String: [Int]] = [:]
+    var planLayer: [String: String] = [:]
+    let weightLayers = Set(supernet.architecture.weightLayers.map(\.name))
+    for (index, layer) in plan.layers.enumerated() {
+      guard let assignment = mapping.layer(layer.name) else {
+        throw ExportError.mappingLacksLayer(file: path, layer: layer.name)
+      }
+      let perChannel = try assignment.units.map { position -> Int in
+        guard position < mapping.units.count, let unit = unitIndex[mapping.units[position]] else {
+          throw ExportError.unknownUnit(file: path, layer: layer.name, soc: soc.name)
+        }
+        return unit
+      }
+      for name in layer.modelLayers where weightLayers.contains(name) {
+        channelUnits[name] = perChannel
+        planLayer[name] = plan.layers[index].name
+      }
+    }
+    let snapshot = network.snapshot()
+    var blocks: [AlternativeBlock] = []
+    for searchable in supernet.searchable {
+      guard case .alternativeOperators(let masks) = searchable.kind else { continue }
+      let options = plan.layers[searchable.planIndex].options
+      var branches: [Branch] = []
+      for (position, mask) in masks.enumerated() {
+        let branch = String(mask.dropLast(".mask".count))
+        let layers = supernet.architecture.layers.map(\.name).filter { $0 == branch || $0.hasPrefix(branch + ".") }
+          .filter { $0 != mask }
+        let values = snapshot["\(mask).mask"] ?? []
+        let channels = values.indices.filter { values[$0] != 0 }
+        branches.append(Branch(layers: layers, mask: mask, unit: options[position].unit, channels: channels))
+        channelUnits[branch] = [Int](repeating: options[position].unit, count: searchable.outChannels)
+        planLayer[branch] = searchable.name
+      }
+      blocks.append(AlternativeBlock(sum: "\(searchable.name).add", branches: branches))
+    }
+    let cost = try run.recomputedCost()
+    var counts: [String: [String: Int]] = [:]
+    for layer in mapping.layers {
+      for (position, unit) in mapping.units.enumerated() where layer.channels(ofUnit: position) > 0 {
+        counts[layer.name, default: [:]][unit] = layer.channels(ofUnit: position)
+      }
+    }
+    let mappingJSON = String(decoding: try JSONEncoder.sorted.encode(counts), as: UTF8.self)
+    var metadata: [(String, String)] = [
+      ("odimo.source_format", "odimo-run"), ("odimo.model", run.configuration.model), ("odimo.soc", soc.name),
+      ("odimo.mapping", run.name), ("odimo.mapping_channels", mappingJSON),
+      ("odimo.lambda", "\(run.configuration.lambda)"), ("odimo.test_accuracy", "\(run.testAccuracy)"),
+      ("odimo.latency_cycles", "\(cost.latencyCycles)"), ("odimo.latency_ms", "\(cost.latencyMilliseconds)"),
+      ("odimo.searchable_latency_cycles", "\(cost.searchable.latencyCycles)"),
+    ]
+    if let energy = cost.energyMicrojoules { metadata.append(("odimo.energy_uj", "\(energy)")) }
+    metadata += [
+      ("odimo.version", version), ("odimo.run_version", run.provenance?.version ?? "unknown"),
+      ("odimo.run_commit", run.provenance?.commit ?? "unknown"),
+      ("odimo.source_sha256", try RunProvenance.sha256(of: path)),
+    ]
+    self.init(
+      source: path, dataset: run.configuration.data, network: network, units: units, channelUnits: channelUnits,
+      planLayer: planLayer, blocks: blocks,
+      metadata: metadata)
+  }
+
+  private init(
+    source: String, dataset: String, network: Network, units: [Unit], channelUnits: [String: [Int]],
+    planLayer: [String: String],
+    blocks: [AlternativeBlock], metadata: [(String, String)]
+  ) {
+    self.source = source
+    self.dataset = dataset
+    self.network = network
+    architecture = network.architecture
+    values = network.snapshot()
+    var convolutions: [String: DeployedConvolution] = [:]
+    for layer in network.architecture.layers {
+      if let deployed = network.deployedConvolution(layer.name) { convolutions[layer.name] = deployed }
+    }
+    self.convolutions = convolutions
+    self.units = units
+    self.channelUnits = channelUnits
+    self.planLayer = planLayer
+    self.blocks = blocks
+    self.metadata = metadata.map { (key: $0.0, value: $0.1) }
+  }
+
+  /// The value named `name`, or an error naming the layer that needs it.
+  func value(_ name: String) throws -> [Float] {
+    guard let values = values[name] else { throw ExportError.missingValue(file: source, name: name) }
+    return values
+  }
+}
