@@ -36,24 +36,27 @@ let package = Package(
     .target(
       name: "ONNX", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")], exclude: ["Protos"]),
     .target(name: "HDF5", dependencies: ["CHDF5", "CDeflate"]),
+    // Models as data: layer graphs with their geometry, the zoo, the stable architecture JSON.
+    .target(name: "Models", dependencies: ["Support"]),
     .target(name: "Datasets", dependencies: ["HDF5", "Support", "CZlib", "CJPEG", "CPNG", "CCrypto"]),
-    .target(name: "Engine", dependencies: ["HDF5", "Datasets", "Support", "CDNNL"]),
+    .target(name: "Engine", dependencies: ["Models", "HDF5", "Datasets", "Support", "CDNNL"]),
     .target(
       name: "Hardware",
-      dependencies: ["Engine", "HDF5", .product(name: "TOMLKit", package: "TOMLKit")],
+      dependencies: ["Models", "HDF5", "Support", .product(name: "TOMLKit", package: "TOMLKit")],
       resources: [.copy("Descriptions")]
     ),
     .target(
       name: "Search",
-      dependencies: ["Engine", "Hardware", "Datasets", "HDF5", "Console", "Support"]),
+      dependencies: ["Models", "Engine", "Hardware", "Datasets", "HDF5", "Console", "Support"]),
     // Charts as PNG: rasterizer, FreeType text, axes; knows nothing about ODiMO.
     .target(name: "Plot", dependencies: ["HDF5", "CPNG", "CFreeType"]),
-    .target(name: "Reports", dependencies: ["Plot", "Search", "Hardware", "Engine", "Datasets", "HDF5"]),
+    .target(
+      name: "Reports", dependencies: ["Plot", "Search", "Hardware", "Models", "Engine", "Datasets", "HDF5", "Support"]),
     // Trained networks as deployment flows and PyTorch read them: ONNX, model.py + safetensors.
     .target(
       name: "Deployment",
       dependencies: [
-        "ONNX", "Search", "Hardware", "Engine", "Datasets", "HDF5", "Support",
+        "ONNX", "Search", "Hardware", "Models", "Engine", "Datasets", "HDF5", "Support",
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ]),
     .executableTarget(
@@ -64,6 +67,7 @@ let package = Package(
         "TensorBoard",
         "HDF5",
         "Datasets",
+        "Models",
         "Engine",
         "Hardware",
         "Search",
@@ -73,8 +77,9 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .target(name: "TestSupport", dependencies: ["Datasets"], path: "Tests/TestSupport"),
+    .target(name: "TestSupport", dependencies: ["Datasets", "Support"], path: "Tests/TestSupport"),
     .testTarget(name: "ConsoleTests", dependencies: ["Console"]),
+    .testTarget(name: "DeploymentTests", dependencies: ["Deployment"]),
     .testTarget(name: "TensorBoardTests", dependencies: ["TensorBoard", "TestSupport"]),
     .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
     .testTarget(name: "NativeLibraryTests", dependencies: ["CPNG", "CZlib", "CDNNL", "CJPEG", "HDF5"]),
@@ -82,16 +87,16 @@ let package = Package(
     .testTarget(
       name: "DatasetsTests", dependencies: ["Datasets", "HDF5", "Support", "CJPEG", "CPNG", "TestSupport"]),
     .testTarget(
-      name: "EngineTests", dependencies: ["Engine", "Datasets", "HDF5", "Support", "TestSupport"],
+      name: "EngineTests", dependencies: ["Models", "Engine", "Datasets", "HDF5", "Support", "TestSupport"],
       // PyTorch reference fixtures, read by path (scripts/fixtures/make_pytorch_fixtures.py).
       exclude: ["Fixtures"]),
     .testTarget(
       name: "SearchTests",
-      dependencies: ["Search", "Engine", "Hardware", "Datasets", "HDF5", "Support", "TestSupport"]),
-    .testTarget(name: "HardwareTests", dependencies: ["Hardware", "Engine", "Datasets", "Support", "TestSupport"]),
+      dependencies: ["Search", "Models", "Engine", "Hardware", "Datasets", "HDF5", "Support", "TestSupport"]),
+    .testTarget(name: "HardwareTests", dependencies: ["Hardware", "Models", "Engine", "Datasets", "Support", "TestSupport"]),
     .testTarget(name: "PlotTests", dependencies: ["Plot", "TestSupport"], exclude: ["Golden"]),
     .testTarget(
-      name: "ReportsTests", dependencies: ["Reports", "Search", "Hardware", "Engine", "HDF5", "TestSupport"]),
+      name: "ReportsTests", dependencies: ["Reports", "Search", "Hardware", "Models", "Engine", "HDF5", "TestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

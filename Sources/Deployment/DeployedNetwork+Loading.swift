@@ -2,6 +2,7 @@ import Datasets
 import Engine
 import Foundation
 import HDF5
+import Models
 import Support
 
 extension DeployedNetwork {

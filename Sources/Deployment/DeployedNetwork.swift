@@ -1,7 +1,9 @@
 import Engine
 import Foundation
 import Hardware
+import Models
 import Search
+import Support
 
 /// A trained network as it would run: its executable graph, its values, each convolution's
 /// weights as the deployed layer holds them and, for searched and hand-made mappings, the
@@ -77,79 +79,7 @@ extension DeployedNetwork {
       ])
   }
 
-  /// A search run, sweep point or baseline: the supernet with the stored mapping frozen.
-  public init(run path: String, producer version: String) throws {
-    let run = try RunFile.read(path)
-    let (network, supernet) = try run.deployedNetwork()
-    let soc = try run.soc()
-    let plan = supernet.plan
-    let mapping = run.mapping
-    let units = soc.units.map { Unit(name: $0.name, weightFormat: $0.weightFormat.description) }
-    let unitIndex = Dictionary(uniqueKeysWithValues: soc.units.enumerated().map { ($1.name, $0) })
-    var channelUnits: [String: [Int]] = [:]
-    var planLayer: [String: String] = [:]
-    let weightLayers = Set(supernet.architecture.weightLayers.map(\.name))
-    for (index, layer) in plan.layers.enumerated() {
-      guard let assignment = mapping.layer(layer.name) else {
-        throw ExportError.mappingLacksLayer(file: path, layer: layer.name)
-      }
-      let perChannel = try assignment.units.map { position -> Int in
-        guard position < mapping.units.count, let unit = unitIndex[mapping.units[position]] else {
-          throw ExportError.unknownUnit(file: path, layer: layer.name, soc: soc.name)
-        }
-        return unit
-      }
-      for name in layer.modelLayers where weightLayers.contains(name) {
-        channelUnits[name] = perChannel
-        planLayer[name] = plan.layers[index].name
-      }
-    }
-    let snapshot = network.snapshot()
-    var blocks: [AlternativeBlock] = []
-    for searchable in supernet.searchable {
-      guard case .alternativeOperators(let masks) = searchable.kind else { continue }
-      let options = plan.layers[searchable.planIndex].options
-      var branches: [Branch] = []
-      for (position, mask) in masks.enumerated() {
-        let branch = String(mask.dropLast(".mask".count))
-        let layers = supernet.architecture.layers.map(\.name).filter { $0 == branch || $0.hasPrefix(branch + ".") }
-          .filter { $0 != mask }
-        let values = snapshot["\(mask).mask"] ?? []
-        let channels = values.indices.filter { values[$0] != 0 }
-        branches.append(Branch(layers: layers, mask: mask, unit: options[position].unit, channels: channels))
-        channelUnits[branch] = [Int](repeating: options[position].unit, count: searchable.outChannels)
-        planLayer[branch] = searchable.name
-      }
-      blocks.append(AlternativeBlock(sum: "\(searchable.name).add", branches: branches))
-    }
-    let cost = try run.recomputedCost()
-    var counts: [String: [String: Int]] = [:]
-    for layer in mapping.layers {
-      for (position, unit) in mapping.units.enumerated() where layer.channels(ofUnit: position) > 0 {
-        counts[layer.name, default: [:]][unit] = layer.channels(ofUnit: position)
-      }
-    }
-    let mappingJSON = String(decoding: try JSONEncoder.sorted.encode(counts), as: UTF8.self)
-    var metadata: [(String, String)] = [
-      ("odimo.source_format", "odimo-run"), ("odimo.model", run.configuration.model), ("odimo.soc", soc.name),
-      ("odimo.mapping", run.name), ("odimo.mapping_channels", mappingJSON),
-      ("odimo.lambda", "\(run.configuration.lambda)"), ("odimo.test_accuracy", "\(run.testAccuracy)"),
-      ("odimo.latency_cycles", "\(cost.latencyCycles)"), ("odimo.latency_ms", "\(cost.latencyMilliseconds)"),
-      ("odimo.searchable_latency_cycles", "\(cost.searchable.latencyCycles)"),
-    ]
-    if let energy = cost.energyMicrojoules { metadata.append(("odimo.energy_uj", "\(energy)")) }
-    metadata += [
-      ("odimo.version", version), ("odimo.run_version", run.provenance?.version ?? "unknown"),
-      ("odimo.run_commit", run.provenance?.commit ?? "unknown"),
-      ("odimo.source_sha256", try RunProvenance.sha256(of: path)),
-    ]
-    self.init(
-      source: path, dataset: run.configuration.data, network: network, units: units, channelUnits: channelUnits,
-      planLayer: planLayer, blocks: blocks,
-      metadata: metadata)
-  }
-
-  private init(
+  init(
     source: String, dataset: String, network: Network, units: [Unit], channelUnits: [String: [Int]],
     planLayer: [String: String],
     blocks: [AlternativeBlock], metadata: [(String, String)]

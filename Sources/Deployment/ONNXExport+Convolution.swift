@@ -1,4 +1,5 @@
 import Engine
+import Models
 import ONNX
 
 extension ONNXExport {

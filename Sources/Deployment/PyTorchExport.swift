@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Models
 
 /// A standalone PyTorch module (`model.py`) with odimo's layer names and the weights as
 /// safetensors, so `model.load_state_dict(load_file("model.safetensors"))` restores the

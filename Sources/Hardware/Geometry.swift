@@ -1,4 +1,4 @@
-import Engine
+import Models
 
 /// What kind of operator a layer (or one alternative of a searchable layer) is.
 public enum OperatorKind: String, Sendable, Hashable, Codable, CaseIterable {

@@ -1,6 +1,7 @@
-import Engine
 import Foundation
 import HDF5
+import Models
+import Support
 
 /// Mapping files: JSON (`.json`) for people and scripts, or the `/mapping` group of an
 /// HDF5 run file. Both layouts are documented in datasets/FORMATS.md.

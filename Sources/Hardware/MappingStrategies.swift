@@ -1,4 +1,4 @@
-import Engine
+import Models
 
 /// The hand-made ("manual heuristic") mappings odimo compares searched ones against.
 public enum MappingStrategy: Sendable, Equatable {
@@ -109,46 +109,47 @@ extension NetworkPlan {
         best = counts
       }
     }
-    switch order.count {
-    case 1:
-      break
-    case 2:
-      for first in stride(from: total, through: 0, by: -1) {
-        var counts = best
-        counts[order[0]] = first
-        counts[order[1]] = total - first
-        consider(counts)
-      }
-    case 3:
-      for first in stride(from: total, through: 0, by: -1) {
-        for second in stride(from: total - first, through: 0, by: -1) {
-          var counts = best
-          counts[order[0]] = first
-          counts[order[1]] = second
-          counts[order[2]] = total - first - second
+    if order.count <= 3 {
+      // Every split, the preferred option's largest counts first (ties keep the first seen).
+      func enumerate(_ position: Int, _ remaining: Int, _ counts: inout [Int]) {
+        if position == order.count - 1 {
+          counts[order[position]] = remaining
           consider(counts)
+          return
+        }
+        for count in stride(from: remaining, through: 0, by: -1) {
+          counts[order[position]] = count
+          enumerate(position + 1, remaining - count, &counts)
         }
       }
-    default:
-      let candidates = Set(table.flatMap { $0 }).sorted()
-      func capacity(_ limit: Double) -> [Int] {
-        order.map { option in table[option].lastIndex { $0 <= limit } ?? 0 }
-      }
-      var low = 0
-      var high = candidates.count - 1
-      while low < high {
-        let middle = (low + high) / 2
-        if capacity(candidates[middle]).reduce(0, +) >= total { high = middle } else { low = middle + 1 }
-      }
-      var remaining = total
-      var counts = [Int](repeating: 0, count: layer.options.count)
-      for (position, option) in order.enumerated() {
-        let take = min(remaining, capacity(candidates[low])[position])
-        counts[option] = take
-        remaining -= take
-      }
-      consider(counts)
+      var counts = best
+      enumerate(0, total, &counts)
+    } else {
+      consider(Self.thresholdCounts(table, order: order, total: total))
     }
     return best
+  }
+
+  /// The smallest latency bound whose per-option capacities (channels each option runs
+  /// within it, assuming time grows with channels) hold `total`, filled in `order`.
+  static func thresholdCounts(_ table: [[Double]], order: [Int], total: Int) -> [Int] {
+    let candidates = Set(table.flatMap { $0 }).sorted()
+    func capacity(_ limit: Double) -> [Int] {
+      order.map { option in table[option].lastIndex { $0 <= limit } ?? 0 }
+    }
+    var low = 0
+    var high = candidates.count - 1
+    while low < high {
+      let middle = (low + high) / 2
+      if capacity(candidates[middle]).reduce(0, +) >= total { high = middle } else { low = middle + 1 }
+    }
+    var remaining = total
+    var counts = [Int](repeating: 0, count: table.count)
+    for (position, option) in order.enumerated() {
+      let take = min(remaining, capacity(candidates[low])[position])
+      counts[option] = take
+      remaining -= take
+    }
+    return counts
   }
 }

@@ -1,4 +1,4 @@
-import Engine
+import Models
 
 /// One layer as the cost models see it: which units can compute its output channels and
 /// with which operator geometry each of them would.

@@ -124,42 +124,10 @@ extension SoC {
       guard !units.contains(where: { $0.name == unit.name }) else {
         throw fail("unit '\(unit.name)' is listed twice", nil, nil)
       }
-      let operations = try Set(
-        unit.operations.map { name -> OperatorKind in
-          guard let kind = OperatorKind(rawValue: name) else {
-            throw fail(
-              "unit '\(unit.name)': operation '\(name)' is not one of convolution, depthwise, linear", nil, nil)
-          }
-          return kind
-        })
-      guard let weights = NumberFormat(unit.weights), let activations = NumberFormat(unit.activations) else {
-        throw fail(
-          "unit '\(unit.name)': formats must look like int8, uint7, ternary or float32 "
-            + "(weights '\(unit.weights)', activations '\(unit.activations)')", nil, nil)
-      }
-      let cycles: Expression
-      do {
-        cycles = try Expression(unit.cycles, constants: constants, definitions: definitions)
-      } catch {
-        let (line, column) = locate(unit.cycles, error.offset)
-        throw fail("unit '\(unit.name)' cycles: \(error.message)", line, column)
-      }
-      if let clock = unit.clockMegahertz?.value, !(clock > 0 && clock.isFinite) {
-        throw fail("unit '\(unit.name)': clock_mhz must be a positive number of MHz, got \(clock)", nil, nil)
-      }
-      if let power = unit.powerMilliwatts?.value, !(power >= 0 && power.isFinite) {
-        throw fail("unit '\(unit.name)': power_mw must be a finite number ≥ 0, got \(power)", nil, nil)
-      }
-      if let problem = implausibleCycles(cycles, operations: operations) {
-        let (line, column) = locate(unit.cycles, 0)
-        throw fail("unit '\(unit.name)' cycles: \(problem)", line, column)
-      }
       units.append(
-        ComputeUnit(
-          name: unit.name, clockHz: (unit.clockMegahertz ?? description.clockMegahertz).value * 1e6,
-          activePowerMilliwatts: unit.powerMilliwatts?.value,
-          operations: operations, kernels: unit.kernels.map(Set.init), weightFormat: weights,
-          activationFormat: activations, cycles: .expression(cycles)))
+        try parseUnit(
+          unit, socClock: description.clockMegahertz.value, constants: constants, definitions: definitions,
+          fail: fail, locate: locate))
     }
     let power = try parsePower(description.power, units: units) { fail($0, nil, nil) }
     return SoC(
@@ -167,6 +135,47 @@ extension SoC {
       clockHz: description.clockMegahertz.value * 1e6,
       units: units, power: power, mappingStyle: style,
       referenceTemperature: description.referenceTemperature?.value ?? 1)
+  }
+
+  /// One `[[units]]` table: operations, formats, cycle formula (checked on probe layers),
+  /// clock and power.
+  private static func parseUnit(
+    _ unit: SoCFile.Unit, socClock: Double, constants: [String: Double], definitions: [String: Expression],
+    fail: (String, Int?, Int?) -> SoCDescriptionError, locate: (String, Int) -> (Int?, Int?)
+  ) throws -> ComputeUnit {
+    let operations = try Set(
+      unit.operations.map { name -> OperatorKind in
+        guard let kind = OperatorKind(rawValue: name) else {
+          throw fail("unit '\(unit.name)': operation '\(name)' is not one of convolution, depthwise, linear", nil, nil)
+        }
+        return kind
+      })
+    guard let weights = NumberFormat(unit.weights), let activations = NumberFormat(unit.activations) else {
+      throw fail(
+        "unit '\(unit.name)': formats must look like int8, uint7, ternary or float32 "
+          + "(weights '\(unit.weights)', activations '\(unit.activations)')", nil, nil)
+    }
+    let cycles: Expression
+    do {
+      cycles = try Expression(unit.cycles, constants: constants, definitions: definitions)
+    } catch {
+      let (line, column) = locate(unit.cycles, error.offset)
+      throw fail("unit '\(unit.name)' cycles: \(error.message)", line, column)
+    }
+    if let clock = unit.clockMegahertz?.value, !(clock > 0 && clock.isFinite) {
+      throw fail("unit '\(unit.name)': clock_mhz must be a positive number of MHz, got \(clock)", nil, nil)
+    }
+    if let power = unit.powerMilliwatts?.value, !(power >= 0 && power.isFinite) {
+      throw fail("unit '\(unit.name)': power_mw must be a finite number ≥ 0, got \(power)", nil, nil)
+    }
+    if let problem = implausibleCycles(cycles, operations: operations) {
+      let (line, column) = locate(unit.cycles, 0)
+      throw fail("unit '\(unit.name)' cycles: \(problem)", line, column)
+    }
+    return ComputeUnit(
+      name: unit.name, clockHz: (unit.clockMegahertz?.value ?? socClock) * 1e6,
+      activePowerMilliwatts: unit.powerMilliwatts?.value, operations: operations, kernels: unit.kernels.map(Set.init),
+      weightFormat: weights, activationFormat: activations, cycles: .expression(cycles))
   }
 
   /// Layer shapes a cycle formula is tried on when a description is read: a stem, 3×3,

@@ -52,34 +52,41 @@ public struct Canvas: Sendable {
     }
   }
 
+  /// The "on" stretches of a dashed polyline, walking its length (the pattern continues
+  /// across vertices).
+  static func dashes(_ points: [(Double, Double)], on: Double, off: Double) -> [((Double, Double), (Double, Double))] {
+    var segments: [((Double, Double), (Double, Double))] = []
+    var position = 0.0
+    let period = on + off
+    for (a, b) in zip(points, points.dropFirst()) {
+      let length = hypot(b.0 - a.0, b.1 - a.1)
+      var travelled = 0.0
+      while travelled < length {
+        let phase = position.truncatingRemainder(dividingBy: period)
+        let isOn = phase < on
+        let step = min(length - travelled, isOn ? on - phase : period - phase)
+        if isOn {
+          let t0 = travelled / length
+          let t1 = (travelled + step) / length
+          segments.append(
+            ((a.0 + (b.0 - a.0) * t0, a.1 + (b.1 - a.1) * t0), (a.0 + (b.0 - a.0) * t1, a.1 + (b.1 - a.1) * t1)))
+        }
+        travelled += step
+        position += step
+      }
+    }
+    return segments
+  }
+
   /// A polyline of `lineWidth` pixels with round joins and caps; `dash` (on, off lengths
   /// in pixels) breaks it into dashes along its length.
   public mutating func strokePolyline(
     _ points: [(Double, Double)], lineWidth: Double, _ color: Color, dash: (Double, Double)? = nil
   ) {
     guard points.count >= 2 else { return }
-    var segments: [((Double, Double), (Double, Double))] = []
+    let segments: [((Double, Double), (Double, Double))]
     if let dash, dash.0 > 0, dash.1 > 0 {
-      // Walk the polyline, emitting only the "on" stretches.
-      var position = 0.0
-      let period = dash.0 + dash.1
-      for (a, b) in zip(points, points.dropFirst()) {
-        let length = hypot(b.0 - a.0, b.1 - a.1)
-        var travelled = 0.0
-        while travelled < length {
-          let phase = position.truncatingRemainder(dividingBy: period)
-          let on = phase < dash.0
-          let step = min(length - travelled, on ? dash.0 - phase : period - phase)
-          if on {
-            let t0 = travelled / length
-            let t1 = (travelled + step) / length
-            segments.append(
-              ((a.0 + (b.0 - a.0) * t0, a.1 + (b.1 - a.1) * t0), (a.0 + (b.0 - a.0) * t1, a.1 + (b.1 - a.1) * t1)))
-          }
-          travelled += step
-          position += step
-        }
-      }
+      segments = Self.dashes(points, on: dash.0, off: dash.1)
     } else {
       segments = Array(zip(points, points.dropFirst()))
     }

@@ -72,6 +72,13 @@ extension Figure {
   static let labelSize = 11.5
   static let tickSize = 10.0
 
+  /// Where a chart's data lands: the plot frame and the maps from data to logical units.
+  struct PlotArea {
+    let plot: Frame
+    let mapX: AxisMap
+    let mapY: AxisMap
+  }
+
   /// Draws `chart` inside `frame` (logical units).
   public mutating func draw(_ chart: Chart, in frame: Frame) throws {
     try chart.check()
@@ -84,23 +91,39 @@ extension Figure {
     // About one tick per 90 units across and per 45 up.
     let (xTicks, xRange) = chart.x.layout(xs, target: max(3, Int(frame.width / 90)))
     let (yTicks, yRange) = chart.y.layout(ys, target: max(3, Int(frame.height / 60)))
-    let xLabels = chart.x.labels(xTicks)
     let yLabels = chart.y.labels(yTicks)
     let yLabelWidth = yLabels.map { textWidth($0, size: Self.tickSize) }.max() ?? 0
     let plot = Frame(
       x: frame.x + 30 + yLabelWidth, y: frame.y + (chart.title.isEmpty ? 12 : 32),
       width: frame.width - 30 - yLabelWidth - 16, height: frame.height - (chart.title.isEmpty ? 12 : 32) - 44)
-    let mapX = AxisMap(scale: chart.x.scale, low: xRange.0, high: xRange.1, start: plot.x, end: plot.x + plot.width)
-    let mapY = AxisMap(scale: chart.y.scale, low: yRange.0, high: yRange.1, start: plot.y + plot.height, end: plot.y)
-
+    let area = PlotArea(
+      plot: plot,
+      mapX: AxisMap(scale: chart.x.scale, low: xRange.0, high: xRange.1, start: plot.x, end: plot.x + plot.width),
+      mapY: AxisMap(scale: chart.y.scale, low: yRange.0, high: yRange.1, start: plot.y + plot.height, end: plot.y))
     if !chart.title.isEmpty {
       text(chart.title, x: frame.x + frame.width / 2, y: frame.y + 20, size: Self.titleSize, anchor: .center)
     }
-    // Grid and ticks.
+    axes(chart, area, frame: frame, x: (xTicks, chart.x.labels(xTicks)), y: (yTicks, yLabels))
+    referenceLines(chart.lines, area)
+    // Filled regions first, so lines and markers stay on top.
+    for series in chart.series where series.style == .step { dominatedFill(series, area) }
+    for series in chart.series { self.series(series, area) }
+    if chart.showLegend {
+      legend(
+        chart, plot: plot, mapped: chart.series.flatMap { s in s.points.map { (area.mapX($0.x), area.mapY($0.y)) } })
+    }
+  }
+
+  /// Grid lines, ticks, tick labels, the axis lines and the axis labels.
+  private mutating func axes(
+    _ chart: Chart, _ area: PlotArea, frame: Frame, x: (ticks: [Double], labels: [String]),
+    y: (ticks: [Double], labels: [String])
+  ) {
+    let plot = area.plot
     // Every tick gets its grid line; a label only where it does not run into the last one.
     var lastLabelEnd = -Double.infinity
-    for (tick, label) in zip(xTicks, xLabels) {
-      let position = mapX(tick)
+    for (tick, label) in zip(x.ticks, x.labels) {
+      let position = area.mapX(tick)
       line([(position, plot.y), (position, plot.y + plot.height)], width: 0.6, .grid)
       line([(position, plot.y + plot.height), (position, plot.y + plot.height + 4)], width: 0.8, .ink)
       let half = textWidth(label, size: Self.tickSize) / 2
@@ -109,8 +132,8 @@ extension Figure {
         lastLabelEnd = position + half
       }
     }
-    for (tick, label) in zip(yTicks, yLabels) {
-      let position = mapY(tick)
+    for (tick, label) in zip(y.ticks, y.labels) {
+      let position = area.mapY(tick)
       line([(plot.x, position), (plot.x + plot.width, position)], width: 0.6, .grid)
       line([(plot.x - 4, position), (plot.x, position)], width: 0.8, .ink)
       text(label, x: plot.x - 7, y: position + 3.5, size: Self.tickSize, anchor: .right)
@@ -122,12 +145,16 @@ extension Figure {
     text(
       chart.y.label, x: frame.x + 15, y: plot.y + plot.height / 2, size: Self.labelSize, anchor: .center,
       vertical: true)
+  }
 
-    for reference in chart.lines {
+  /// Dashed horizontal and vertical reference lines, labelled unless the legend names them.
+  private mutating func referenceLines(_ lines: [ReferenceLine], _ area: PlotArea) {
+    let plot = area.plot
+    for reference in lines {
       let dash = (4.0, 3.0)
       switch reference.orientation {
       case .horizontal:
-        let position = mapY(reference.value)
+        let position = area.mapY(reference.value)
         line([(plot.x, position), (plot.x + plot.width, position)], width: 1.2, reference.color, dash: dash)
         if !reference.inLegend {
           text(
@@ -135,60 +162,60 @@ extension Figure {
             anchor: .right)
         }
       case .vertical:
-        let position = mapX(reference.value)
+        let position = area.mapX(reference.value)
         line([(position, plot.y), (position, plot.y + plot.height)], width: 1.0, reference.color, dash: dash)
         if !reference.inLegend {
           text(reference.label, x: position + 4, y: plot.y + 12, size: Self.tickSize, reference.color)
         }
       }
     }
-    // Filled regions first, so lines and markers stay on top.
-    for series in chart.series where series.style == .step {
-      guard let fill = series.dominatedFill, let first = series.points.first, let last = series.points.last else {
-        continue
-      }
-      let mapped = series.points.map { (mapX($0.x), mapY($0.y)) }
-      var region: [(Double, Double)] = []
-      for (index, point) in mapped.enumerated() {
-        if index > 0 { region.append((point.0, mapped[index - 1].1)) }
-        region.append(point)
-      }
-      let bottom = plot.y + plot.height
-      let right = plot.x + plot.width
-      region += [(right, mapY(last.y)), (right, bottom), (mapX(first.x), bottom)]
-      canvas.fillPolygon(region.map { (px($0.0), px($0.1)) }, fill)
+  }
+
+  /// A staircase through `mapped` points (horizontal, then vertical steps).
+  private static func stairs(_ mapped: [(Double, Double)]) -> [(Double, Double)] {
+    var stairs: [(Double, Double)] = []
+    for (index, point) in mapped.enumerated() {
+      if index > 0 { stairs.append((point.0, mapped[index - 1].1)) }
+      stairs.append(point)
     }
-    for series in chart.series {
-      let mapped = series.points.map { (mapX($0.x), mapY($0.y)) }
-      switch series.style {
-      case .line, .lineAndMarkers:
-        line(mapped, width: series.lineWidth, series.color, dash: series.dash)
-      case .step:
-        var stairs: [(Double, Double)] = []
-        for (index, point) in mapped.enumerated() {
-          if index > 0 { stairs.append((point.0, mapped[index - 1].1)) }
-          stairs.append(point)
-        }
-        line(stairs, width: series.lineWidth, series.color, dash: series.dash)
-      case .markers: break
-      }
-      for (point, bar) in zip(series.points, series.errorBars) {
-        guard let bar else { continue }
-        let x = mapX(point.x)
-        let (top, bottom) = (mapY(bar.high), mapY(bar.low))
-        line([(x, top), (x, bottom)], width: 1, series.color, dash: nil)
-        line([(x - 3, top), (x + 3, top)], width: 1, series.color, dash: nil)
-        line([(x - 3, bottom), (x + 3, bottom)], width: 1, series.color, dash: nil)
-      }
-      if series.style == .markers || series.style == .lineAndMarkers {
-        for point in mapped { marker(series.marker, x: point.0, y: point.1, radius: 4, series.color) }
-      }
-      for (point, label) in zip(mapped, series.pointLabels) where !label.isEmpty {
-        text(label, x: point.0 + 7, y: point.1 - 6, size: Self.tickSize - 1, series.color)
-      }
+    return stairs
+  }
+
+  /// The region a step series (a Pareto front) dominates, filled up to the plot's corner.
+  private mutating func dominatedFill(_ series: Series, _ area: PlotArea) {
+    guard let fill = series.dominatedFill, let first = series.points.first, let last = series.points.last else {
+      return
     }
-    if chart.showLegend {
-      legend(chart, plot: plot, mapped: chart.series.flatMap { s in s.points.map { (mapX($0.x), mapY($0.y)) } })
+    let plot = area.plot
+    let bottom = plot.y + plot.height
+    let right = plot.x + plot.width
+    let region =
+      Self.stairs(series.points.map { (area.mapX($0.x), area.mapY($0.y)) })
+      + [(right, area.mapY(last.y)), (right, bottom), (area.mapX(first.x), bottom)]
+    canvas.fillPolygon(region.map { (px($0.0), px($0.1)) }, fill)
+  }
+
+  /// One series: its line or staircase, error bars, markers and point labels.
+  private mutating func series(_ series: Series, _ area: PlotArea) {
+    let mapped = series.points.map { (area.mapX($0.x), area.mapY($0.y)) }
+    switch series.style {
+    case .line, .lineAndMarkers: line(mapped, width: series.lineWidth, series.color, dash: series.dash)
+    case .step: line(Self.stairs(mapped), width: series.lineWidth, series.color, dash: series.dash)
+    case .markers: break
+    }
+    for (point, bar) in zip(series.points, series.errorBars) {
+      guard let bar else { continue }
+      let x = area.mapX(point.x)
+      let (top, bottom) = (area.mapY(bar.high), area.mapY(bar.low))
+      line([(x, top), (x, bottom)], width: 1, series.color, dash: nil)
+      line([(x - 3, top), (x + 3, top)], width: 1, series.color, dash: nil)
+      line([(x - 3, bottom), (x + 3, bottom)], width: 1, series.color, dash: nil)
+    }
+    if series.style == .markers || series.style == .lineAndMarkers {
+      for point in mapped { marker(series.marker, x: point.0, y: point.1, radius: 4, series.color) }
+    }
+    for (point, label) in zip(mapped, series.pointLabels) where !label.isEmpty {
+      text(label, x: point.0 + 7, y: point.1 - 6, size: Self.tickSize - 1, series.color)
     }
   }
 

@@ -1,7 +1,9 @@
 import Engine
 import Foundation
 import Hardware
+import Models
 import Search
+import Support
 
 /// `odimo audit --claims FILE.json`: accuracy-vs-cost claims made elsewhere (a paper's
 /// table) re-costed with odimo's cost model, and re-evaluated where a run file backs an

@@ -1,7 +1,9 @@
 import Datasets
 import Engine
 import Foundation
+import Models
 import Search
+import Support
 
 extension Experiment {
   /// Loads sweep folders (their points, `baselines/`, reference, manifest and the sweeps of

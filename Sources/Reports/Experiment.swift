@@ -2,6 +2,7 @@ import Datasets
 import Engine
 import Foundation
 import Hardware
+import Models
 import Search
 
 /// Everything a report describes: the searched points and hand-made baselines of one SoC

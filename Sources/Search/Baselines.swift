@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Hardware
+import Models
 
 extension MappingStrategy {
   /// The hand-made mappings a search on `soc` is compared with: every unit alone,

@@ -2,6 +2,8 @@ import Datasets
 import Engine
 import Foundation
 import HDF5
+import Models
+import Support
 
 /// The full-precision reference of a sweep: the plain zoo model in float, trained for
 /// as many epochs as a baseline gets (warmup + fine-tune) with the preset's batch and

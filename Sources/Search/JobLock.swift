@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Models
 
 /// An advisory lock (flock) on `<file>.lock`, so processes sharing a sweep folder — shards
 /// on a cluster, or the same command started twice — never run one job at once: the shared
@@ -16,7 +17,7 @@ struct JobLock {
     let path = file + ".lock"
     let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
     guard descriptor >= 0 else {
-      throw EngineError("\(path): cannot create the lock file (\(String(cString: strerror(errno))))")
+      throw SearchError.lock(file: path, reason: "cannot create the lock file: \(String(cString: strerror(errno)))")
     }
     while flock(descriptor, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0 {
       if errno == EINTR { continue }
@@ -24,7 +25,7 @@ struct JobLock {
       let reason = String(cString: strerror(errno))
       close(descriptor)
       if busy && !wait { return nil }
-      throw EngineError("\(path): cannot lock (\(reason))")
+      throw SearchError.lock(file: path, reason: reason)
     }
     return JobLock(path: path, descriptor: descriptor)
   }

@@ -2,6 +2,8 @@ import Engine
 import Foundation
 import HDF5
 import Hardware
+import Models
+import Support
 
 /// What a run file keeps so a killed search continues where it stopped: the trace (as
 /// JSON), the weights (`/weights`), the optimizers' state and the best fine-tune weights.
@@ -61,23 +63,24 @@ struct ResumeState {
     let file = try RunFileFormat.open(path)
     defer { file.close() }
     guard try !RunFileFormat.isComplete(file) else {
-      throw EngineError("\(path): the run is already complete; nothing to resume")
+      throw SearchError.runFile(file: path, problem: .alreadyComplete)
     }
     if let note = try RunFileFormat.optionalString(.diverged, in: file) {
-      throw EngineError("\(path) diverged (\(note)); delete it to run it again")
+      throw SearchError.runFile(file: path, problem: .diverged(note))
     }
     let savedBaseline = try RunFileFormat.optionalString(.baseline, in: file)
     guard savedBaseline == baseline?.name else {
-      throw EngineError(
-        "\(path) is a run of \(savedBaseline.map { "baseline \($0)" } ?? "a search"), not of "
-          + "\(baseline.map { "baseline \($0.name)" } ?? "a search"); resume it as such")
+      throw SearchError.runFile(
+        file: path,
+        problem: .otherKind(
+          saved: savedBaseline.map { "baseline \($0)" } ?? "a search",
+          requested: baseline.map { "baseline \($0.name)" } ?? "a search"))
     }
     let now = String(decoding: try JSONEncoder.sorted.encode(configuration), as: UTF8.self)
     let saved = try RunFileFormat.configurationText(file)
     guard saved == now else {
-      throw EngineError(
-        "\(path) was written with other options; resume with the same ones. Differences: \(configurationDifferences(saved: saved, now: now))"
-      )
+      throw SearchError.runFile(
+        file: path, problem: .otherOptions(configurationDifferences(saved: saved, now: now)))
     }
     let (_, trace) = try RunFileFormat.configurationAndTrace(file, path: path)
     let bestWeights = try RunFileFormat.arrays(file, "state/best")

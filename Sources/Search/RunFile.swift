@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import HDF5
 import Hardware
+import Models
 
 /// A finished run file (`odimo search`, a sweep point or a baseline) read back: what it
 /// claims, and the means to check those claims from its weights and mapping.
@@ -40,7 +41,7 @@ public struct RunFile: Sendable {
     let file = try RunFileFormat.open(path)
     defer { file.close() }
     guard try RunFileFormat.isComplete(file) else {
-      throw EngineError("\(path): the run is not complete (interrupted); resume it with odimo search --resume")
+      throw SearchError.runFile(file: path, problem: .incomplete)
     }
     let (configuration, trace) = try RunFileFormat.configurationAndTrace(file, path: path)
     func number(_ key: RunFileFormat.Key) throws -> Double { try RunFileFormat.number(key, in: file, path: path) }
@@ -64,15 +65,12 @@ public struct RunFile: Sendable {
   /// or copied since); refused unless the file's SHA-256 is the one the run recorded.
   public func relocated(dataset: String) throws -> RunFile {
     guard let provenance else {
-      throw EngineError(
-        "\(path) records no dataset SHA-256 (written before odimo kept one), so \(dataset) cannot be checked against it"
-      )
+      throw SearchError.datasetMismatch(run: path, dataset: dataset, recorded: nil, actual: nil)
     }
     let digest = try RunProvenance.sha256(of: dataset)
     guard digest == provenance.datasetSHA256 else {
-      throw EngineError(
-        "\(dataset) is not the dataset \(path) was made with: its SHA-256 is \(digest), the run recorded \(provenance.datasetSHA256)"
-      )
+      throw SearchError.datasetMismatch(
+        run: path, dataset: dataset, recorded: provenance.datasetSHA256, actual: digest)
     }
     var configuration = configuration
     configuration.data = dataset
@@ -119,9 +117,9 @@ public struct RunFile: Sendable {
     let network = Network(supernet.architecture, seed: configuration.seed)
     let weights = try RunFileFormat.weights(path)
     do { try network.restore(weights) } catch {
-      throw EngineError(
-        "\(path): its weights do not fit \(model.name) for \(configuration.data) (\(dataset.classNames.count) classes): \(error)"
-      )
+      throw SearchError.weightsDoNotFit(
+        source: path, network: model.name, dataset: configuration.data, classes: dataset.classNames.count,
+        detail: "\(error)")
     }
     let objective = try SearchObjective(
       supernet: supernet, network: network, metric: .latency, lambda: 0, initialSplit: configuration.initialSplit)

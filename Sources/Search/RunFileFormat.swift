@@ -2,6 +2,8 @@ import Engine
 import Foundation
 import HDF5
 import Hardware
+import Models
+import Support
 
 /// The `odimo-run` file (search runs, sweep points, baselines): the one type that knows
 /// its attribute and group names, for writing and for reading. Layout: `datasets/FORMATS.md`.
@@ -148,7 +150,7 @@ enum RunFileFormat {
     guard let datasetPath = try optionalString(.datasetPath, in: file) else { return nil }
     func text(_ key: Key) throws -> String {
       guard let value = try optionalString(key, in: file) else {
-        throw EngineError("\(path): attribute '\(key.rawValue)' is missing (every run file with 'dataset_path' has it)")
+        throw SearchError.runFile(file: path, problem: .attribute(key.rawValue))
       }
       return value
     }
@@ -159,11 +161,11 @@ enum RunFileFormat {
 
   /// Opens `path` as a run file, refusing anything else with its name.
   static func open(_ path: String) throws -> HDF5File {
-    guard FileManager.default.fileExists(atPath: path) else { throw EngineError("\(path): no such run file") }
+    guard FileManager.default.fileExists(atPath: path) else { throw SearchError.runFile(file: path, problem: .missing) }
     let file = try HDF5File.open(path)
     guard file.hasAttribute(Key.format.rawValue), try file.attribute(Key.format.rawValue).stringValue == name else {
       file.close()
-      throw EngineError("\(path): not an odimo run file (format attribute is not '\(name)')")
+      throw SearchError.runFile(file: path, problem: .notARunFile)
     }
     return file
   }
@@ -206,14 +208,15 @@ enum RunFileFormat {
         [TraceRow].self, from: Data((try file.attribute(Key.traceJSON.rawValue).stringValue ?? "[]").utf8))
       return (configuration, trace)
     } catch let error as DecodingError {
-      throw EngineError("\(path): the configuration or trace_json attribute is not what odimo writes (\(error))")
+      throw SearchError.runFile(
+        file: path, problem: .unreadable(attribute: "configuration or trace_json", detail: "\(error)"))
     }
   }
 
   /// A finite number attribute, or an error naming it.
   static func number(_ key: Key, in file: HDF5File, path: String) throws -> Double {
     guard file.hasAttribute(key.rawValue), let value = try file.attribute(key.rawValue).doubleValue, value.isFinite
-    else { throw EngineError("\(path): attribute \(key.rawValue) is missing or not a finite number") }
+    else { throw SearchError.runFile(file: path, problem: .attribute(key.rawValue)) }
     return value
   }
 

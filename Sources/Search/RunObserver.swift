@@ -1,4 +1,5 @@
 import Engine
+import Models
 
 /// Whoever watches a search, baseline, float reference or sweep: the CLI's progress
 /// display, a TensorBoard writer, a test. Every closure is called on the working thread.

@@ -2,6 +2,8 @@ import Datasets
 import Engine
 import Foundation
 import Hardware
+import Models
+import Support
 
 /// Times one search-phase epoch (data loading, supernet forward and backward, λ·cost,
 /// SGD on the weights and Adam on the logits) the way `SearchRun` runs it.

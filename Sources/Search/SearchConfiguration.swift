@@ -2,6 +2,7 @@ import Datasets
 import Engine
 import Foundation
 import Hardware
+import Models
 import Support
 
 /// Everything that defines one search (one λ).

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Hardware
+import Models
 import Support
 
 /// Connects a supernet's network to the hardware cost: λ · Σ_layers cost(soft split).

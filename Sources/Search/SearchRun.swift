@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import HDF5
 import Hardware
+import Models
 
 /// One search phase.
 public enum SearchPhase: Int, Sendable, Codable {
@@ -58,8 +59,8 @@ public enum SearchRun {
   ) throws -> SearchResult {
     try configuration.validate()
     let exists = FileManager.default.fileExists(atPath: path)
-    if exists && !resume { throw EngineError("\(path) exists; pass --resume to continue it or choose another --out") }
-    if !exists && resume { throw EngineError("\(path): nothing to resume (no such run file)") }
+    if exists && !resume { throw SearchError.runFile(file: path, problem: .exists) }
+    if !exists && resume { throw SearchError.runFile(file: path, problem: .nothingToResume) }
     let runner = try SearchRunner(configuration, path: path, baseline: baseline, warmStart: warmStart)
     if resume { try runner.resume() }
     observer.begin(RunObserver.Run(path: path, channelTags: runner.channelTags))

@@ -2,6 +2,7 @@ import Datasets
 import Engine
 import Foundation
 import Hardware
+import Models
 import Support
 
 /// The state of one run as `SearchRun` steps through its schedule: the trace, the best
@@ -55,9 +56,9 @@ final class SearchRunner {
   /// Stored weights must fit the network being trained, as built for this dataset.
   private func restore(_ values: [String: [Float]], from source: String) throws {
     do { try network.restore(values) } catch {
-      throw EngineError(
-        "\(source) does not fit \(network.architecture.name) for \(configuration.data) "
-          + "(\(setup.dataset.classNames.count) classes): \(error)")
+      throw SearchError.weightsDoNotFit(
+        source: source, network: network.architecture.name, dataset: configuration.data,
+        classes: setup.dataset.classNames.count, detail: "\(error)")
     }
   }
 

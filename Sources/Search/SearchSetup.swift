@@ -2,6 +2,7 @@ import Datasets
 import Engine
 import Foundation
 import Hardware
+import Models
 
 /// What one search trains with, built from its configuration: the supernet and its
 /// network, the λ·cost objective, SGD on the weights, Adam on the logits, the augmenting

@@ -3,6 +3,8 @@ import Engine
 import Foundation
 import HDF5
 import Hardware
+import Models
+import Support
 
 extension SearchRun {
   /// One epoch of a phase. Warmup trains the weights under a random split per step (so

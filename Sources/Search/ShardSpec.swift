@@ -1,4 +1,5 @@
 import Engine
+import Models
 import Support
 
 /// Which of a sweep's jobs a process runs: `--shard I/N` (every N-th job from the I-th,

@@ -1,5 +1,6 @@
 import Engine
 import Hardware
+import Models
 
 /// How one searchable layer's channels are divided among units inside the supernet.
 public enum SearchableKind: Sendable, Equatable {
@@ -72,7 +73,11 @@ public struct Supernet: Sendable {
   /// ternary scales) are absent: they keep their initial values.
   public func weights(fromFloat float: [String: [Float]]) throws -> [String: [Float]] {
     func value(_ name: String) throws -> [Float] {
-      guard let values = float[name] else { throw EngineError("the float model's weights lack \(name)") }
+      guard let values = float[name] else {
+        throw SearchError.weightsDoNotFit(
+          source: "the float model", network: architecture.name, dataset: "its warmup", classes: model.classes,
+          detail: "no \(name)")
+      }
       return values
     }
     var weights: [String: [Float]] = [:]

@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import HDF5
 import Hardware
+import Models
 import Support
 
 extension Sweep {
@@ -43,7 +44,7 @@ extension Sweep {
     let manifest = try readManifest(folder: folder)
     let baselines = try manifest.baselines.map { name in
       guard let strategy = MappingStrategy(name: name) else {
-        throw EngineError("\(folder)/manifest.json names baseline '\(name)', which odimo does not know")
+        throw SearchError.sweepFolder(folder: folder, problem: .unknownBaseline(name))
       }
       return strategy
     }
@@ -62,7 +63,7 @@ extension Sweep {
   /// The manifest of `folder`, or an error naming the folder.
   public static func readManifest(folder: String) throws -> Manifest {
     guard let data = FileManager.default.contents(atPath: folder + "/manifest.json") else {
-      throw EngineError("\(folder): no manifest.json; is this a sweep folder written by odimo sweep?")
+      throw SearchError.sweepFolder(folder: folder, problem: .noManifest)
     }
     return try JSONDecoder.snakeCase.decode(Manifest.self, from: data)
   }
@@ -88,7 +89,7 @@ extension Sweep {
     }
     let existing = try readManifest(folder: folder)
     guard existing.describesSameSweep(as: manifest) else {
-      throw EngineError("\(manifestPath) describes another sweep; use a new folder or the same options")
+      throw SearchError.sweepFolder(folder: folder, problem: .otherSweep)
     }
     return existing
   }

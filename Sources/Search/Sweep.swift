@@ -2,6 +2,8 @@ import Engine
 import Foundation
 import HDF5
 import Hardware
+import Models
+import Support
 
 /// A λ sweep in a folder: `manifest.json` (configuration, λ grid, seed, git commit),
 /// `warmup.h5` (the shared warmup), one `lambda-<λ>.h5` run file per λ, and after
@@ -143,7 +145,7 @@ public enum Sweep {
   /// One λ's point (or a baseline's, `lambda` −1) from its complete run file.
   static func point(_ path: String, lambda: Double) throws -> Point {
     guard RunFileFormat.isComplete(path) else {
-      throw EngineError("\(path) is not complete (the run was interrupted); run the sweep again to finish it")
+      throw SearchError.runFile(file: path, problem: .incomplete)
     }
     let run = try RunFile.read(path)
     return Point(
@@ -157,15 +159,14 @@ public enum Sweep {
   public static func merge(folder: String, epsilon: Double = 0) throws -> Summary {
     let decoder = JSONDecoder.snakeCase
     guard let data = FileManager.default.contents(atPath: folder + "/manifest.json") else {
-      throw EngineError("\(folder): no manifest.json; is this a sweep folder written by odimo sweep?")
+      throw SearchError.sweepFolder(folder: folder, problem: .noManifest)
     }
     let manifest = try decoder.decode(Manifest.self, from: data)
     // Diverged points are finished too; they have no figures to merge.
     let finished = manifest.allLambdas.filter { RunFileFormat.divergence(folder + "/" + runName($0)) == nil }
     let missing = finished.filter { !isComplete(folder + "/" + runName($0)) }
     guard missing.isEmpty else {
-      throw EngineError(
-        "\(folder): λ \(missing.map { "\($0)" }.joined(separator: ", ")) not finished; run the missing shards first")
+      throw SearchError.sweepFolder(folder: folder, problem: .unfinished(missing.map { "λ=\(RunFile.format($0))" }))
     }
     let points = try finished.sorted().map { try point(folder + "/" + runName($0), lambda: $0) }
     var baselines: [Point] = []

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Where every job of a sweep folder (and of its other seeds' folders) stands, read from
 /// the folder alone: what `odimo sweep status` prints while a sweep runs — on this

@@ -1,4 +1,5 @@
 import Engine
+import Models
 
 /// The alternative-operators split of one layer (Darkside): logits α ∈ ℝ^C, kept ≥ 0, give
 /// θ_i = Σ_(j ≥ i) α_j and the mask m_i = [θ_i > 0.5], so the channels that take the first

@@ -4,7 +4,9 @@ import Engine
 import Foundation
 import HDF5
 import Hardware
+import Models
 import Search
+import Support
 
 struct BaselinesCommand: ParsableCommand {
   static let configuration = CommandConfiguration(

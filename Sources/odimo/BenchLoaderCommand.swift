@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import Foundation
+import Support
 
 struct BenchLoader: ParsableCommand {
   static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@ import ArgumentParser
 import Engine
 import Foundation
 import Hardware
+import Models
 import Search
 
 struct BenchTrain: ParsableCommand {
@@ -65,21 +66,7 @@ struct BenchTrain: ParsableCommand {
       for round in 0..<rounds {
         ours.append(
           try TrainingBenchmark.run(architecture: architecture, batch: batch, steps: steps, profileLayers: round == 0))
-        if comparePytorch {
-          let output = try runProcess(
-            "/usr/bin/env",
-            [
-              python, script, "--model", model, "--batch", "\(batch)", "--steps", "\(steps)", "--resolution",
-              "\(input)",
-              "--channels", "\(channels)", "--classes", "\(classes)", "--threads",
-              "\(ProcessInfo.processInfo.activeProcessorCount)",
-            ])
-          guard let object = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any],
-            let train = object["images_per_second"] as? Double,
-            let forward = object["forward_images_per_second"] as? Double
-          else { throw InputError("the PyTorch script printed no images_per_second: \(output)") }
-          theirs.append((train, forward))
-        }
+        if comparePytorch { theirs.append(try pytorchRound(script)) }
         if !json { FileHandle.standardError.write(Data("round \(round + 1)/\(rounds) done\n".utf8)) }
       }
       let train = median(ours.map(\.trainImagesPerSecond))
@@ -94,20 +81,42 @@ struct BenchTrain: ParsableCommand {
           .init(name: $0.name, forwardMs: $0.forwardMilliseconds, backwardMs: $0.backwardMilliseconds)
         })
       if json { return try printJSON(summary) }
-      print("layer                              forward ms  backward ms")
-      for layer in summary.layers where layer.forwardMs + layer.backwardMs >= 0.05 {
-        print(
-          pad(layer.name, 34) + pad(String(format: "%.2f", layer.forwardMs), 11, right: true)
-            + pad(String(format: "%.2f", layer.backwardMs), 12, right: true))
-      }
-      var line = String(
-        format: "%@ batch %d: training %.0f images/s, forward %.0f images/s", model, batch, train, forward)
-      if let pytorch, let pytorchForward {
-        line += String(
-          format: "; PyTorch %.0f / %.0f images/s; ratio %.2f× training, %.2f× forward", pytorch, pytorchForward,
-          train / pytorch, forward / pytorchForward)
-      }
-      print(line + " (median of \(rounds) rounds)")
+      printTable(summary)
     }
+  }
+
+  /// One PyTorch round of the same model and batch: training and forward images/s.
+  private func pytorchRound(_ script: String) throws -> (Double, Double) {
+    let output = try runProcess(
+      "/usr/bin/env",
+      [
+        python, script, "--model", model, "--batch", "\(batch)", "--steps", "\(steps)", "--resolution", "\(input)",
+        "--channels", "\(channels)", "--classes", "\(classes)", "--threads",
+        "\(ProcessInfo.processInfo.activeProcessorCount)",
+      ])
+    guard let object = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any],
+      let train = object["images_per_second"] as? Double,
+      let forward = object["forward_images_per_second"] as? Double
+    else { throw InputError("the PyTorch script printed no images_per_second: \(output)") }
+    return (train, forward)
+  }
+
+  /// The per-layer times and the summary line, for people.
+  private func printTable(_ summary: Summary) {
+    print("layer                              forward ms  backward ms")
+    for layer in summary.layers where layer.forwardMs + layer.backwardMs >= 0.05 {
+      print(
+        pad(layer.name, 34) + pad(String(format: "%.2f", layer.forwardMs), 11, right: true)
+          + pad(String(format: "%.2f", layer.backwardMs), 12, right: true))
+    }
+    let (train, forward) = (summary.imagesPerSecond, summary.forwardImagesPerSecond)
+    var line = String(
+      format: "%@ batch %d: training %.0f images/s, forward %.0f images/s", model, batch, train, forward)
+    if let pytorch = summary.pytorchImagesPerSecond, let pytorchForward = summary.pytorchForwardImagesPerSecond {
+      line += String(
+        format: "; PyTorch %.0f / %.0f images/s; ratio %.2f× training, %.2f× forward", pytorch, pytorchForward,
+        train / pytorch, forward / pytorchForward)
+    }
+    print(line + " (median of \(rounds) rounds)")
   }
 }

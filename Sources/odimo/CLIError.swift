@@ -5,6 +5,7 @@ import Engine
 import Foundation
 import HDF5
 import Hardware
+import Models
 import Plot
 import Reports
 import Search

@@ -2,6 +2,7 @@ import ArgumentParser
 import Engine
 import Foundation
 import Hardware
+import Models
 
 struct CostNetwork: ParsableCommand {
   static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import Models
 
 struct ModelCommand: ParsableCommand {
   static let configuration = CommandConfiguration(

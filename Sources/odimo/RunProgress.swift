@@ -1,6 +1,7 @@
 import Console
 import Engine
 import Foundation
+import Models
 import Search
 
 /// The progress of train, search, baselines and sweep on stderr, through one `ProgressLine`:

@@ -3,6 +3,7 @@ import Console
 import Engine
 import Foundation
 import Hardware
+import Models
 import Search
 import Support
 

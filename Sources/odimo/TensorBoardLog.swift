@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Models
 import Search
 import TensorBoard
 

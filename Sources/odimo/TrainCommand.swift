@@ -2,6 +2,7 @@ import ArgumentParser
 import Console
 import Engine
 import Foundation
+import Models
 import Search
 
 struct Train: ParsableCommand {

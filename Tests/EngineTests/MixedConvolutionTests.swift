@@ -1,4 +1,7 @@
 import Foundation
+import Models
+import Support
+import TestSupport
 import Testing
 
 @testable import Engine
@@ -30,7 +33,7 @@ import Testing
     layer.temperature = 0.7
     // Spread the logits so the softmax is not uniform.
     for index in 0..<layer.logits.value.elementCount { layer.logits.value.buffer[index] = Float(index % 3) * 0.4 - 0.3 }
-    var generator = SplitMixGenerator(seed: 6)
+    var generator = SplitMix64(seed: 6)
     let input = Tensor(dims: [3, 2, 5, 5], values: (0..<150).map { _ in Float(generator.nextUnit() * 2 - 1) })
     let labels: [Int32] = [0, 1, 2]
     let g = [0.8, -0.3]
@@ -42,17 +45,13 @@ import Testing
     for parameter in [layer.logits, scale] {
       let analytic = Array(parameter.gradient.buffer.prefix(parameter.gradient.elementCount))
       for index in 0..<parameter.value.elementCount {
-        let original = parameter.value.buffer[index]
-        let h: Float = 1e-3
-        parameter.value.buffer[index] = original + h
-        let up = try objective(network, input, labels, g)
-        parameter.value.buffer[index] = original - h
-        let down = try objective(network, input, labels, g)
-        parameter.value.buffer[index] = original
+        let difference = try centralDifference(parameter.value.buffer, at: index, step: 1e-3) {
+          try objective(network, input, labels, g)
+        }
         // The ternary scale's gradient is scaled by 1/(weights per channel): 2·3·3 here.
-        let numeric = (up - down) / Double(2 * h) / (parameter === scale ? 18 : 1)
+        let numeric = difference / (parameter === scale ? 18 : 1)
         #expect(
-          abs(numeric - Double(analytic[index])) <= 2e-2 * max(abs(numeric), abs(Double(analytic[index]))) + 2e-3,
+          derivativesAgree(numeric, Double(analytic[index]), relative: 2e-2, absolute: 2e-3),
           "\(parameter.name)[\(index)]: numeric \(numeric), backward \(analytic[index])")
       }
     }
@@ -72,7 +71,7 @@ import Testing
     #expect(abs(layer.softCounts[0] - 3) < 1e-6)
     // A frozen all-8-bit mapping computes exactly what a plain 8-bit convolution does.
     layer.fixedAssignment = [0, 0, 0, 0]
-    var generator = SplitMixGenerator(seed: 1)
+    var generator = SplitMix64(seed: 1)
     let input = Tensor(dims: [2, 2, 5, 5], values: (0..<100).map { _ in Float(generator.nextUnit()) })
     let mixedOutput = try network.forward(input, training: false).values()
     var plain = ArchitectureBuilder(name: "plain", input: FeatureShape(channels: 2, height: 5, width: 5), classes: 3)

@@ -1,4 +1,5 @@
 import Engine
+import Models
 import Support
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import Models
 import Testing
 
 @testable import Engine

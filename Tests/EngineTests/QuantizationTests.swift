@@ -1,4 +1,7 @@
 import Foundation
+import Models
+import Support
+import TestSupport
 import Testing
 
 @testable import Engine
@@ -39,7 +42,7 @@ import Testing
     b.add("conv.bn", .batchNorm)
     let network = Network(b.build(), seed: 4)
     // Non-trivial statistics and affine parameters.
-    var generator = SplitMixGenerator(seed: 2)
+    var generator = SplitMix64(seed: 2)
     for parameter in network.parameters where parameter.name.hasPrefix("conv.bn") || parameter.name == "conv.bias" {
       for index in 0..<parameter.value.elementCount {
         parameter.value.buffer[index] = Float(generator.nextUnit()) + 0.5
@@ -77,7 +80,7 @@ import Testing
     let network = Network(b.build(), seed: 2)
     let mask = try #require(network.parameters.first { $0.name == "mask.mask" })
     for c in 0..<20 { mask.value.buffer[c] = Float(c % 3) * 0.5 - 0.2 }
-    var generator = SplitMixGenerator(seed: 9)
+    var generator = SplitMix64(seed: 9)
     let input = Tensor(dims: [2, 3, 6, 6], values: (0..<216).map { _ in Float(generator.nextUnit() * 2 - 1) })
     let labels: [Int32] = [1, 3]
     func loss() throws -> Float {
@@ -89,14 +92,10 @@ import Testing
     try network.backward(Tensor(dims: [2, 4], values: result.gradient.map { $0 * 2 }))
     let analytic = Array(mask.gradient.buffer.prefix(20))
     for c in 0..<20 {
-      let original = mask.value.buffer[c]
-      mask.value.buffer[c] = original + 1e-2
-      let up = try loss()
-      mask.value.buffer[c] = original - 1e-2
-      let down = try loss()
-      mask.value.buffer[c] = original
-      let numeric = (up - down) / 2e-2
-      #expect(abs(numeric - analytic[c]) <= 1e-2 * max(abs(numeric), abs(analytic[c])) + 1e-3, "channel \(c)")
+      let numeric = try centralDifference(mask.value.buffer, at: c, step: 1e-2) {
+        Double(try loss())
+      }
+      #expect(derivativesAgree(numeric, Double(analytic[c]), relative: 1e-2, absolute: 1e-3), "channel \(c)")
     }
   }
 
@@ -116,7 +115,7 @@ import Testing
     alpha.value.buffer[0] = 0.3  // so some activations clip
     let mask = try #require(network.parameters.first { $0.name == "mask.mask" })
     for c in 0..<3 { mask.value.buffer[c] = [0.7, 1.3, -0.4][c] }
-    var generator = SplitMixGenerator(seed: 3)
+    var generator = SplitMix64(seed: 3)
     let input = Tensor(dims: [3, 2, 4, 4], values: (0..<96).map { _ in Float(generator.nextUnit() * 2 - 1) })
     let labels: [Int32] = [0, 1, 2]
     func loss() throws -> Float {
@@ -130,17 +129,11 @@ import Testing
       let parameter = try #require(network.parameters.first { $0.name == name })
       let analytic = Array(parameter.gradient.buffer.prefix(parameter.gradient.elementCount))
       for index in 0..<parameter.value.elementCount {
-        let original = parameter.value.buffer[index]
-        let h: Float = 1e-3
-        parameter.value.buffer[index] = original + h
-        let up = try loss()
-        parameter.value.buffer[index] = original - h
-        let down = try loss()
-        parameter.value.buffer[index] = original
+        let difference = try centralDifference(parameter.value.buffer, at: index, step: 1e-3) { Double(try loss()) }
         // The ternary scale's gradient is scaled by 1/(weights per channel): 2·3·3 here.
-        let numeric = (up - down) / (2 * h) * (name == "conv.ternary_scale" ? 1.0 / 18 : 1)
+        let numeric = difference * (name == "conv.ternary_scale" ? 1.0 / 18 : 1)
         #expect(
-          abs(numeric - analytic[index]) <= 2e-2 * max(abs(numeric), abs(analytic[index])) + 2e-3,
+          derivativesAgree(numeric, Double(analytic[index]), relative: 2e-2, absolute: 2e-3),
           "\(name)[\(index)]: numeric \(numeric), backward \(analytic[index])")
       }
     }
@@ -174,7 +167,7 @@ import Testing
   func matchesTheDefinition(size: Int, stride: Int) {
     let (batch, channels, k, padding) = (3, 6, 3, 1)
     let outSize = (size + 2 * padding - k) / stride + 1
-    var generator = SplitMixGenerator(seed: 11)
+    var generator = SplitMix64(seed: 11)
     let x = (0..<(batch * channels * size * size)).map { _ in Float(generator.nextUnit() - 0.5) }
     let dy = (0..<(batch * channels * outSize * outSize)).map { _ in Float(generator.nextUnit() - 0.5) }
     let result = Tensor(zeros: [channels, 1, 1, k, k])

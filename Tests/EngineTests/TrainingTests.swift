@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import HDF5
+import Models
 import TestSupport
 import Testing
 

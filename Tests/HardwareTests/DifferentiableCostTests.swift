@@ -1,6 +1,8 @@
 import Engine
 import Foundation
 import Hardware
+import Models
+import TestSupport
 import Testing
 
 /// The search's cost gradients against central finite differences. Formulas here are
@@ -41,14 +43,9 @@ import Testing
       let soft = (0..<layer.options.count).map { count * Double($0 + 1) / Double(layer.options.count * 2) + 0.37 }
       let cost = try plan.softCost(layer: index, channels: soft, metric: metric, convention: convention)
       for option in soft.indices {
-        let h = 1e-4
-        var up = soft
-        var down = soft
-        up[option] += h
-        down[option] -= h
-        let numeric =
-          (try plan.softCost(layer: index, channels: up, metric: metric, convention: convention).value
-            - plan.softCost(layer: index, channels: down, metric: metric, convention: convention).value) / (2 * h)
+        let numeric = try centralDifference(soft, at: option, step: 1e-4) { probe in
+          try plan.softCost(layer: index, channels: probe, metric: metric, convention: convention).value
+        }
         let analytic = cost.gradient[option]
         #expect(
           abs(numeric - analytic) <= 1e-5 * max(1, abs(numeric)),

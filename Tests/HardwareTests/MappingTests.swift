@@ -2,6 +2,7 @@ import Engine
 import Foundation
 import HDF5
 import Hardware
+import Models
 import Testing
 
 @Suite struct MappingTests {

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Hardware
+import Models
 import Support
 import Testing
 

@@ -2,6 +2,7 @@ import Datasets
 import Engine
 import Foundation
 import Hardware
+import Models
 import Support
 import TestSupport
 import Testing
@@ -67,16 +68,10 @@ import Testing
     try network.backward(Tensor(dims: [3, 3], values: result.gradient))
     let analytic = Array(classifier.logits.gradient.buffer.prefix(classifier.logits.gradient.elementCount))
     for index in 0..<classifier.logits.value.elementCount {
-      let original = classifier.logits.value.buffer[index]
-      let h: Float = 1e-2
-      classifier.logits.value.buffer[index] = original + h
-      let up = try loss()
-      classifier.logits.value.buffer[index] = original - h
-      let down = try loss()
-      classifier.logits.value.buffer[index] = original
-      let numeric = (up - down) / (2 * h)
+      let numeric = try centralDifference(classifier.logits.value.buffer, at: index, step: 1e-2) { Double(try loss()) }
       #expect(
-        abs(numeric - analytic[index]) <= 3e-2 * abs(numeric) + 1e-4, "α[\(index)]: \(numeric) vs \(analytic[index])")
+        abs(numeric - Double(analytic[index])) <= 3e-2 * abs(numeric) + 1e-4,
+        "α[\(index)]: \(numeric) vs \(analytic[index])")
     }
   }
 

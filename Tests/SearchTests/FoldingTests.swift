@@ -2,6 +2,8 @@ import Datasets
 import Engine
 import Foundation
 import Hardware
+import Models
+import Support
 import TestSupport
 import Testing
 

@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import HDF5
 import Hardware
+import Models
 import TestSupport
 import Testing
 

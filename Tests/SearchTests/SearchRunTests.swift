@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import HDF5
 import Hardware
+import Models
 import Support
 import TestSupport
 import Testing
@@ -39,7 +40,7 @@ import Testing
       let model = try ModelZoo.make("resnet8", resolution: 16, channels: 1, classes: 4)
       let plan = try NetworkPlan(architecture: model, soc: .diana)
       #expect(try plan.cost(of: mapping).latencyCycles == results[lambda]?.cost.latencyCycles)
-      #expect(throws: EngineError.self) { try SearchRun.run(configuration, out: path) }
+      #expect(throws: SearchError.runFile(file: path, problem: .exists)) { try SearchRun.run(configuration, out: path) }
     }
     let free = try #require(results[0.0]?.cost.latencyCycles)
     let penalised = try #require(results[20.0]?.cost.latencyCycles)
@@ -187,7 +188,7 @@ import Testing
     let foreign = Network(try Supernet(model: tenClasses, soc: .diana).architecture, seed: 0).snapshot()
     let configuration = SearchConfiguration(
       soc: "diana", model: "resnet8", data: data, metric: .latency, lambda: 0, preset: Self.tiny)
-    let mismatch = try #require(throws: EngineError.self) {
+    let mismatch = try #require(throws: SearchError.self) {
       try SearchRun.run(configuration, out: scratch.file("w.h5"), warmStart: foreign)
     }
     #expect(mismatch.description.contains("4 classes") && mismatch.description.contains("classifier"))
@@ -205,7 +206,13 @@ import Testing
       soc: "diana", model: "resnet8", data: data, metric: .latency, lambda: 0, preset: SearchRunTests.tiny)
     // Two shards of a 3-point grid, as two machines of an array job would run them.
     try Sweep.run(configuration, lambdas: [0, 5, 20], folder: folder, shard: 2, shards: 2)
-    #expect(throws: EngineError.self) { try Sweep.merge(folder: folder) }  // shard 1 missing
+    // Shard 1 missing: its points are named.
+    let unfinished = try #require(throws: SearchError.self) { try Sweep.merge(folder: folder) }
+    guard case .sweepFolder(folder, .unfinished(let points)) = unfinished else {
+      Issue.record("\(unfinished)")
+      return
+    }
+    #expect(!points.isEmpty && points.allSatisfy { $0.hasPrefix("λ=") })
     try Sweep.run(configuration, lambdas: [0, 5, 20], folder: folder, shard: 1, shards: 2)
     let before = try FileManager.default.attributesOfItem(atPath: folder + "/lambda-5.0.h5")[.modificationDate] as? Date
     try Sweep.run(configuration, lambdas: [0, 5, 20], folder: folder)  // all done: nothing reruns
@@ -213,7 +220,9 @@ import Testing
     #expect(before == after)
     var other = configuration
     other.seed = 9
-    #expect(throws: EngineError.self) { try Sweep.run(other, lambdas: [0, 5, 20], folder: folder) }
+    #expect(throws: SearchError.sweepFolder(folder: folder, problem: .otherSweep)) {
+      try Sweep.run(other, lambdas: [0, 5, 20], folder: folder)
+    }
 
     // A baseline in the folder joins the front.
     let baseline = folder + "/baselines"

@@ -1,7 +1,9 @@
 import Engine
 import Foundation
 import Hardware
+import Models
 import Support
+import TestSupport
 import Testing
 
 @testable import Search
@@ -87,14 +89,9 @@ import Testing
     for layer in network.mixedLayers {
       let analytic = Array(layer.logits.gradient.buffer)
       for index in 0..<layer.logits.value.elementCount {
-        let original = layer.logits.value.buffer[index]
-        let h: Float = 1e-2
-        layer.logits.value.buffer[index] = original + h
-        let up = try objective.applyCost()
-        layer.logits.value.buffer[index] = original - h
-        let down = try objective.applyCost()
-        layer.logits.value.buffer[index] = original
-        let numeric = 1e-3 * (up - down) / Double(2 * h)
+        let numeric =
+          1e-3
+          * (try centralDifference(layer.logits.value.buffer, at: index, step: 1e-2) { try objective.applyCost() })
         #expect(
           abs(numeric - Double(analytic[index])) <= 2e-2 * abs(numeric) + 1e-6,
           "\(layer.name)[\(index)]: \(numeric) vs \(analytic[index])")

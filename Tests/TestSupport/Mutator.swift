@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import Support
 
 /// Seeded mutation for fuzz tests: the same seed gives the same mutants on every run, so a
 /// failure reproduces. `Mutator.cases` is 2,000 unless `ODIMO_FUZZ_CASES` says otherwise.

@@ -1,4 +1,5 @@
 import Datasets
+import Support
 
 /// A small learnable dataset for tests: 16×16 grey images whose bright quadrant
 /// (top-left, top-right, bottom-left, bottom-right) is the label; seeded, so identical

@@ -118,3 +118,32 @@ public func readWithTensorBoard(_ folder: String) throws -> [String] {
   guard result.status == 0 else { throw ProcessFailure("reading \(folder) with tensorboard failed: \(result.stderr)") }
   return result.stdout.split(separator: "\n").map(String.init)
 }
+
+/// The central finite difference (f(x + h) − f(x − h)) / 2h of `f` with respect to
+/// `buffer[index]`, which is restored afterwards.
+public func centralDifference(
+  _ buffer: UnsafeMutableBufferPointer<Float>, at index: Int, step h: Float, _ f: () throws -> Double
+) rethrows -> Double {
+  let original = buffer[index]
+  defer { buffer[index] = original }
+  buffer[index] = original + h
+  let up = try f()
+  buffer[index] = original - h
+  let down = try f()
+  return (up - down) / (2 * Double(h))
+}
+
+/// The same for a function of an array of numbers, with respect to `values[index]`.
+public func centralDifference(
+  _ values: [Double], at index: Int, step h: Double, _ f: ([Double]) throws -> Double
+) rethrows -> Double {
+  var (up, down) = (values, values)
+  up[index] += h
+  down[index] -= h
+  return (try f(up) - f(down)) / (2 * h)
+}
+
+/// Whether a numeric and an analytic derivative agree: |n − a| ≤ relative·max(|n|, |a|) + absolute.
+public func derivativesAgree(_ numeric: Double, _ analytic: Double, relative: Double, absolute: Double) -> Bool {
+  abs(numeric - analytic) <= relative * max(abs(numeric), abs(analytic)) + absolute
+}

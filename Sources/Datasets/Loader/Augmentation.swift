@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Random training-time transformations, applied per image in the loader.
 public struct Augmentation: Sendable, Equatable {

@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import Support
 
 /// Memory order of a batch of images.
 public enum TensorLayout: String, Sendable, CaseIterable {

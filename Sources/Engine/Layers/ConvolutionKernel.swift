@@ -1,5 +1,6 @@
 import CDNNL
 import Foundation
+import Models
 
 /// 2-D convolution (any stride, symmetric padding, groups incl. depthwise, optional
 /// bias) on oneDNN, with activations and weights in the layouts oneDNN picks for the

@@ -1,19 +1,5 @@
 import Foundation
 
-/// A seeded generator for weight initialisation and dropout (SplitMix64).
-struct SplitMixGenerator: RandomNumberGenerator {
-  private var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-  mutating func nextUnit() -> Double { Double(next() >> 11) * 0x1.0p-53 }
-}
-
 /// Weight initialisations matching PyTorch's defaults for the zoo models.
 enum Initialisers {
   /// Kaiming-normal (He) with gain √2 over `fan` (fan-out for convolutions, as torchvision's ResNets).

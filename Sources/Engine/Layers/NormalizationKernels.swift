@@ -1,5 +1,6 @@
 import CDNNL
 import Foundation
+import Models
 
 /// Batch normalisation over channels with learnable scale and shift; training uses the
 /// batch's statistics and updates running ones (momentum 0.1, unbiased variance, as

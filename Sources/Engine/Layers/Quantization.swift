@@ -1,4 +1,5 @@
 import Foundation
+import Models
 
 /// Fake quantization (quantize, then dequantize, in float) with straight-through
 /// gradients, as used to train for DIANA's 8-bit digital and ternary analog units.

@@ -1,5 +1,6 @@
 import CDNNL
 import Foundation
+import Support
 
 /// Max or average pooling (global average is average with the whole map as kernel).
 final class PoolingKernel: Kernel {
@@ -245,12 +246,12 @@ final class FlattenKernel: Kernel {
 /// rest by 1/(1 − p); identity in evaluation. Its mask comes from a seeded generator.
 final class DropoutKernel: Kernel {
   let probability: Double
-  private var generator: SplitMixGenerator
+  private var generator: SplitMix64
   private var mask: [Float] = []
 
   init(probability: Double, seed: UInt64) {
     self.probability = probability
-    generator = SplitMixGenerator(seed: seed)
+    generator = SplitMix64(seed: seed)
   }
 
   func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {

@@ -1,4 +1,5 @@
 import Foundation
+import Models
 
 /// Search-time control of a layer whose output channels are each computed in one of
 /// several weight formats (one per compute unit): the handle the ODiMO search uses.

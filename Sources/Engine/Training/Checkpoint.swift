@@ -1,5 +1,7 @@
 import Foundation
 import HDF5
+import Models
+import Support
 
 /// Training checkpoints as HDF5 (format `odimo-checkpoint`, documented in
 /// datasets/FORMATS.md): the architecture as JSON, every parameter and batch-norm

@@ -1,5 +1,7 @@
 import CDNNL
 import Foundation
+import Models
+import Support
 
 /// A zoo architecture made executable: one kernel per layer, run in topological order,
 /// with backward propagation through the same graph.
@@ -15,7 +17,7 @@ public final class Network: @unchecked Sendable {
   /// Builds the network with weights initialised from `seed` (PyTorch's schemes).
   public init(_ architecture: Architecture, seed: UInt64) {
     self.architecture = architecture
-    var generator = SplitMixGenerator(seed: seed)
+    var generator = SplitMix64(seed: seed)
     var kernels: [String: any Kernel] = [:]
     // A batch norm or residual add whose only consumer is a ReLU computes that ReLU itself.
     var consumers: [String: [Layer]] = [:]

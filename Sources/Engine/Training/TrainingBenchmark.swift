@@ -1,4 +1,6 @@
 import Foundation
+import Models
+import Support
 
 /// Times training steps (forward + backward + SGD) and forward passes of a zoo model on
 /// a fixed random batch, for `odimo bench train`.
@@ -13,7 +15,7 @@ public enum TrainingBenchmark {
   public static func run(architecture: Architecture, batch: Int, steps: Int, profileLayers: Bool) throws -> Result {
     let network = Network(architecture, seed: 0)
     let optimizer = SGD(parameters: network.parameters, learningRate: 0.01, momentum: 0.9, weightDecay: 5e-4)
-    var generator = SplitMixGenerator(seed: 1)
+    var generator = SplitMix64(seed: 1)
     let shape = architecture.inputShape
     let input = Tensor(
       dims: [batch, shape.channels, shape.height, shape.width],

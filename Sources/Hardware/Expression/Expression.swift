@@ -71,58 +71,69 @@ public struct Expression: Sendable, CustomStringConvertible {
     case .number(let value):
       return Dual(value)
     case .variable(let variable):
-      switch variable {
-      case .ch: return channels
-      case .cIn: return Dual(Double(g.cIn))
-      case .cOut: return Dual(Double(g.cOut))
-      case .kX, .k: return Dual(Double(g.kX))
-      case .kY: return Dual(Double(g.kY))
-      case .oX: return Dual(Double(g.oX))
-      case .oY: return Dual(Double(g.oY))
-      case .groups: return Dual(Double(g.groups))
-      case .stride: return Dual(Double(g.stride))
-      }
+      return variableValue(variable, geometry: g, channels: channels)
     case .unary(let op, let operand):
       let x = eval(operand)
       return op == "-" ? -x : Dual(x.value == 0 ? 1 : 0)
     case .conditional(let condition, let then, let otherwise):
       return eval(condition).value != 0 ? eval(then) : eval(otherwise)
     case .binary(let op, let left, let right):
-      let a = eval(left)
-      let b = eval(right)
-      switch op {
-      case "+": return a + b
-      case "-": return a - b
-      case "*": return a * b
-      case "/": return a / b
-      case "%": return Dual(a.value.truncatingRemainder(dividingBy: b.value), derivative: a.derivative)
-      case "^":
-        let value = Foundation.pow(a.value, b.value)
-        let fromBase = b.value * Foundation.pow(a.value, b.value - 1) * a.derivative
-        let fromExponent = b.derivative == 0 ? 0 : value * Foundation.log(a.value) * b.derivative
-        return Dual(value, derivative: fromBase + fromExponent)
-      case "<": return Dual(a.value < b.value ? 1 : 0)
-      case "<=": return Dual(a.value <= b.value ? 1 : 0)
-      case ">": return Dual(a.value > b.value ? 1 : 0)
-      case ">=": return Dual(a.value >= b.value ? 1 : 0)
-      case "==": return Dual(a.value == b.value ? 1 : 0)
-      case "!=": return Dual(a.value != b.value ? 1 : 0)
-      case "&&": return Dual(a.value != 0 && b.value != 0 ? 1 : 0)
-      default: return Dual(a.value != 0 || b.value != 0 ? 1 : 0)  // "||"
-      }
+      return binary(op, eval(left), eval(right))
     case .call(let name, let arguments):
-      let values = arguments.map(eval)
-      switch name {
-      case "ceil": return Dual.ceil(values[0])
-      case "floor": return Dual.floor(values[0])
-      case "round": return Dual(values[0].value.rounded(), derivative: values[0].derivative)
-      case "abs": return values[0].value < 0 ? -values[0] : values[0]
-      case "min": return values.dropFirst().reduce(values[0]) { Dual.min($0, $1) }
-      case "max": return values.dropFirst().reduce(values[0]) { Dual.max($0, $1) }
-      case "if": return values[0].value != 0 ? values[1] : values[2]
-      case "ceildiv": return Dual.ceilDiv(values[0], values[1].value, convention)
-      default: return Dual.gate(values[0])  // "gate"
-      }
+      return call(name, arguments.map(eval), convention: convention)
+    }
+  }
+
+  private static func variableValue(_ variable: Variable, geometry g: LayerGeometry, channels: Dual) -> Dual {
+    switch variable {
+    case .ch: channels
+    case .cIn: Dual(Double(g.cIn))
+    case .cOut: Dual(Double(g.cOut))
+    case .kX, .k: Dual(Double(g.kX))
+    case .kY: Dual(Double(g.kY))
+    case .oX: Dual(Double(g.oX))
+    case .oY: Dual(Double(g.oY))
+    case .groups: Dual(Double(g.groups))
+    case .stride: Dual(Double(g.stride))
+    }
+  }
+
+  /// A binary operator; comparisons and logic give 1 or 0 with no derivative.
+  private static func binary(_ op: String, _ a: Dual, _ b: Dual) -> Dual {
+    switch op {
+    case "+": return a + b
+    case "-": return a - b
+    case "*": return a * b
+    case "/": return a / b
+    case "%": return Dual(a.value.truncatingRemainder(dividingBy: b.value), derivative: a.derivative)
+    case "^":
+      let value = Foundation.pow(a.value, b.value)
+      let fromBase = b.value * Foundation.pow(a.value, b.value - 1) * a.derivative
+      let fromExponent = b.derivative == 0 ? 0 : value * Foundation.log(a.value) * b.derivative
+      return Dual(value, derivative: fromBase + fromExponent)
+    case "<": return Dual(a.value < b.value ? 1 : 0)
+    case "<=": return Dual(a.value <= b.value ? 1 : 0)
+    case ">": return Dual(a.value > b.value ? 1 : 0)
+    case ">=": return Dual(a.value >= b.value ? 1 : 0)
+    case "==": return Dual(a.value == b.value ? 1 : 0)
+    case "!=": return Dual(a.value != b.value ? 1 : 0)
+    case "&&": return Dual(a.value != 0 && b.value != 0 ? 1 : 0)
+    default: return Dual(a.value != 0 || b.value != 0 ? 1 : 0)  // "||"
+    }
+  }
+
+  /// A built-in function of already evaluated arguments (arity checked by the parser).
+  private static func call(_ name: String, _ values: [Dual], convention: CostConvention) -> Dual {
+    switch name {
+    case "ceil": Dual.ceil(values[0])
+    case "floor": Dual.floor(values[0])
+    case "round": Dual(values[0].value.rounded(), derivative: values[0].derivative)
+    case "abs": values[0].value < 0 ? -values[0] : values[0]
+    case "min": values.dropFirst().reduce(values[0]) { Dual.min($0, $1) }
+    case "max": values.dropFirst().reduce(values[0]) { Dual.max($0, $1) }
+    case "if": values[0].value != 0 ? values[1] : values[2]
+    case "ceildiv": Dual.ceilDiv(values[0], values[1].value, convention)
+    default: Dual.gate(values[0])  // "gate"
     }
   }
 }

@@ -148,3 +148,10 @@ public struct Architecture: Sendable, Hashable, Codable {
     }
   }
 }
+
+/// Batch normalisation's constants, PyTorch's defaults, shared by every batch-norm layer:
+/// y = γ·(x − μ)/√(σ² + ε) + β; running statistics r ← (1 − m)·r + m·batch.
+public enum BatchNormalization {
+  public static let epsilon: Float = 1e-5
+  public static let momentum: Float = 0.1
+}

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// The stable JSON of a layer's operation (checkpoints and run files since format version
 /// 2; documented in datasets/FORMATS.md): an object whose `op` names the operation, with
