@@ -26,7 +26,8 @@ let package = Package(
     .systemLibrary(name: "CFreeType", path: "Sources/CFreeType", pkgConfig: "freetype2"),
     // Progress lines and durations for people at a terminal or reading a log.
     .target(name: "Console"),
-    // What every module shares and nothing else provides: the option-value error.
+    // What every module shares: the option-value error, safe (atomic) file writes, the
+    // seeded generator, the JSON coders.
     .target(name: "Support"),
     // TensorBoard event files (scalars), through swift-protobuf; event.pb.swift is generated and committed.
     .target(
@@ -35,7 +36,7 @@ let package = Package(
     // ONNX models (a subset of onnx.proto, through swift-protobuf; onnx.pb.swift is generated and committed).
     .target(
       name: "ONNX", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")], exclude: ["Protos"]),
-    .target(name: "HDF5", dependencies: ["CHDF5", "CDeflate"]),
+    .target(name: "HDF5", dependencies: ["CHDF5", "CDeflate", "Support"]),
     // Models as data: layer graphs with their geometry, the zoo, the stable architecture JSON.
     .target(name: "Models", dependencies: ["Support"]),
     .target(name: "Datasets", dependencies: ["HDF5", "Support", "CZlib", "CJPEG", "CPNG", "CCrypto"]),
@@ -49,7 +50,7 @@ let package = Package(
       name: "Search",
       dependencies: ["Models", "Engine", "Hardware", "Datasets", "HDF5", "Console", "Support"]),
     // Charts as PNG: rasterizer, FreeType text, axes; knows nothing about ODiMO.
-    .target(name: "Plot", dependencies: ["HDF5", "CPNG", "CFreeType"]),
+    .target(name: "Plot", dependencies: ["Support", "CPNG", "CFreeType"]),
     .target(
       name: "Reports", dependencies: ["Plot", "Search", "Hardware", "Models", "Engine", "Datasets", "HDF5", "Support"]),
     // Trained networks as deployment flows and PyTorch read them: ONNX, model.py + safetensors.
@@ -81,7 +82,7 @@ let package = Package(
     .testTarget(name: "ConsoleTests", dependencies: ["Console"]),
     .testTarget(name: "DeploymentTests", dependencies: ["Deployment"]),
     .testTarget(name: "TensorBoardTests", dependencies: ["TensorBoard", "TestSupport"]),
-    .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
+    .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "Support", "TestSupport"]),
     .testTarget(name: "NativeLibraryTests", dependencies: ["CPNG", "CZlib", "CDNNL", "CJPEG", "HDF5"]),
     .testTarget(name: "CLITests", dependencies: ["HDF5", "Datasets", "TestSupport"]),
     .testTarget(

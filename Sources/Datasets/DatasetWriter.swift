@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import Support
 
 /// Progress of a long operation, reported to a caller-supplied handler.
 public struct Progress: Sendable {

@@ -1,5 +1,6 @@
 import CHDF5
 import Foundation
+import Support
 
 /// What an object path in a file names.
 public enum ObjectKind: String, Sendable, Codable {

@@ -1,6 +1,6 @@
 import CPNG
 import Foundation
-import HDF5
+import Support
 
 extension Canvas {
   /// The image as PNG bytes (8-bit RGB, libpng's simplified API; no timestamps, so equal

@@ -1,5 +1,6 @@
 import Foundation
 import HDF5
+import Support
 
 /// `evidence.h5` beside a report: every run file and the float reference checkpoint the
 /// report cites, nested whole (`/runs/<n>` and `/reference`: each file's root group with

@@ -3,6 +3,7 @@ import HDF5
 import Hardware
 import Plot
 import Search
+import Support
 
 /// Writes a paper-style Markdown report with its PNG figures into a folder.
 public enum ReportWriter {

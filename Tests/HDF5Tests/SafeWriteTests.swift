@@ -3,6 +3,7 @@ import TestSupport
 import Testing
 
 @testable import HDF5
+@testable import Support
 
 @Suite struct SafeWriteTests {
   let scratch = ScratchFolder()

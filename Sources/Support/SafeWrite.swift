@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Writes files so that a crash or an error never leaves a half-written file under the
 /// final name, and an existing file is replaced only once its successor is complete:
@@ -33,43 +34,17 @@ public enum SafeWrite {
       }
       try? sync(folder)
       return result
-    } catch let error as HDF5Error where error.kind == .writeFailed || Self.isDiskFull(error) {
+    } catch let error as any StorageFailure where error.failedToWrite || error.diskIsFull {
       unlink(temporary)
       // Name the file the user asked for (not the temporary one) and say why in words.
       throw Failure(
         target: target,
-        detail: Self.isDiskFull(error)
+        detail: error.diskIsFull
           ? "the disk is full (no space left on the device); \(target) was left as it was"
           : "\(error); \(target) was left as it was")
     } catch {
       unlink(temporary)
       throw error
-    }
-  }
-
-  /// Changes an existing HDF5 file safely: a copy next to it is opened for writing, `body`
-  /// edits it, and the finished copy replaces `target` (which stays as it was on failure).
-  public static func amendHDF5(_ target: String, _ body: (HDF5File) throws -> Void) throws {
-    try replace(target) { temporary in
-      try FileManager.default.copyItem(atPath: target, toPath: temporary)
-      let file = try HDF5File.open(temporary, writable: true)
-      defer { file.close() }
-      try body(file)
-      try file.finish()
-    }
-  }
-
-  /// Creates an HDF5 file at a temporary path next to `target`, lets `body` fill it, then
-  /// flushes and closes it — checking both, since HDF5 writes metadata at close — before
-  /// syncing and renaming it over `target`. Every odimo HDF5 writer goes through here.
-  @discardableResult
-  public static func hdf5<R>(_ target: String, _ body: (HDF5File) throws -> R) throws -> R {
-    try replace(target) { temporary in
-      let file = try HDF5File.create(temporary)
-      defer { file.close() }
-      let result = try body(file)
-      try file.finish()
-      return result
     }
   }
 
@@ -88,12 +63,6 @@ public enum SafeWrite {
     }
   }
 
-  /// Whether HDF5 failed for lack of space (its message carries the OS error).
-  static func isDiskFull(_ error: HDF5Error) -> Bool {
-    let text = "\(error)"
-    return text.contains("No space left") || text.contains("errno = 28")
-  }
-
   static func sync(_ path: String) throws {
     let descriptor = open(path, O_RDONLY)
     guard descriptor >= 0 else {
@@ -104,4 +73,11 @@ public enum SafeWrite {
       throw Failure(target: path, detail: "cannot sync to disk: \(String(cString: strerror(errno)))")
     }
   }
+}
+
+/// An error of a storage library (HDF5) that `SafeWrite` reports by the file the user named:
+/// a write that failed, or one that failed for lack of space.
+public protocol StorageFailure: Error {
+  var failedToWrite: Bool { get }
+  var diskIsFull: Bool { get }
 }

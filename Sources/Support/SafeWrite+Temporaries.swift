@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 extension SafeWrite {
   /// This machine's name as temporaries carry it (a folder shared by several machines
