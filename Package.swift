@@ -1,7 +1,8 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Data flows one way: HDF5 → Datasets → Engine → Hardware → Search → Reports (with Plot) → odimo CLI.
+// Data flows one way: Support → HDF5 → Models, Datasets → Engine → Hardware (on Models alone) → Search →
+// Reports (with Plot), Deployment (with ONNX) → odimo CLI.
 // The C modules are thin system-library wrappers; only the Swift module of the same
 // name talks to each of them.
 let package = Package(
