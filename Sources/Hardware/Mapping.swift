@@ -59,6 +59,8 @@ public struct LayerAssignment: Sendable, Equatable, Codable {
 /// A mapping that does not fit the plan it is applied to.
 public struct MappingMismatch: Error, CustomStringConvertible, Sendable {
   public let description: String
+
+  public init(description: String) { self.description = description }
 }
 
 extension NetworkPlan {

@@ -89,8 +89,13 @@ extension SearchRun {
       switch layer.kind {
       case .sharedWeights(let name):
         let units = mapping.layers[layer.planIndex].units.map { mapping.units[$0] }
-        mixed[name]?.fixedAssignment = units.map { unitName in
-          options.firstIndex { plan.soc.units[$0].name == unitName } ?? 0
+        // channelCounts checked that every channel's unit can run the layer; a miss is still an error, never option 0.
+        mixed[name]?.fixedAssignment = try units.map { unitName in
+          guard let option = options.firstIndex(where: { plan.soc.units[$0].name == unitName }) else {
+            throw MappingMismatch(
+              description: "layer \(layer.name): unit \(unitName) cannot run it on \(plan.soc.name)")
+          }
+          return option
         }
       case .alternativeOperators:
         objective.splits[layer.name]?.fixedCount = counts[layer.planIndex][0]
