@@ -11,16 +11,18 @@ extension ModelZoo {
   {
     let train = try dataset.split("train")
     guard train.height == train.width else {
-      throw EngineError("\(dataset.path): images must be square, got \(train.height)×\(train.width)")
+      throw EngineError.datasetDoesNotFit(
+        file: dataset.path, model: name, detail: "\(train.height)×\(train.width) images (not square)")
     }
     do {
       return try make(
         name, resolution: train.height, channels: train.channels, classes: dataset.numClasses, width: width,
         stemStride: stemStride)
     } catch let error as InvalidOption where ["--input", "--channels", "--classes"].contains(error.option) {
-      throw EngineError(
-        "\(dataset.path): \(train.channels)×\(train.height)×\(train.width) images in \(dataset.numClasses) classes "
-          + "cannot feed \(name); expected \(error.option.dropFirst(2)) \(error.expected)")
+      throw EngineError.datasetDoesNotFit(
+        file: dataset.path, model: name,
+        detail: "\(train.channels)×\(train.height)×\(train.width) images in \(dataset.numClasses) classes "
+          + "(expected \(error.option.dropFirst(2)) \(error.expected))")
     }
   }
 }

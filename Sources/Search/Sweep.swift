@@ -180,7 +180,9 @@ public enum Sweep {
       var all: [ParetoPoint] = []
       for point in points {
         guard let value = cost(point) else { return nil }
-        all.append(ParetoPoint(name: "λ=\(point.lambda)", kind: .searched, accuracy: point.testAccuracy, cost: value))
+        all.append(
+          ParetoPoint(
+            name: "λ=\(RunFile.format(point.lambda))", kind: .searched, accuracy: point.testAccuracy, cost: value))
       }
       for baseline in baselines {
         guard let value = cost(baseline) else { return nil }

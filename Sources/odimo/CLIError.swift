@@ -43,11 +43,12 @@ func reportingErrors(_ body: () throws -> Void) throws {
 }
 
 private func isBadInput(_ error: any Error) -> Bool {
+  if let error = error as? EngineError { return error.isBadInput }
   switch error {
-  case is HDF5Error, is InputError, is DatasetError, is EngineError, is SoCDescriptionError, is MappingMismatch,
+  case is HDF5Error, is InputError, is DatasetError, is SoCDescriptionError, is MappingMismatch,
     is UnmappableLayer, is ReportError, is PlotError, is SearchError, is SweepStatusError, is ExportError:
-    true
-  default: false
+    return true
+  default: return false
   }
 }
 

@@ -3,15 +3,11 @@ import Foundation
 
 /// A failure inside the training engine: a oneDNN call that refused, or a model,
 /// tensor or checkpoint that does not fit.
-public struct EngineError: Error, CustomStringConvertible, Sendable {
-  public let description: String
-  public init(_ description: String) { self.description = description }
-}
 
 /// Throws unless `status` is success, naming the oneDNN call.
 @inline(__always)
 func check(_ status: dnnl_status_t, _ call: @autoclosure () -> String) throws {
-  guard status == dnnl_success else { throw EngineError("oneDNN \(call()) failed (status \(status.rawValue))") }
+  guard status == dnnl_success else { throw EngineError.oneDNN(call: call(), status: Int(status.rawValue)) }
 }
 
 /// The CPU engine and stream every primitive runs on (oneDNN threads with OpenMP).
@@ -152,10 +148,10 @@ final class Primitive: @unchecked Sendable {
     try check(
       dnnl_primitive_desc_create(&pd, op, attributes, DNNLContext.shared.engine, hint?.descriptor), "\(name) descriptor"
     )
-    guard let pd else { throw EngineError("oneDNN \(name): no primitive descriptor") }
+    guard let pd else { throw EngineError.oneDNN(call: "\(name): no primitive descriptor", status: -1) }
     var primitive: dnnl_primitive_t?
     try check(dnnl_primitive_create(&primitive, pd), "\(name) primitive")
-    guard let primitive else { throw EngineError("oneDNN \(name): no primitive") }
+    guard let primitive else { throw EngineError.oneDNN(call: "\(name): no primitive", status: -1) }
     descriptor = pd
     self.primitive = primitive
   }
@@ -164,7 +160,7 @@ final class Primitive: @unchecked Sendable {
   init(descriptor pd: dnnl_primitive_desc_t, name: String) throws {
     var primitive: dnnl_primitive_t?
     try check(dnnl_primitive_create(&primitive, pd), "\(name) primitive")
-    guard let primitive else { throw EngineError("oneDNN \(name): no primitive") }
+    guard let primitive else { throw EngineError.oneDNN(call: "\(name): no primitive", status: -1) }
     descriptor = pd
     self.primitive = primitive
   }

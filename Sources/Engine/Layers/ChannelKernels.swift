@@ -61,7 +61,9 @@ final class ChannelMaskKernel: Kernel {
   }
 
   func backward(_ gradient: Tensor) throws -> [Tensor] {
-    guard let savedInput else { throw EngineError("channel mask backward without a training forward pass") }
+    guard let savedInput else {
+      throw EngineError.kernelMisuse(kernel: "channel mask", detail: "backward without a training forward pass")
+    }
     let primitives = try build(savedInput.descriptor)
     // One pass over the (possibly channel-blocked) buffers gives both dx = g·m_c and
     // d/dm_c = Σ g·x — oneDNN 2.6's reduction has only a slow reference kernel here.
@@ -161,7 +163,9 @@ final class ActivationQuantizerKernel: Kernel {
   }
 
   func backward(_ gradient: Tensor) throws -> [Tensor] {
-    guard let savedInput else { throw EngineError("activation quantizer backward without a training forward pass") }
+    guard let savedInput else {
+      throw EngineError.kernelMisuse(kernel: "activation quantizer", detail: "backward without a training forward pass")
+    }
     let g = gradient.reordered(to: savedInput.descriptor)
     let output = Tensor(savedInput.descriptor)
     let clip = max(alpha.value.buffer[0], 1e-3)

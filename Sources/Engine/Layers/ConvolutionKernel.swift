@@ -114,7 +114,9 @@ final class ConvolutionKernel: Kernel {
   func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
     let input = inputs[0]
     if input.dims != inputDims || forwardPrimitive == nil { try build(input.dims) }
-    guard let primitive = forwardPrimitive else { throw EngineError("convolution was not built") }
+    guard let primitive = forwardPrimitive else {
+      throw EngineError.kernelMisuse(kernel: "convolution", detail: "was not built")
+    }
     let src = input.reordered(to: primitive.md(dnnl_query_src_md))
     let weights = effectiveWeights().reordered(to: primitive.md(dnnl_query_weights_md))
     let output = Tensor(primitive.md(dnnl_query_dst_md))
@@ -127,7 +129,7 @@ final class ConvolutionKernel: Kernel {
 
   func backward(_ gradient: Tensor) throws -> [Tensor] {
     guard let backwardData, let backwardWeights, let savedInput else {
-      throw EngineError("convolution backward without a training forward pass")
+      throw EngineError.kernelMisuse(kernel: "convolution", detail: "backward without a training forward pass")
     }
     let diffSrc = Tensor(backwardData.md(dnnl_query_diff_src_md))
     if computesInputGradient {

@@ -61,7 +61,7 @@ final class BatchNormKernel: Kernel {
   func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
     let input = inputs[0]
     if built == nil || built?.layout != input.descriptor { try build(input.descriptor) }
-    guard let built else { throw EngineError("batch norm was not built") }
+    guard let built else { throw EngineError.kernelMisuse(kernel: "batch norm", detail: "was not built") }
     let output = Tensor(input.descriptor)
     if training {
       let mean = Tensor(zeros: [channels])
@@ -92,7 +92,9 @@ final class BatchNormKernel: Kernel {
   }
 
   func backward(_ gradient: Tensor) throws -> [Tensor] {
-    guard let built, let saved else { throw EngineError("batch norm backward without a training forward pass") }
+    guard let built, let saved else {
+      throw EngineError.kernelMisuse(kernel: "batch norm", detail: "backward without a training forward pass")
+    }
     let diffDst = gradient.reordered(to: built.layout)
     let diffSrc = Tensor(built.layout)
     var arguments = [
@@ -132,7 +134,7 @@ final class ActivationKernel: Kernel {
       }
       built = (input.descriptor, forwardPrimitive, backwardPrimitive)
     }
-    guard let built else { throw EngineError("activation was not built") }
+    guard let built else { throw EngineError.kernelMisuse(kernel: "activation", detail: "was not built") }
     let output = Tensor(input.descriptor)
     built.forward.execute([(DNNL_ARG_SRC, input), (DNNL_ARG_DST, output)])
     savedInput = training ? input : nil
@@ -140,7 +142,9 @@ final class ActivationKernel: Kernel {
   }
 
   func backward(_ gradient: Tensor) throws -> [Tensor] {
-    guard let built, let savedInput else { throw EngineError("activation backward without a training forward pass") }
+    guard let built, let savedInput else {
+      throw EngineError.kernelMisuse(kernel: "activation", detail: "backward without a training forward pass")
+    }
     let diffSrc = Tensor(built.layout)
     built.backward.execute([
       (DNNL_ARG_SRC, savedInput), (DNNL_ARG_DIFF_DST, gradient.reordered(to: built.layout)),

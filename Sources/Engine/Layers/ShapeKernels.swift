@@ -51,7 +51,7 @@ final class PoolingKernel: Kernel {
       built = (dims, forwardPrimitive, backwardPrimitive)
       srcLayout = input.descriptor
     }
-    guard let built else { throw EngineError("pooling was not built") }
+    guard let built else { throw EngineError.kernelMisuse(kernel: "pooling", detail: "was not built") }
     let output = Tensor(built.forward.md(dnnl_query_dst_md))
     var arguments = [(DNNL_ARG_SRC, input), (DNNL_ARG_DST, output)]
     if kind == .max {
@@ -64,7 +64,9 @@ final class PoolingKernel: Kernel {
   }
 
   func backward(_ gradient: Tensor) throws -> [Tensor] {
-    guard let built, let srcLayout else { throw EngineError("pooling backward without a forward pass") }
+    guard let built, let srcLayout else {
+      throw EngineError.kernelMisuse(kernel: "pooling", detail: "backward without a forward pass")
+    }
     let diffSrc = Tensor(srcLayout)
     var arguments = [
       (DNNL_ARG_DIFF_DST, gradient.reordered(to: built.forward.md(dnnl_query_dst_md))), (DNNL_ARG_DIFF_SRC, diffSrc),
@@ -130,7 +132,7 @@ final class LinearKernel: Kernel {
       }
       built = (batch, forwardPrimitive, dataPrimitive, weightsPrimitive)
     }
-    guard let built else { throw EngineError("linear was not built") }
+    guard let built else { throw EngineError.kernelMisuse(kernel: "linear", detail: "was not built") }
     let flat = Tensor(MemoryDescriptor([batch, inFeatures], dnnl_nc))
     copyPlain(input, into: flat)
     let output = Tensor(MemoryDescriptor([batch, outFeatures], dnnl_nc))
@@ -142,7 +144,9 @@ final class LinearKernel: Kernel {
   }
 
   func backward(_ gradient: Tensor) throws -> [Tensor] {
-    guard let built, let savedInput else { throw EngineError("linear backward without a training forward pass") }
+    guard let built, let savedInput else {
+      throw EngineError.kernelMisuse(kernel: "linear", detail: "backward without a training forward pass")
+    }
     let diffDst = gradient.reordered(to: MemoryDescriptor(gradient.dims, dnnl_nc))
     let diffSrc = Tensor(savedInput.descriptor)
     built.data.execute([(DNNL_ARG_DIFF_DST, diffDst), (DNNL_ARG_WEIGHTS, weight.value), (DNNL_ARG_DIFF_SRC, diffSrc)])
@@ -202,7 +206,7 @@ final class AddKernel: Kernel {
       }
       built = (first.descriptor, primitive, reluBackward)
     }
-    guard let built else { throw EngineError("add was not built") }
+    guard let built else { throw EngineError.kernelMisuse(kernel: "add", detail: "was not built") }
     let output = Tensor(first.descriptor)
     built.primitive.execute([(DNNL_ARG_SRC_0, first), (DNNL_ARG_SRC_1, second), (DNNL_ARG_DST, output)])
     savedOutput = training && fusedReLU ? output : nil
@@ -212,7 +216,7 @@ final class AddKernel: Kernel {
   func backward(_ gradient: Tensor) throws -> [Tensor] {
     guard fusedReLU else { return [gradient, gradient] }
     guard let built, let reluBackward = built.reluBackward, let savedOutput else {
-      throw EngineError("add+ReLU backward without a training forward pass")
+      throw EngineError.kernelMisuse(kernel: "add+ReLU", detail: "backward without a training forward pass")
     }
     let diff = Tensor(built.layout)
     reluBackward.execute([

@@ -116,25 +116,25 @@ public enum Checkpoint {
     let file = try HDF5File.open(path)
     defer { file.close() }
     guard file.hasAttribute("format"), try file.attribute("format").stringValue == formatName else {
-      throw EngineError("\(path): not an odimo checkpoint (format attribute is not '\(formatName)')")
+      throw EngineError.checkpoint(file: path, problem: .notACheckpoint)
     }
     if file.hasAttribute("format_version") {
       let version = try file.attribute("format_version").intValue ?? 0
       guard (1...Int64(formatVersion)).contains(version) else {
-        throw EngineError("\(path): checkpoint format_version is \(version); this odimo reads 1…\(formatVersion)")
+        throw EngineError.checkpoint(file: path, problem: .newerVersion(version))
       }
     }
     let decoder = JSONDecoder.snakeCase
     guard let architectureText = try file.attribute("architecture").stringValue,
       let stateText = try file.attribute("state").stringValue
-    else { throw EngineError("\(path): the checkpoint lacks its architecture or state attribute") }
+    else { throw EngineError.checkpoint(file: path, problem: .missingAttribute("architecture or state")) }
     do {
       return (
         try decoder.decode(Architecture.self, from: Data(architectureText.utf8)),
         try decoder.decode(State.self, from: Data(stateText.utf8))
       )
     } catch {
-      throw EngineError("\(path): unreadable architecture/state JSON: \(error)")
+      throw EngineError.checkpoint(file: path, problem: .unreadable("\(error)"))
     }
   }
 
@@ -147,7 +147,7 @@ public enum Checkpoint {
     for parameter in network.parameters {
       let name = "\(prefix)/parameters/\(parameter.name)"
       guard file.contains(name) else {
-        throw EngineError("\(path): checkpoint does not match the model: no tensor \(parameter.name)")
+        throw EngineError.checkpoint(file: path, problem: .missingTensor(parameter.name))
       }
       let values = try file.dataset(name).read(as: Float.self, expectingShape: storedShape(parameter.value))
       values.withUnsafeBufferPointer {

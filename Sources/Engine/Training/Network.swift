@@ -146,11 +146,13 @@ public final class Network: @unchecked Sendable {
   public func restore(_ snapshot: [String: [Float]]) throws {
     let targets = parameters.map { ($0.name, $0.value) } + buffers.map { ($0.name, $0.tensor) }
     for (name, tensor) in targets {
-      guard let values = snapshot[name] else { throw EngineError("the stored weights lack \(name)") }
+      guard let values = snapshot[name] else {
+        throw EngineError.weightsDoNotFit(
+          model: architecture.name, tensor: name, stored: nil, needed: tensor.elementCount)
+      }
       guard values.count == tensor.elementCount else {
-        throw EngineError(
-          "the stored \(name) has \(values.count) values but \(architecture.name) needs \(tensor.elementCount) "
-            + "(another model, width or class count?)")
+        throw EngineError.weightsDoNotFit(
+          model: architecture.name, tensor: name, stored: values.count, needed: tensor.elementCount)
       }
       values.withUnsafeBufferPointer { tensor.storage.copyMemory(from: $0.baseAddress!, byteCount: $0.count * 4) }
     }
@@ -162,7 +164,7 @@ public final class Network: @unchecked Sendable {
     guard input.dims.count == 4, input.dims[1] == expected.channels, input.dims[2] == expected.height,
       input.dims[3] == expected.width
     else {
-      throw EngineError("\(architecture.name) expects inputs of N×\(expected), got \(input.dims)")
+      throw EngineError.inputShape(model: architecture.name, expected: "\(expected)", got: input.dims)
     }
     activations = [Architecture.inputName: input]
     var last = input
@@ -170,7 +172,7 @@ public final class Network: @unchecked Sendable {
       guard let kernel = kernels[layer.name] else { continue }
       let inputs = try layer.inputs.map { name -> Tensor in
         guard let tensor = activations[name] else {
-          throw EngineError("layer \(layer.name): input \(name) not computed")
+          throw EngineError.kernelMisuse(kernel: layer.name, detail: "input \(name) not computed")
         }
         return tensor
       }

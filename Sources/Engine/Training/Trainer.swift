@@ -105,8 +105,7 @@ public final class Trainer: @unchecked Sendable {
       let result = try evaluateBatch(batch, training: true)
       guard result.loss.isFinite else {
         stream.cancel()
-        throw EngineError(
-          "the loss became \(result.loss) at epoch \(epoch + 1), step \(step + 1); lower the learning rate")
+        throw EngineError.diverged(loss: result.loss, epoch: epoch + 1, step: step + 1)
       }
       try hooks.beforeBackward()
       try network.backward(Tensor(dims: [batch.count, network.architecture.classes], values: result.gradient))

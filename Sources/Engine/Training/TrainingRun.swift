@@ -137,12 +137,12 @@ public enum TrainingRun {
     if resume {
       let (savedArchitecture, savedState) = try Checkpoint.inspect(path)
       guard savedState.configuration == configurationJSON else {
-        throw EngineError(
-          "\(path) was written with other options; resume with the same ones. Differences: "
-            + configurationDifferences(saved: savedState.configuration, now: configurationJSON))
+        throw EngineError.checkpoint(
+          file: path,
+          problem: .otherOptions(configurationDifferences(saved: savedState.configuration, now: configurationJSON)))
       }
       guard savedArchitecture == architecture else {
-        throw EngineError("\(path): checkpoint does not match the model \(architecture.name)")
+        throw EngineError.checkpoint(file: path, problem: .otherModel(architecture.name))
       }
       try Checkpoint.load(path, group: "/", into: network)
       best = network.snapshot()
@@ -150,7 +150,7 @@ public enum TrainingRun {
       state = savedState
       report(.resumed(fromEpoch: state.epoch))
     } else if FileManager.default.fileExists(atPath: path) {
-      throw EngineError("\(path) exists; pass --resume to continue it or choose another --out")
+      throw EngineError.checkpoint(file: path, problem: .exists)
     }
 
     for epoch in state.epoch..<configuration.epochs {
