@@ -9,7 +9,7 @@ import Support
 /// masks), `applyCost()` after the task loss (returns the cost and routes λ·∂cost/∂count
 /// to the searchable layers), `finishBackward()` after the backward pass (turns mask
 /// gradients into logit gradients).
-public final class SearchObjective: @unchecked Sendable {
+public final class SearchObjective {
   public let supernet: Supernet
   public let network: Network
   public let metric: CostMetric

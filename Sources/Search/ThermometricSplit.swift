@@ -11,7 +11,7 @@ import Models
 /// keeps channels on the first operator however large λ is (measured: 72 of 512 at λ = 10,
 /// lr 0.01). `project()` after each step clips α at 0 instead, where the gradient still
 /// exists, so a channel can leave the first operator for good and still come back.
-public final class ThermometricSplit: @unchecked Sendable {
+public final class ThermometricSplit {
   public let logits: Parameter
   public let channels: Int
   /// A fixed count of first-operator channels (warmup sampling, frozen mappings); nil

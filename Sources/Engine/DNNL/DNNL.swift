@@ -72,7 +72,7 @@ struct MemoryDescriptor: Equatable, @unchecked Sendable {
 
 /// A float32 tensor in a oneDNN layout, backed by a 64-byte-aligned buffer it owns.
 /// A reference type: tensors are large, and layers hand the same buffer along.
-public final class Tensor: @unchecked Sendable {
+public final class Tensor {
   let descriptor: MemoryDescriptor
   let memory: dnnl_memory_t
   let storage: UnsafeMutableRawPointer

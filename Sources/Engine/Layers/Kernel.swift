@@ -3,7 +3,7 @@ import Foundation
 
 /// A trainable tensor and its gradient, both in plain row-major layout (PyTorch's
 /// shapes), so optimizers and checkpoints see simple arrays.
-public final class Parameter: @unchecked Sendable {
+public final class Parameter {
   /// "<layer>.weight", "<layer>.bias", …
   public let name: String
   public let value: Tensor

@@ -31,7 +31,7 @@ public protocol MixedLayer: AnyObject {
 /// one format, or mixed per output channel over several formats,
 /// W[c] = Σ_a p[a][c]·Q_a(w)[c], p = softmax(α[·][c] / T). Gradients: straight through
 /// to w (Σ_a p = 1), to each ternary scale, and to α (task and cost terms).
-final class WeightMixer: MixedLayer, @unchecked Sendable {
+final class WeightMixer: MixedLayer {
   let name: String
   let formats: [WeightQuantization?]
   let outChannels: Int

@@ -13,7 +13,7 @@ extension SGD: Optimizer {}
 /// Adam (Kingma & Ba 2015); with `decoupled`, AdamW's decoupled weight decay
 /// (Loshchilov & Hutter 2019), otherwise L2 decay added to the gradient as PyTorch's Adam.
 /// The search trains its architecture parameters with it.
-public final class Adam: Optimizer, @unchecked Sendable {
+public final class Adam: Optimizer {
   public var learningRate: Float
   public let beta1: Float
   public let beta2: Float

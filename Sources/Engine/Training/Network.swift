@@ -5,7 +5,7 @@ import Support
 
 /// A zoo architecture made executable: one kernel per layer, run in topological order,
 /// with backward propagation through the same graph.
-public final class Network: @unchecked Sendable {
+public final class Network {
   public let architecture: Architecture
   private let kernels: [String: any Kernel]
   /// Trainable parameters in layer order.

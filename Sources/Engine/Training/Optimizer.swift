@@ -2,7 +2,7 @@ import Foundation
 
 /// Parameters that share optimizer settings: their own learning-rate scale and, when
 /// set, their own weight decay (applied to every parameter of the group).
-public struct ParameterGroup: Sendable {
+public struct ParameterGroup {
   public var parameters: [Parameter]
   /// Multiplies the optimizer's (scheduled) learning rate.
   public var learningRateScale: Float
@@ -23,7 +23,7 @@ public struct ParameterGroup: Sendable {
 
 /// Stochastic gradient descent with momentum (optionally Nesterov) and weight decay
 /// (by default on convolution and linear weights only), as PyTorch's SGD.
-public final class SGD: @unchecked Sendable {
+public final class SGD {
   public var learningRate: Float
   public let momentum: Float
   public let nesterov: Bool

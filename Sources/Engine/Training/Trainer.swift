@@ -2,7 +2,7 @@ import Datasets
 import Foundation
 
 /// Trains a `Network` on batches from the dataset loader and evaluates it.
-public final class Trainer: @unchecked Sendable {
+public final class Trainer {
   public let network: Network
   public let optimizer: SGD
   public let loss: CrossEntropy
