@@ -6,9 +6,9 @@ import Foundation
 /// finished epoch leaves one permanent line. In a log (stderr not a terminal), only the
 /// permanent lines appear: one per epoch or stage, ISO-timestamped, with the ETA. Quiet
 /// prints nothing. Thread-safe; the clock and the output are injectable for tests.
-public final class ProgressLine: @unchecked Sendable {
+package final class ProgressLine: @unchecked Sendable {
   /// How the display behaves.
-  public enum Mode: Sendable {
+  package enum Mode: Sendable {
     /// A terminal: redrawn step lines plus permanent epoch lines.
     case terminal
     /// A log file or pipe: permanent, timestamped lines only.
@@ -17,28 +17,28 @@ public final class ProgressLine: @unchecked Sendable {
     case quiet
 
     /// Terminal when stderr is one, else log; quiet when asked.
-    public static func standardError(quiet: Bool) -> Mode {
+    package static func standardError(quiet: Bool) -> Mode {
       quiet ? .quiet : isatty(2) != 0 ? .terminal : .log
     }
   }
 
   /// Where a phase of a run stands after a step.
-  public struct Step: Sendable {
+  package struct Step: Sendable {
     /// The phase's name ("warmup", "search", "train", a split being imported …).
-    public var phase: String
+    package var phase: String
     /// 1-based epoch over the whole run and the run's epoch count (nil: one-phase work).
-    public var epoch: Int?
-    public var epochs: Int?
+    package var epoch: Int?
+    package var epochs: Int?
     /// Work done in this epoch and its total, in `unit`s.
-    public var done: Int
-    public var total: Int
-    public var unit: String
+    package var done: Int
+    package var total: Int
+    package var unit: String
     /// Images per second over the epoch so far (nil: not shown).
-    public var imagesPerSecond: Double?
+    package var imagesPerSecond: Double?
     /// Metrics that change every step ("loss 0.4312 acc 85.10%").
-    public var metrics: String
+    package var metrics: String
 
-    public init(
+    package init(
       phase: String, epoch: Int? = nil, epochs: Int? = nil, done: Int, total: Int, unit: String = "batches",
       imagesPerSecond: Double? = nil, metrics: String = ""
     ) {
@@ -53,7 +53,7 @@ public final class ProgressLine: @unchecked Sendable {
     }
   }
 
-  public let mode: Mode
+  package let mode: Mode
   private let clock: @Sendable () -> Date
   private let write: @Sendable (String) -> Void
   private let lock = NSLock()
@@ -65,7 +65,7 @@ public final class ProgressLine: @unchecked Sendable {
   private var drawn = false
 
   /// A display in `mode`, reading time from `clock` and writing to `write` (stderr by default).
-  public init(
+  package init(
     mode: Mode, clock: @escaping @Sendable () -> Date = { Date() },
     write: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
   ) {
@@ -76,7 +76,7 @@ public final class ProgressLine: @unchecked Sendable {
 
   /// Reports a step: on a terminal the phase's line is redrawn (at most 10 times a second,
   /// always on the last step); a new phase or epoch restarts the line's clock.
-  public func step(_ step: Step) {
+  package func step(_ step: Step) {
     guard mode == .terminal else { return }
     lock.lock()
     defer { lock.unlock() }
@@ -96,12 +96,12 @@ public final class ProgressLine: @unchecked Sendable {
 
   /// A finished epoch: `text` (the epoch's metrics) as a permanent line, timestamped, with
   /// the epoch's wall time and the run's ETA when `seconds` and the epoch counts are known.
-  public func epoch(_ text: String, epoch: Int, epochs: Int?, seconds: Double?) {
+  package func epoch(_ text: String, epoch: Int, epochs: Int?, seconds: Double?) {
     line(text + Self.timing(seconds: seconds, epoch: epoch, epochs: epochs))
   }
 
   /// A permanent, timestamped line (a sweep's stage, a resumed run, …).
-  public func line(_ text: String) {
+  package func line(_ text: String) {
     guard mode != .quiet else { return }
     lock.lock()
     defer { lock.unlock() }
@@ -112,7 +112,7 @@ public final class ProgressLine: @unchecked Sendable {
   }
 
   /// Ends a redrawn line without a permanent one (work that stops mid-phase).
-  public func finish() {
+  package func finish() {
     guard mode == .terminal else { return }
     lock.lock()
     defer { lock.unlock() }
@@ -151,14 +151,14 @@ extension ProgressLine {
 
   /// Seconds left in a phase that did `done` of `total` in `elapsed` seconds at a steady
   /// rate; nil before the first unit of work (no rate yet).
-  public static func eta(done: Int, total: Int, elapsed: Double) -> Double? {
+  package static func eta(done: Int, total: Int, elapsed: Double) -> Double? {
     guard done > 0, elapsed > 0, total >= done else { return nil }
     return elapsed / Double(done) * Double(total - done)
   }
 
   /// Seconds left in a run at epoch `epoch` of `epochs` when the current epoch has
   /// `epochETA` left after `elapsed`: the later epochs are assumed to take as long.
-  public static func runETA(epochETA: Double, elapsed: Double, epoch: Int, epochs: Int) -> Double? {
+  package static func runETA(epochETA: Double, elapsed: Double, epoch: Int, epochs: Int) -> Double? {
     guard epochs >= epoch, epochETA.isFinite else { return nil }
     return epochETA + (elapsed + epochETA) * Double(epochs - epoch)
   }
@@ -172,7 +172,7 @@ extension ProgressLine {
   }
 
   /// ISO 8601 in UTC, to the second.
-  public static func timestamp(_ date: Date) -> String {
+  package static func timestamp(_ date: Date) -> String {
     let formatter = ISO8601DateFormatter()
     formatter.timeZone = TimeZone(identifier: "UTC")
     return formatter.string(from: date)

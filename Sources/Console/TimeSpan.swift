@@ -1,7 +1,7 @@
 /// Durations as people read them in progress lines.
-public enum TimeSpan {
+package enum TimeSpan {
   /// "47 s", "4 min 07 s", "2 h 05 min"; "?" for a non-finite or negative time.
-  public static func text(_ seconds: Double) -> String {
+  package static func text(_ seconds: Double) -> String {
     guard seconds.isFinite, seconds >= 0, seconds < 1e9 else { return "?" }
     let whole = Int(seconds.rounded())
     if whole < 60 { return "\(whole) s" }

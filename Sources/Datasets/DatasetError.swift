@@ -1,6 +1,6 @@
 /// A dataset input or file that cannot be used, naming the file and, where it applies,
 /// the record or byte offset.
-public enum DatasetError: Error, CustomStringConvertible, Sendable, Equatable {
+package enum DatasetError: Error, CustomStringConvertible, Sendable, Equatable {
   case unreadable(String, String)
   case corrupt(String, offset: Int, String)
   case badRecord(String, record: Int, String)
@@ -11,7 +11,7 @@ public enum DatasetError: Error, CustomStringConvertible, Sendable, Equatable {
   /// split is never used to select anything).
   case noValidationSplit(String)
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .unreadable(let file, let detail): "\(file): \(detail)"
     case .corrupt(let file, let offset, let detail): "\(file): at byte \(offset): \(detail)"

@@ -3,46 +3,46 @@ import HDF5
 
 /// The metadata of an odimo dataset file (format "odimo-dataset"; see
 /// datasets/README.md). Opening checks the format and every split's consistency.
-public struct DatasetFile: Sendable {
-  public static let formatName = "odimo-dataset"
-  public static let formatVersion = 1
+package struct DatasetFile: Sendable {
+  package static let formatName = "odimo-dataset"
+  package static let formatVersion = 1
   /// Splits in the order they are listed.
-  public static let splitNames = ["train", "val", "test"]
+  package static let splitNames = ["train", "val", "test"]
 
   /// One split's shape.
-  public struct Split: Sendable, Equatable {
-    public let name: String
-    public let count: Int
-    public let height: Int
-    public let width: Int
-    public let channels: Int
-    public let hasCoarseLabels: Bool
+  package struct Split: Sendable, Equatable {
+    package let name: String
+    package let count: Int
+    package let height: Int
+    package let width: Int
+    package let channels: Int
+    package let hasCoarseLabels: Bool
   }
 
-  public let path: String
-  public let name: String
-  public let formatVersion: Int
-  public let classNames: [String]
-  public let coarseClassNames: [String]?
+  package let path: String
+  package let name: String
+  package let formatVersion: Int
+  package let classNames: [String]
+  package let coarseClassNames: [String]?
   /// Per-channel mean and standard deviation of the training split, pixel scale 0–1.
-  public let mean: [Double]
-  public let std: [Double]
-  public let source: String
-  public let splits: [Split]
+  package let mean: [Double]
+  package let std: [Double]
+  package let source: String
+  package let splits: [Split]
 
-  public var numClasses: Int { classNames.count }
+  package var numClasses: Int { classNames.count }
 
   /// The split called `name`, or an error listing those the file has.
   /// The split that selects epochs and mappings: always "val"; a file without one is
   /// refused rather than selecting on the test split.
-  public func validationSplit() throws -> String {
+  package func validationSplit() throws -> String {
     guard splits.contains(where: { $0.name == "val" && $0.count > 0 }) else {
       throw DatasetError.noValidationSplit(path)
     }
     return "val"
   }
 
-  public func split(_ name: String) throws -> Split {
+  package func split(_ name: String) throws -> Split {
     guard let split = splits.first(where: { $0.name == name }) else {
       throw DatasetError.wrongFormat(
         path, "no split '\(name)'; the file has \(splits.map(\.name).joined(separator: ", "))")
@@ -51,7 +51,7 @@ public struct DatasetFile: Sendable {
   }
 
   /// Reads and checks the metadata of the dataset at `path`.
-  public init(path: String) throws {
+  package init(path: String) throws {
     let file = try HDF5File.open(path)
     defer { file.close() }
     self.path = path
@@ -109,7 +109,7 @@ public struct DatasetFile: Sendable {
   /// Everything training will rely on, checked before the first step rather than after the
   /// last: train, val and test splits present and non-empty, images of one shape in all of
   /// them, every label in 0..<classes, mean and std finite with std > 0. Reads the labels.
-  public func checkForTraining() throws {
+  package func checkForTraining() throws {
     for name in Self.splitNames {
       guard let split = splits.first(where: { $0.name == name }) else {
         throw DatasetError.wrongFormat(
@@ -144,7 +144,7 @@ public struct DatasetFile: Sendable {
   }
 
   /// All labels of a split.
-  public func labels(of split: String) throws -> [Int64] {
+  package func labels(of split: String) throws -> [Int64] {
     let file = try HDF5File.open(path)
     defer { file.close() }
     return try file.read("\(split)/labels", as: Int64.self)

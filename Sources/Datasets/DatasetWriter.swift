@@ -3,25 +3,25 @@ import HDF5
 import Support
 
 /// Progress of a long operation, reported to a caller-supplied handler.
-public struct Progress: Sendable {
+package struct Progress: Sendable {
   /// What is being done ("train", "test", "decoding", …).
-  public let phase: String
-  public let done: Int
-  public let total: Int
+  package let phase: String
+  package let done: Int
+  package let total: Int
 }
 
 /// A handler for progress reports; called from the working thread.
-public typealias ProgressHandler = @Sendable (Progress) -> Void
+package typealias ProgressHandler = @Sendable (Progress) -> Void
 
 /// What a dataset file says about itself.
-public struct DatasetDescription: Sendable {
-  public var name: String
-  public var classNames: [String]
-  public var coarseClassNames: [String]?
+package struct DatasetDescription: Sendable {
+  package var name: String
+  package var classNames: [String]
+  package var coarseClassNames: [String]?
   /// What was imported and the SHA-256 of each input file (sha256sum's format).
-  public var source: String
+  package var source: String
 
-  public init(name: String, classNames: [String], coarseClassNames: [String]? = nil, source: String) {
+  package init(name: String, classNames: [String], coarseClassNames: [String]? = nil, source: String) {
     self.name = name
     self.classNames = classNames
     self.coarseClassNames = coarseClassNames
@@ -33,7 +33,7 @@ public struct DatasetDescription: Sendable {
 /// stays bounded, and computing the training split's per-channel mean and std exactly
 /// (integer sums) as it goes. Create it through `DatasetWriter.create`, which writes
 /// to a temporary file and renames it into place only when everything succeeded.
-public final class DatasetWriter {
+package final class DatasetWriter {
   private let file: HDF5File
   private let description: DatasetDescription
   private var channelSums: [UInt64] = []
@@ -49,7 +49,7 @@ public final class DatasetWriter {
   /// Writes a dataset file at `output`: `body` fills the writer; the file appears under
   /// its name only if `body` and the final metadata succeed. An existing file is
   /// replaced only when `force` is true.
-  public static func create(
+  package static func create(
     _ output: String, description: DatasetDescription, force: Bool, _ body: (DatasetWriter) throws -> Void
   ) throws {
     if FileManager.default.fileExists(atPath: output) && !force { throw DatasetError.outputExists(output) }
@@ -64,7 +64,7 @@ public final class DatasetWriter {
   static func chunkImages(imageBytes: Int) -> Int { max(1, min(1024, 196_608 / max(1, imageBytes))) }
 
   /// Starts split `name` (train, val or test) of images of the given size.
-  public func beginSplit(_ name: String, height: Int, width: Int, channels: Int, coarseLabels: Bool = false) throws {
+  package func beginSplit(_ name: String, height: Int, width: Int, channels: Int, coarseLabels: Bool = false) throws {
     let chunk = Self.chunkImages(imageBytes: height * width * channels)
     let images = try file.createDataset(
       "\(name)/images", type: .uint8, shape: [0, height, width, channels],
@@ -84,7 +84,7 @@ public final class DatasetWriter {
   }
 
   /// Appends images (N × H × W × C bytes) and their labels to the current split.
-  public func append(pixels: [UInt8], labels: [Int64], coarseLabels: [Int64]? = nil) throws {
+  package func append(pixels: [UInt8], labels: [Int64], coarseLabels: [Int64]? = nil) throws {
     guard let current else { throw DatasetError.invalidOption("append before beginSplit") }
     try current.images.append(pixels)
     try current.labels.append(labels)
@@ -111,7 +111,7 @@ public final class DatasetWriter {
   }
 
   /// Appends a whole in-memory split in blocks, reporting progress.
-  public func write(_ name: String, _ set: ImageSet, progress: ProgressHandler? = nil) throws {
+  package func write(_ name: String, _ set: ImageSet, progress: ProgressHandler? = nil) throws {
     try beginSplit(
       name, height: set.height, width: set.width, channels: set.channels, coarseLabels: set.coarseLabels != nil)
     let block = 4096
@@ -128,7 +128,7 @@ public final class DatasetWriter {
   /// Replaces the `source` attribute for sources with many files: a summary plus the
   /// manifest's digest in the attribute, the full sha256sum-style manifest in the uint8
   /// dataset `/provenance/sha256sum` (UTF-8 text; HDF5 attributes are limited to 64 KiB).
-  public func setProvenance(summary: String, manifest: String) throws {
+  package func setProvenance(summary: String, manifest: String) throws {
     let bytes = Array(manifest.utf8)
     if bytes.count < 32_768 {
       sourceOverride = summary + "\n" + manifest

@@ -1,16 +1,16 @@
 import Support
 
 /// Decoded images of one split held in memory: N × H × W × C bytes, row-major.
-public struct ImageSet: Sendable {
-  public var height: Int
-  public var width: Int
-  public var channels: Int
-  public var pixels: [UInt8]
-  public var labels: [Int64]
+package struct ImageSet: Sendable {
+  package var height: Int
+  package var width: Int
+  package var channels: Int
+  package var pixels: [UInt8]
+  package var labels: [Int64]
   /// CIFAR-100's superclass labels, when the source has them.
-  public var coarseLabels: [Int64]?
+  package var coarseLabels: [Int64]?
 
-  public init(height: Int, width: Int, channels: Int, pixels: [UInt8], labels: [Int64], coarseLabels: [Int64]? = nil) {
+  package init(height: Int, width: Int, channels: Int, pixels: [UInt8], labels: [Int64], coarseLabels: [Int64]? = nil) {
     self.height = height
     self.width = width
     self.channels = channels
@@ -19,13 +19,13 @@ public struct ImageSet: Sendable {
     self.coarseLabels = coarseLabels
   }
 
-  public var count: Int { labels.count }
-  public var imageBytes: Int { height * width * channels }
+  package var count: Int { labels.count }
+  package var imageBytes: Int { height * width * channels }
 
   /// The images padded with black (zero) pixels, centred, to `padTo`×`padTo`, and
   /// single-channel images replicated to `channels` — how the ODiMO reference feeds
   /// Fashion-MNIST (28×28×1) to CIFAR-shaped networks (32×32×3). nil leaves a dimension as it is.
-  public func reshaped(padTo: Int?, channels newChannels: Int?) throws -> ImageSet {
+  package func reshaped(padTo: Int?, channels newChannels: Int?) throws -> ImageSet {
     let size = padTo ?? height
     let outChannels = newChannels ?? channels
     guard padTo == nil || (height == width && size >= height) else {
@@ -55,7 +55,7 @@ public struct ImageSet: Sendable {
   }
 
   /// The images at `indices`, in that order.
-  public func subset(_ indices: [Int]) -> ImageSet {
+  package func subset(_ indices: [Int]) -> ImageSet {
     var pixels = [UInt8]()
     pixels.reserveCapacity(indices.count * imageBytes)
     for index in indices {
@@ -68,11 +68,11 @@ public struct ImageSet: Sendable {
 }
 
 /// Deterministic, stratified carving of a validation split out of a training split.
-public enum ValidationSplit {
+package enum ValidationSplit {
   /// Per class, a seeded shuffle of that class's indices; the first round(fraction × n)
   /// go to validation. Both lists are returned in ascending index order, so the
   /// training split keeps the source's order.
-  public static func stratified(labels: [Int64], fraction: Double, seed: UInt64) throws -> (
+  package static func stratified(labels: [Int64], fraction: Double, seed: UInt64) throws -> (
     train: [Int], validation: [Int]
   ) {
     guard fraction >= 0, fraction < 1 else {

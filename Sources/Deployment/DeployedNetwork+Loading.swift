@@ -7,7 +7,7 @@ import Support
 
 extension DeployedNetwork {
   /// A checkpoint or run file, told apart by its `format` attribute.
-  public static func load(_ path: String, producer version: String) throws -> DeployedNetwork {
+  package static func load(_ path: String, producer version: String) throws -> DeployedNetwork {
     guard FileManager.default.fileExists(atPath: path) else { throw ExportError.missingFile(path) }
     let file = try HDF5File.open(path)
     let format = file.hasAttribute("format") ? try file.attribute("format").stringValue : nil
@@ -22,7 +22,7 @@ extension DeployedNetwork {
   /// The first `count` images of `split` of `dataset` (default: the one the network was
   /// trained on) exactly as odimo feeds them, their labels and odimo's logits: what an
   /// exported model is checked against.
-  public func referenceBatch(count: Int, split: String = "test", dataset: String? = nil) throws -> ReferenceBatch {
+  package func referenceBatch(count: Int, split: String = "test", dataset: String? = nil) throws -> ReferenceBatch {
     let path = dataset ?? self.dataset
     let available = try DatasetFile(path: path).split(split).count
     guard count > 0, count <= available else {
@@ -45,15 +45,15 @@ extension DeployedNetwork {
 }
 
 /// Images as odimo feeds them (normalised, N×C×H×W), their labels and odimo's logits.
-public struct ReferenceBatch: Sendable {
-  public let images: [Float]
-  public let shape: [Int]
-  public let labels: [Int32]
-  public let logits: [Float]
-  public let classes: Int
+package struct ReferenceBatch: Sendable {
+  package let images: [Float]
+  package let shape: [Int]
+  package let labels: [Int32]
+  package let logits: [Float]
+  package let classes: Int
 
   /// Writes `images`, `labels` and `logits` datasets to an HDF5 file (h5py reads them).
-  public func write(_ path: String) throws {
+  package func write(_ path: String) throws {
     try SafeWrite.hdf5(path) { file in
       try file.setAttribute("format", .string("odimo-reference-batch"))
       try file.write(images, to: "images", shape: shape)

@@ -7,7 +7,7 @@ import Support
 
 extension DeployedNetwork {
   /// A search run, sweep point or baseline: the supernet with the stored mapping frozen.
-  public init(run path: String, producer version: String) throws {
+  package init(run path: String, producer version: String) throws {
     let run = try RunFile.read(path)
     let (network, supernet) = try run.deployedNetwork()
     let soc = try run.soc()

@@ -8,53 +8,53 @@ import Support
 /// A trained network as it would run: its executable graph, its values, each convolution's
 /// weights as the deployed layer holds them and, for searched and hand-made mappings, the
 /// compute unit of every output channel. What the ONNX and PyTorch exports are made from.
-public struct DeployedNetwork {
+package struct DeployedNetwork {
   /// A compute unit the network's channels run on.
-  public struct Unit: Sendable, Equatable {
-    public let name: String
+  package struct Unit: Sendable, Equatable {
+    package let name: String
     /// The unit's weight format ("int8", "ternary", "float32").
-    public let weightFormat: String
+    package let weightFormat: String
   }
 
   /// A block whose output channels are each computed by one of several operators (a
   /// Darkside standard convolution or depthwise one), joined by complementary masks.
-  public struct AlternativeBlock: Sendable {
+  package struct AlternativeBlock: Sendable {
     /// The layer summing the masked branches.
-    public let sum: String
-    public let branches: [Branch]
+    package let sum: String
+    package let branches: [Branch]
   }
 
   /// One operator of an `AlternativeBlock`: its layers (convolution first) and mask.
-  public struct Branch: Sendable {
-    public let layers: [String]
-    public let mask: String
+  package struct Branch: Sendable {
+    package let layers: [String]
+    package let mask: String
     /// Index into `units`.
-    public let unit: Int
+    package let unit: Int
     /// The output channels this branch computes (its mask's non-zero entries), ascending.
-    public let channels: [Int]
+    package let channels: [Int]
   }
 
   /// Where the network came from (a checkpoint or a run file).
-  public let source: String
+  package let source: String
   /// The dataset the network was trained on (as its file recorded it).
-  public let dataset: String
+  package let dataset: String
   /// The executable network (for reference logits).
   let network: Network
-  public let architecture: Architecture
+  package let architecture: Architecture
   /// Every parameter and buffer by its PyTorch-style name ("stage1.block0.conv1.weight").
-  public let values: [String: [Float]]
+  package let values: [String: [Float]]
   /// Every convolution's deployed weights, by layer name.
-  public let convolutions: [String: DeployedConvolution]
+  package let convolutions: [String: DeployedConvolution]
   /// The SoC's units (empty for a checkpoint, which has no mapping).
-  public let units: [Unit]
+  package let units: [Unit]
   /// Per weight layer, the unit (index into `units`) of every output channel.
-  public let channelUnits: [String: [Int]]
+  package let channelUnits: [String: [Int]]
   /// The cost model's layer each weight layer belongs to (for `odimo.layer` annotations).
-  public let planLayer: [String: String]
-  public let blocks: [AlternativeBlock]
+  package let planLayer: [String: String]
+  package let blocks: [AlternativeBlock]
   /// Key–value facts for the exported model's metadata (SoC, mapping, λ, accuracy, cost,
   /// versions, the source file's SHA-256), in a stable order.
-  public let metadata: [(key: String, value: String)]
+  package let metadata: [(key: String, value: String)]
 
   /// Weight layer names of the architecture, in order.
   var weightLayerNames: [String] { architecture.weightLayers.map(\.name) }
@@ -62,7 +62,7 @@ public struct DeployedNetwork {
 
 extension DeployedNetwork {
   /// The best weights of an `odimo train` checkpoint (float, no mapping).
-  public init(checkpoint path: String, producer version: String) throws {
+  package init(checkpoint path: String, producer version: String) throws {
     let (architecture, state) = try Checkpoint.inspect(path)
     let network = Network(architecture, seed: state.seed)
     try Checkpoint.load(path, into: network)

@@ -1,5 +1,5 @@
 /// Why a network cannot be exported, with the data a message needs.
-public enum ExportError: Error, CustomStringConvertible, Sendable, Equatable {
+package enum ExportError: Error, CustomStringConvertible, Sendable, Equatable {
   /// No file at the path given.
   case missingFile(String)
   /// The file is neither an odimo checkpoint nor an odimo run file.
@@ -15,7 +15,7 @@ public enum ExportError: Error, CustomStringConvertible, Sendable, Equatable {
   /// An option that needs a mapping, given a file without one (a checkpoint).
   case needsMapping(file: String, option: String)
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .missingFile(let file): "\(file): no such file (expected an odimo checkpoint or run file)"
     case .unknownFile(let file, let format):

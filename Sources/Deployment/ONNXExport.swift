@@ -5,18 +5,18 @@ import ONNX
 import SwiftProtobuf
 
 /// What `ONNXExport` writes besides the plain graph.
-public struct ONNXExportOptions: Sendable {
+package struct ONNXExportOptions: Sendable {
   /// One convolution per compute unit over its channel subset, joined by a Concat (and a
   /// Gather restoring the channel order where the units' channels interleave).
-  public var splitByUnit = false
+  package var splitByUnit = false
   /// Quantized layers' weights as the units hold them (int8 codes with a power-of-two
   /// scale, ternary codes with a per-channel scale) behind DequantizeLinear, and PACT
   /// activations as Clip + QuantizeLinear/DequantizeLinear (uint8, zero point 0).
-  public var quantized = false
+  package var quantized = false
   /// Batch norms that follow a float convolution folded into its weights and bias.
-  public var foldBatchNorm = false
+  package var foldBatchNorm = false
 
-  public init(splitByUnit: Bool = false, quantized: Bool = false, foldBatchNorm: Bool = false) {
+  package init(splitByUnit: Bool = false, quantized: Bool = false, foldBatchNorm: Bool = false) {
     self.splitByUnit = splitByUnit
     self.quantized = quantized
     self.foldBatchNorm = foldBatchNorm
@@ -26,8 +26,8 @@ public struct ONNXExportOptions: Sendable {
 /// Writes a `DeployedNetwork` as an ONNX model (opset 13, IR version 10): one node per
 /// layer, or per unit with `splitByUnit`; every convolution annotated with its cost-model
 /// layer, unit(s), weight format and channel count in the node's metadata.
-public struct ONNXExport {
-  public static let opset = 13
+package struct ONNXExport {
+  package static let opset = 13
   let network: DeployedNetwork
   let options: ONNXExportOptions
   var graph = ONNXGraph()
@@ -37,7 +37,7 @@ public struct ONNXExport {
   var handled: Set<String> = []
   let consumers: [String: [Layer]]
 
-  public init(_ network: DeployedNetwork, options: ONNXExportOptions) {
+  package init(_ network: DeployedNetwork, options: ONNXExportOptions) {
     self.network = network
     self.options = options
     var consumers: [String: [Layer]] = [:]
@@ -48,7 +48,7 @@ public struct ONNXExport {
   }
 
   /// The serialised model.
-  public static func model(_ network: DeployedNetwork, options: ONNXExportOptions, version: String) throws -> Data {
+  package static func model(_ network: DeployedNetwork, options: ONNXExportOptions, version: String) throws -> Data {
     var export = ONNXExport(network, options: options)
     try export.lowerLayers()
     let architecture = network.architecture

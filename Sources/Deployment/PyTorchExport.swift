@@ -6,11 +6,11 @@ import Models
 /// safetensors, so `model.load_state_dict(load_file("model.safetensors"))` restores the
 /// network exactly: convolutions hold their deployed (quantized) weights, PACT activation
 /// quantizers and channel masks are small modules defined in the file.
-public struct PyTorchExport {
-  public let source: String
-  public let tensors: SafeTensors
+package struct PyTorchExport {
+  package let source: String
+  package let tensors: SafeTensors
 
-  public init(_ network: DeployedNetwork, version: String) throws {
+  package init(_ network: DeployedNetwork, version: String) throws {
     var lines: [String] = []
     var steps: [String] = []
     var tensors = SafeTensors()

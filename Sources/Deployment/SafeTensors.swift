@@ -4,7 +4,7 @@ import Foundation
 /// header naming every tensor's dtype, shape and byte range (plus string `__metadata__`),
 /// padded with spaces to 8 bytes, then the tensors' little-endian bytes back to back.
 /// Writing it needs no library; `safetensors.torch.load_file` reads it.
-public struct SafeTensors {
+package struct SafeTensors {
   /// One tensor's element type and bytes.
   struct Entry {
     let dtype: String
@@ -13,23 +13,23 @@ public struct SafeTensors {
   }
 
   private var entries: [String: Entry] = [:]
-  public var metadata: [String: String] = [:]
+  package var metadata: [String: String] = [:]
 
-  public init() {}
+  package init() {}
 
-  public mutating func add(_ name: String, _ values: [Float], shape: [Int]) {
+  package mutating func add(_ name: String, _ values: [Float], shape: [Int]) {
     entries[name] = Entry(dtype: "F32", shape: shape, bytes: values.withUnsafeBytes { Data($0) })
   }
 
-  public mutating func add(_ name: String, _ values: [Int64], shape: [Int]) {
+  package mutating func add(_ name: String, _ values: [Int64], shape: [Int]) {
     entries[name] = Entry(dtype: "I64", shape: shape, bytes: values.withUnsafeBytes { Data($0) })
   }
 
   /// The tensor names, sorted (the order their bytes follow in the file).
-  public var names: [String] { entries.keys.sorted() }
+  package var names: [String] { entries.keys.sorted() }
 
   /// The file's bytes.
-  public func data() throws -> Data {
+  package func data() throws -> Data {
     var header: [String: HeaderValue] = [:]
     var offset = 0
     var body = Data()

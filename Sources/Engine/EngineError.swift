@@ -1,7 +1,7 @@
 /// What went wrong in the training engine, with the data a message needs. `isBadInput`
 /// separates the user's files and values (exit status 3) from failures while running
 /// (oneDNN, a diverging loss, a kernel used out of order: exit status 1).
-public enum EngineError: Error, CustomStringConvertible, Sendable, Equatable {
+package enum EngineError: Error, CustomStringConvertible, Sendable, Equatable {
   /// A oneDNN call failed (status as oneDNN numbers it).
   case oneDNN(call: String, status: Int)
   /// A kernel used out of order (a backward pass with no training forward pass before it,
@@ -19,14 +19,14 @@ public enum EngineError: Error, CustomStringConvertible, Sendable, Equatable {
   /// The training loss stopped being a finite number (1-based epoch and step).
   case diverged(loss: Float, epoch: Int, step: Int)
 
-  public var isBadInput: Bool {
+  package var isBadInput: Bool {
     switch self {
     case .oneDNN, .kernelMisuse, .diverged: false
     case .checkpoint, .weightsDoNotFit, .inputShape, .datasetDoesNotFit: true
     }
   }
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .oneDNN(let call, let status): "oneDNN \(call) failed (status \(status))"
     case .kernelMisuse(let kernel, let detail): "\(kernel): \(detail)"
@@ -46,7 +46,7 @@ public enum EngineError: Error, CustomStringConvertible, Sendable, Equatable {
 }
 
 /// What is wrong with a checkpoint.
-public enum CheckpointProblem: Sendable, Equatable {
+package enum CheckpointProblem: Sendable, Equatable {
   /// Its `format` attribute is not `odimo-checkpoint`.
   case notACheckpoint
   /// Written by a newer odimo (its format_version).

@@ -6,7 +6,7 @@ extension ModelZoo {
   /// Builds model `name` for the images of `dataset` (its train split's size and
   /// channels, its class count). Images or classes no model takes are an `EngineError`
   /// naming the file; an unknown model name or width is an `InvalidOption`.
-  public static func make(_ name: String, for dataset: DatasetFile, width: Double = 1, stemStride: Int? = nil) throws
+  package static func make(_ name: String, for dataset: DatasetFile, width: Double = 1, stemStride: Int? = nil) throws
     -> Architecture
   {
     let train = try dataset.split("train")

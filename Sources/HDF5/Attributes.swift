@@ -4,7 +4,7 @@ import Foundation
 /// The value of an attribute. Integers are stored as int64, floats as float64 and
 /// strings as variable-length UTF-8 — the types h5py writes for Python `int`, `float`
 /// and `str`. Reading accepts any integer or float width and fixed-length strings too.
-public enum AttributeValue: Sendable, Equatable, CustomStringConvertible {
+package enum AttributeValue: Sendable, Equatable, CustomStringConvertible {
   case int(Int64)
   case ints([Int64])
   case double(Double)
@@ -12,7 +12,7 @@ public enum AttributeValue: Sendable, Equatable, CustomStringConvertible {
   case string(String)
   case strings([String])
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .int(let value): String(value)
     case .ints(let values): "[" + values.map(String.init).joined(separator: ", ") + "]"
@@ -24,9 +24,9 @@ public enum AttributeValue: Sendable, Equatable, CustomStringConvertible {
   }
 
   /// The value as a string, if it is one.
-  public var stringValue: String? { if case .string(let value) = self { value } else { nil } }
+  package var stringValue: String? { if case .string(let value) = self { value } else { nil } }
   /// The value as strings, if it is a string or string array.
-  public var stringsValue: [String]? {
+  package var stringsValue: [String]? {
     switch self {
     case .string(let value): [value]
     case .strings(let values): values
@@ -34,9 +34,9 @@ public enum AttributeValue: Sendable, Equatable, CustomStringConvertible {
     }
   }
   /// The value as an integer, if it is one.
-  public var intValue: Int64? { if case .int(let value) = self { value } else { nil } }
+  package var intValue: Int64? { if case .int(let value) = self { value } else { nil } }
   /// The value as integers, if it is an integer or integer array.
-  public var intsValue: [Int64]? {
+  package var intsValue: [Int64]? {
     switch self {
     case .int(let value): [value]
     case .ints(let values): values
@@ -44,7 +44,7 @@ public enum AttributeValue: Sendable, Equatable, CustomStringConvertible {
     }
   }
   /// The value as a number (integers widen to Double).
-  public var doubleValue: Double? {
+  package var doubleValue: Double? {
     switch self {
     case .double(let value): value
     case .int(let value): Double(value)
@@ -52,7 +52,7 @@ public enum AttributeValue: Sendable, Equatable, CustomStringConvertible {
     }
   }
   /// The value as numbers (integers widen to Double).
-  public var doublesValue: [Double]? {
+  package var doublesValue: [Double]? {
     switch self {
     case .double(let value): [value]
     case .doubles(let values): values
@@ -65,7 +65,7 @@ public enum AttributeValue: Sendable, Equatable, CustomStringConvertible {
 
 extension HDF5File {
   /// Sets (creating or replacing) attribute `name` on the object at `objectPath`.
-  public func setAttribute(_ name: String, _ value: AttributeValue, at objectPath: String = "/") throws {
+  package func setAttribute(_ name: String, _ value: AttributeValue, at objectPath: String = "/") throws {
     try withLibrary {
       let full = Self.normalise(objectPath)
       try requireWritable(full)
@@ -124,7 +124,7 @@ extension HDF5File {
   }
 
   /// Names of the attributes on the object at `objectPath`, in creation-independent name order.
-  public func attributeNames(at objectPath: String = "/") throws -> [String] {
+  package func attributeNames(at objectPath: String = "/") throws -> [String] {
     try withLibrary {
       let full = Self.normalise(objectPath)
       let object = try openObject(full)
@@ -147,12 +147,12 @@ extension HDF5File {
   }
 
   /// Whether the object at `objectPath` has attribute `name`.
-  public func hasAttribute(_ name: String, at objectPath: String = "/") -> Bool {
+  package func hasAttribute(_ name: String, at objectPath: String = "/") -> Bool {
     (try? attributeNames(at: objectPath).contains(name)) ?? false
   }
 
   /// Reads attribute `name` of the object at `objectPath`.
-  public func attribute(_ name: String, at objectPath: String = "/") throws -> AttributeValue {
+  package func attribute(_ name: String, at objectPath: String = "/") throws -> AttributeValue {
     try withLibrary {
       let full = Self.normalise(objectPath)
       let object = try openObject(full)
@@ -172,7 +172,7 @@ extension HDF5File {
   }
 
   /// All attributes of the object at `objectPath`, in name order.
-  public func attributes(at objectPath: String = "/") throws -> [(name: String, value: AttributeValue)] {
+  package func attributes(at objectPath: String = "/") throws -> [(name: String, value: AttributeValue)] {
     try attributeNames(at: objectPath).map { ($0, try attribute($0, at: objectPath)) }
   }
 

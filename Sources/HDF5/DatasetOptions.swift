@@ -1,18 +1,18 @@
 /// How a new dataset is stored.
-public struct DatasetOptions: Sendable, Equatable {
+package struct DatasetOptions: Sendable, Equatable {
   /// Chunk shape (same rank as the dataset); nil picks whole rows totalling about
   /// `defaultChunkBytes` when chunking is needed, or contiguous storage otherwise.
-  public var chunks: [Int]?
+  package var chunks: [Int]?
   /// gzip (deflate) level 1–9, or nil for no compression.
-  public var gzipLevel: Int?
+  package var gzipLevel: Int?
   /// Byte-shuffle before compression (helps gzip on multi-byte numbers).
-  public var shuffle: Bool
+  package var shuffle: Bool
   /// Store a fletcher32 checksum per chunk so corruption is detected on read.
-  public var fletcher32: Bool
+  package var fletcher32: Bool
   /// Make the first axis unlimited so rows can be appended later (traces, imports).
-  public var extendable: Bool
+  package var extendable: Bool
 
-  public init(
+  package init(
     chunks: [Int]? = nil, gzipLevel: Int? = nil, shuffle: Bool = false, fletcher32: Bool = false,
     extendable: Bool = false
   ) {
@@ -24,11 +24,11 @@ public struct DatasetOptions: Sendable, Equatable {
   }
 
   /// Contiguous, unfiltered storage: fastest to read, fixed size.
-  public static let contiguous = DatasetOptions()
+  package static let contiguous = DatasetOptions()
 
   /// Chunked, gzip level 4 with shuffle and fletcher32: the project's default for data
   /// that is archived (datasets, checkpoints, traces).
-  public static func archived(chunks: [Int]? = nil, extendable: Bool = false) -> DatasetOptions {
+  package static func archived(chunks: [Int]? = nil, extendable: Bool = false) -> DatasetOptions {
     DatasetOptions(chunks: chunks, gzipLevel: 4, shuffle: true, fletcher32: true, extendable: extendable)
   }
 

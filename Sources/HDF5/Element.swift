@@ -2,7 +2,7 @@ import CHDF5
 
 /// Element types a dataset or numeric attribute can hold. The mapping to HDF5's native
 /// types is fixed so files read the same on every machine h5py runs on.
-public enum ElementType: String, Sendable, CaseIterable, Codable {
+package enum ElementType: String, Sendable, CaseIterable, Codable {
   case uint8, int32, int64, float32, float64
 
   var nativeType: hid_t {
@@ -16,7 +16,7 @@ public enum ElementType: String, Sendable, CaseIterable, Codable {
   }
 
   /// Bytes per element.
-  public var size: Int {
+  package var size: Int {
     switch self {
     case .uint8: 1
     case .int32: 4
@@ -64,12 +64,12 @@ public enum ElementType: String, Sendable, CaseIterable, Codable {
 }
 
 /// A Swift scalar type that can be stored in a dataset.
-public protocol HDF5Element: Numeric, Sendable {
+package protocol HDF5Element: Numeric, Sendable {
   static var elementType: ElementType { get }
 }
 
-extension UInt8: HDF5Element { public static var elementType: ElementType { .uint8 } }
-extension Int32: HDF5Element { public static var elementType: ElementType { .int32 } }
-extension Int64: HDF5Element { public static var elementType: ElementType { .int64 } }
-extension Float: HDF5Element { public static var elementType: ElementType { .float32 } }
-extension Double: HDF5Element { public static var elementType: ElementType { .float64 } }
+extension UInt8: HDF5Element { package static var elementType: ElementType { .uint8 } }
+extension Int32: HDF5Element { package static var elementType: ElementType { .int32 } }
+extension Int64: HDF5Element { package static var elementType: ElementType { .int64 } }
+extension Float: HDF5Element { package static var elementType: ElementType { .float32 } }
+extension Double: HDF5Element { package static var elementType: ElementType { .float64 } }

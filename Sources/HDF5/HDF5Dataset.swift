@@ -3,10 +3,10 @@ import CHDF5
 /// An open dataset. Reads and writes check the element type and shape against what is
 /// stored and throw `HDF5Error` naming the file and path when they differ; HDF5 never
 /// converts numbers silently.
-public final class HDF5Dataset: @unchecked Sendable {
-  public let file: HDF5File
+package final class HDF5Dataset: @unchecked Sendable {
+  package let file: HDF5File
   /// Absolute object path inside the file.
-  public let path: String
+  package let path: String
   let id: hid_t
 
   /// The fast whole-chunk reader, when this dataset's layout allows it.
@@ -45,7 +45,7 @@ public final class HDF5Dataset: @unchecked Sendable {
   }
 
   /// The stored element type, or nil if it is not one of `ElementType` (e.g. strings).
-  public var elementType: ElementType? {
+  package var elementType: ElementType? {
     withLibrary {
       let type = H5Dget_type(id)
       defer { H5Tclose(type) }
@@ -54,7 +54,7 @@ public final class HDF5Dataset: @unchecked Sendable {
   }
 
   /// A readable name of the stored type ("float32", "string", "uint16", …).
-  public var typeName: String {
+  package var typeName: String {
     withLibrary {
       let type = H5Dget_type(id)
       defer { H5Tclose(type) }
@@ -63,10 +63,10 @@ public final class HDF5Dataset: @unchecked Sendable {
   }
 
   /// The current shape (rank 0 for a scalar dataset).
-  public var shape: [Int] { withLibrary { dimensions().current } }
+  package var shape: [Int] { withLibrary { dimensions().current } }
 
   /// The maximum shape; `nil` entries are unlimited.
-  public var maxShape: [Int?] {
+  package var maxShape: [Int?] {
     withLibrary {
       dimensions().maximum.map { $0 == odimo_h5s_unlimited() ? nil : Int($0) }
     }
@@ -84,7 +84,7 @@ public final class HDF5Dataset: @unchecked Sendable {
   }
 
   /// The chunk shape, or nil for contiguous or compact storage.
-  public var chunkShape: [Int]? {
+  package var chunkShape: [Int]? {
     withLibrary {
       let dcpl = H5Dget_create_plist(id)
       defer { H5Pclose(dcpl) }
@@ -97,7 +97,7 @@ public final class HDF5Dataset: @unchecked Sendable {
   }
 
   /// The filter pipeline in order, e.g. ["shuffle", "gzip(4)", "fletcher32"].
-  public var filters: [String] {
+  package var filters: [String] {
     withLibrary {
       let dcpl = H5Dget_create_plist(id)
       defer { H5Pclose(dcpl) }
@@ -124,10 +124,10 @@ public final class HDF5Dataset: @unchecked Sendable {
   }
 
   /// Elements per row (product of all axes but the first); 1 for rank ≤ 1.
-  public var rowElements: Int { shape.dropFirst().reduce(1, *) }
+  package var rowElements: Int { shape.dropFirst().reduce(1, *) }
 
   /// Number of rows (length of the first axis; 1 for a scalar).
-  public var rowCount: Int { shape.first ?? 1 }
+  package var rowCount: Int { shape.first ?? 1 }
 
   private func checkType<T: HDF5Element>(_: T.Type) throws {
     guard let stored = elementType else {
@@ -141,7 +141,7 @@ public final class HDF5Dataset: @unchecked Sendable {
   // MARK: Reading
 
   /// Reads the whole dataset, row-major.
-  public func read<T: HDF5Element>(as _: T.Type = T.self) throws -> [T] {
+  package func read<T: HDF5Element>(as _: T.Type = T.self) throws -> [T] {
     try withLibrary {
       let count = shape.reduce(1, *)
       var values = [T](repeating: 0, count: count)
@@ -151,7 +151,7 @@ public final class HDF5Dataset: @unchecked Sendable {
   }
 
   /// Reads the whole dataset and checks its shape.
-  public func read<T: HDF5Element>(as type: T.Type = T.self, expectingShape expected: [Int]) throws -> [T] {
+  package func read<T: HDF5Element>(as type: T.Type = T.self, expectingShape expected: [Int]) throws -> [T] {
     let actual = shape
     guard actual == expected else { throw error(.shapeMismatch, "shape is \(actual), expected \(expected)") }
     return try read(as: type)
@@ -169,7 +169,7 @@ public final class HDF5Dataset: @unchecked Sendable {
   }
 
   /// Reads rows `rows` (a hyperslab along the first axis) into a new array.
-  public func readRows<T: HDF5Element>(_ rows: Range<Int>, as _: T.Type = T.self) throws -> [T] {
+  package func readRows<T: HDF5Element>(_ rows: Range<Int>, as _: T.Type = T.self) throws -> [T] {
     var values = [T](repeating: 0, count: rows.count * rowElements)
     try values.withUnsafeMutableBufferPointer { try readRows(rows, into: $0) }
     return values
@@ -177,7 +177,7 @@ public final class HDF5Dataset: @unchecked Sendable {
 
   /// Reads rows `rows` into `buffer`, which must hold exactly `rows.count × rowElements`
   /// elements. This is the data loader's hot path: no allocation.
-  public func readRows<T: HDF5Element>(_ rows: Range<Int>, into buffer: UnsafeMutableBufferPointer<T>) throws {
+  package func readRows<T: HDF5Element>(_ rows: Range<Int>, into buffer: UnsafeMutableBufferPointer<T>) throws {
     try withLibrary {
       let id = try liveId()
       try checkType(T.self)
@@ -232,7 +232,7 @@ public final class HDF5Dataset: @unchecked Sendable {
   // MARK: Writing
 
   /// Writes the whole dataset; `values.count` must equal the element count.
-  public func write<T: HDF5Element>(_ values: [T]) throws {
+  package func write<T: HDF5Element>(_ values: [T]) throws {
     try withLibrary {
       let id = try liveId()
       try file.requireWritable(path)
@@ -250,12 +250,12 @@ public final class HDF5Dataset: @unchecked Sendable {
 
   /// Writes whole rows starting at row `start`; `values.count` must be a multiple of
   /// `rowElements` and the rows must fit in the current shape.
-  public func writeRows<T: HDF5Element>(at start: Int, _ values: [T]) throws {
+  package func writeRows<T: HDF5Element>(at start: Int, _ values: [T]) throws {
     try values.withUnsafeBufferPointer { try writeRows(at: start, $0) }
   }
 
   /// Writes whole rows starting at row `start` from a buffer.
-  public func writeRows<T: HDF5Element>(at start: Int, _ values: UnsafeBufferPointer<T>) throws {
+  package func writeRows<T: HDF5Element>(at start: Int, _ values: UnsafeBufferPointer<T>) throws {
     try withLibrary {
       let id = try liveId()
       try file.requireWritable(path)
@@ -281,7 +281,7 @@ public final class HDF5Dataset: @unchecked Sendable {
   }
 
   /// Changes the number of rows of an extendable dataset.
-  public func resize(rows: Int) throws {
+  package func resize(rows: Int) throws {
     try withLibrary {
       let id = try liveId()
       try file.requireWritable(path)
@@ -299,7 +299,7 @@ public final class HDF5Dataset: @unchecked Sendable {
   }
 
   /// Appends whole rows at the end of an extendable dataset.
-  public func append<T: HDF5Element>(_ values: [T]) throws {
+  package func append<T: HDF5Element>(_ values: [T]) throws {
     try withLibrary {
       let perRow = rowElements
       guard perRow > 0, values.count % perRow == 0 else {
@@ -316,7 +316,7 @@ extension HDF5File {
   /// Creates a dataset of `type` and `shape` with the given storage options. Missing
   /// parent groups are created. Fails if the path exists.
   @discardableResult
-  public func createDataset(
+  package func createDataset(
     _ objectPath: String, type: ElementType, shape: [Int], options: DatasetOptions = .contiguous
   ) throws -> HDF5Dataset {
     try withLibrary {
@@ -367,7 +367,7 @@ extension HDF5File {
 
   /// Creates a dataset and writes `values` into it in one go.
   @discardableResult
-  public func write<T: HDF5Element>(
+  package func write<T: HDF5Element>(
     _ values: [T], to objectPath: String, shape: [Int]? = nil, options: DatasetOptions = .contiguous
   ) throws -> HDF5Dataset {
     let shape = shape ?? [values.count]
@@ -377,7 +377,7 @@ extension HDF5File {
   }
 
   /// Opens the dataset at `objectPath`.
-  public func dataset(_ objectPath: String) throws -> HDF5Dataset {
+  package func dataset(_ objectPath: String) throws -> HDF5Dataset {
     try withLibrary {
       let full = Self.normalise(objectPath)
       let file = try handle(full)
@@ -393,7 +393,7 @@ extension HDF5File {
   }
 
   /// Reads a whole dataset at `objectPath`.
-  public func read<T: HDF5Element>(_ objectPath: String, as type: T.Type = T.self) throws -> [T] {
+  package func read<T: HDF5Element>(_ objectPath: String, as type: T.Type = T.self) throws -> [T] {
     try dataset(objectPath).read(as: type)
   }
 }

@@ -3,9 +3,9 @@ import Foundation
 
 /// A failure reported by the HDF5 module: what went wrong, in which file and at which
 /// object path, plus the messages HDF5 itself left on its error stack (innermost last).
-public struct HDF5Error: Error, CustomStringConvertible, Sendable {
+package struct HDF5Error: Error, CustomStringConvertible, Sendable {
   /// What kind of failure this is, so callers can react without parsing text.
-  public enum Kind: String, Sendable {
+  package enum Kind: String, Sendable {
     case notHDF5 = "not an HDF5 file"
     case cannotOpen = "cannot open"
     case cannotCreate = "cannot create"
@@ -19,17 +19,17 @@ public struct HDF5Error: Error, CustomStringConvertible, Sendable {
     case closed = "file is closed"
   }
 
-  public let kind: Kind
+  package let kind: Kind
   /// The file the operation was on.
-  public let file: String
+  package let file: String
   /// The object path inside the file ("/" for the root or the file itself).
-  public let path: String
+  package let path: String
   /// Our explanation: what was expected and what was found.
-  public let detail: String
+  package let detail: String
   /// HDF5's own error-stack messages, outermost first.
-  public let stack: [String]
+  package let stack: [String]
 
-  public init(_ kind: Kind, file: String, path: String, _ detail: String, stack: [String] = []) {
+  package init(_ kind: Kind, file: String, path: String, _ detail: String, stack: [String] = []) {
     self.kind = kind
     self.file = file
     self.path = path
@@ -37,7 +37,7 @@ public struct HDF5Error: Error, CustomStringConvertible, Sendable {
     self.stack = stack
   }
 
-  public var description: String {
+  package var description: String {
     var text = "\(file): \(path): \(kind.rawValue)"
     if !detail.isEmpty { text += ": \(detail)" }
     if let innermost = stack.last { text += " (HDF5: \(innermost))" }
@@ -46,7 +46,7 @@ public struct HDF5Error: Error, CustomStringConvertible, Sendable {
 }
 
 /// Serial HDF5 is not thread-safe: every call into the library goes through this lock.
-/// It is recursive because public operations are built from one another.
+/// It is recursive because the module's operations are built from one another.
 let libraryLock = NSRecursiveLock()
 
 /// Runs `body` holding the library lock, after making sure HDF5 is initialised and
@@ -90,7 +90,7 @@ func drainErrorStack() -> [String] {
 }
 
 /// The version of the linked HDF5 library, e.g. "1.10.8".
-public var hdf5LibraryVersion: String {
+package var hdf5LibraryVersion: String {
   withLibrary {
     var major: UInt32 = 0
     var minor: UInt32 = 0

@@ -6,7 +6,7 @@ extension HDF5File {
   /// it — with its attributes to `destination` in this file (missing parent groups are
   /// created). Chunks are copied as stored, so compressed data is not recompressed. The
   /// root group can be copied into a group: that is how a whole file nests inside another.
-  public func copy(_ source: String, from other: HDF5File, to destination: String) throws {
+  package func copy(_ source: String, from other: HDF5File, to destination: String) throws {
     try withLibrary {
       let from = Self.normalise(source)
       let to = Self.normalise(destination)

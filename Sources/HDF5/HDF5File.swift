@@ -3,17 +3,17 @@ import Foundation
 import Support
 
 /// What an object path in a file names.
-public enum ObjectKind: String, Sendable, Codable {
+package enum ObjectKind: String, Sendable, Codable {
   case group, dataset
 }
 
 /// An open HDF5 file. Closing is deterministic: `close()` (or the last reference going
 /// away) closes the file and every object still open in it, so no handle outlives it.
-public final class HDF5File: @unchecked Sendable {
+package final class HDF5File: @unchecked Sendable {
   /// The path the file was opened or created at.
-  public let path: String
+  package let path: String
   /// Whether the file was opened for writing.
-  public let isWritable: Bool
+  package let isWritable: Bool
   var id: hid_t
 
   private init(path: String, id: hid_t, writable: Bool) {
@@ -27,7 +27,7 @@ public final class HDF5File: @unchecked Sendable {
   /// Creates a new file, replacing one already at `path` when `overwrite` is true.
   /// Writers that must not leave a half-written file should create it through
   /// `SafeWrite`, which hands them a temporary path.
-  public static func create(_ path: String, overwrite: Bool = true) throws -> HDF5File {
+  package static func create(_ path: String, overwrite: Bool = true) throws -> HDF5File {
     try withLibrary {
       let fapl = try strongCloseAccessList(path)
       defer { H5Pclose(fapl) }
@@ -46,7 +46,7 @@ public final class HDF5File: @unchecked Sendable {
   }
 
   /// Opens an existing file, read-only unless `writable`.
-  public static func open(_ path: String, writable: Bool = false) throws -> HDF5File {
+  package static func open(_ path: String, writable: Bool = false) throws -> HDF5File {
     try withLibrary {
       var isDirectory: ObjCBool = false
       guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -95,10 +95,10 @@ public final class HDF5File: @unchecked Sendable {
   }
 
   /// Whether the file is still open.
-  public var isOpen: Bool { withLibrary { id >= 0 } }
+  package var isOpen: Bool { withLibrary { id >= 0 } }
 
   /// Flushes buffered data to disk without closing.
-  public func flush() throws {
+  package func flush() throws {
     try withLibrary {
       let file = try handle("/")
       guard H5Fflush(file, H5F_SCOPE_LOCAL) >= 0 else {
@@ -111,7 +111,7 @@ public final class HDF5File: @unchecked Sendable {
   /// Flushes and closes the file, reporting what `close()` ignores: a full disk or an I/O
   /// error surfaces here (HDF5 writes its metadata at close), so a writer can refuse to
   /// put a broken file in place.
-  public func finish() throws {
+  package func finish() throws {
     try flush()
     try withLibrary {
       guard id >= 0 else { throw HDF5Error(.closed, file: path, path: "/", "the file was closed") }
@@ -124,7 +124,7 @@ public final class HDF5File: @unchecked Sendable {
     }
   }
 
-  public func close() {
+  package func close() {
     withLibrary {
       guard id >= 0 else { return }
       H5Fclose(id)
@@ -154,7 +154,7 @@ public final class HDF5File: @unchecked Sendable {
   // MARK: Groups and links
 
   /// Whether an object exists at `objectPath` (every intermediate group must exist too).
-  public func contains(_ objectPath: String) -> Bool {
+  package func contains(_ objectPath: String) -> Bool {
     withLibrary {
       guard id >= 0 else { return false }
       let full = Self.normalise(objectPath)
@@ -172,7 +172,7 @@ public final class HDF5File: @unchecked Sendable {
   }
 
   /// Whether `objectPath` is a group or a dataset.
-  public func kind(of objectPath: String) throws -> ObjectKind {
+  package func kind(of objectPath: String) throws -> ObjectKind {
     try withLibrary {
       let full = Self.normalise(objectPath)
       let object = try openObject(full)
@@ -197,7 +197,7 @@ public final class HDF5File: @unchecked Sendable {
   }
 
   /// Creates a group and any missing parents; an existing group is left as it is.
-  public func createGroup(_ objectPath: String) throws {
+  package func createGroup(_ objectPath: String) throws {
     try withLibrary {
       let full = Self.normalise(objectPath)
       try requireWritable(full)
@@ -231,7 +231,7 @@ public final class HDF5File: @unchecked Sendable {
   }
 
   /// The names of a group's members, in name order.
-  public func children(of objectPath: String = "/") throws -> [String] {
+  package func children(of objectPath: String = "/") throws -> [String] {
     try withLibrary {
       let full = Self.normalise(objectPath)
       guard try kind(of: full) == .group else {
@@ -258,7 +258,7 @@ public final class HDF5File: @unchecked Sendable {
   }
 
   /// Removes the link at `objectPath` (the space is reclaimed only when the file is rewritten).
-  public func remove(_ objectPath: String) throws {
+  package func remove(_ objectPath: String) throws {
     try withLibrary {
       let full = Self.normalise(objectPath)
       try requireWritable(full)

@@ -1,23 +1,23 @@
 /// A description of one object in a file: what `odimo inspect` lists.
-public struct ObjectInfo: Sendable {
-  public let path: String
-  public let kind: ObjectKind
+package struct ObjectInfo: Sendable {
+  package let path: String
+  package let kind: ObjectKind
   /// Dataset shape (nil for groups; [] for a scalar dataset).
-  public let shape: [Int]?
+  package let shape: [Int]?
   /// Dataset element type name (nil for groups).
-  public let dtype: String?
+  package let dtype: String?
   /// Chunk shape of a chunked dataset.
-  public let chunks: [Int]?
+  package let chunks: [Int]?
   /// Filter pipeline of a dataset, in order.
-  public let filters: [String]
+  package let filters: [String]
   /// Maximum shape of a dataset; nil entries are unlimited.
-  public let maxShape: [Int?]?
-  public let attributes: [(name: String, value: AttributeValue)]
+  package let maxShape: [Int?]?
+  package let attributes: [(name: String, value: AttributeValue)]
 }
 
 extension HDF5File {
   /// Every object in the file, depth-first in name order, starting with the root group.
-  public func walk(from objectPath: String = "/") throws -> [ObjectInfo] {
+  package func walk(from objectPath: String = "/") throws -> [ObjectInfo] {
     try withLibrary {
       let full = Self.normalise(objectPath)
       var result: [ObjectInfo] = []
@@ -49,7 +49,7 @@ extension HDF5File {
 }
 
 extension AttributeValue: Encodable {
-  public func encode(to encoder: any Encoder) throws {
+  package func encode(to encoder: any Encoder) throws {
     var container = encoder.singleValueContainer()
     switch self {
     case .int(let value): try container.encode(value)

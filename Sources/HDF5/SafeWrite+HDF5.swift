@@ -4,7 +4,7 @@ import Support
 extension SafeWrite {
   /// Changes an existing HDF5 file safely: a copy next to it is opened for writing, `body`
   /// edits it, and the finished copy replaces `target` (which stays as it was on failure).
-  public static func amendHDF5(_ target: String, _ body: (HDF5File) throws -> Void) throws {
+  package static func amendHDF5(_ target: String, _ body: (HDF5File) throws -> Void) throws {
     try replace(target) { temporary in
       try FileManager.default.copyItem(atPath: target, toPath: temporary)
       let file = try HDF5File.open(temporary, writable: true)
@@ -18,7 +18,7 @@ extension SafeWrite {
   /// flushes and closes it — checking both, since HDF5 writes metadata at close — before
   /// syncing and renaming it over `target`. Every odimo HDF5 writer goes through here.
   @discardableResult
-  public static func hdf5<R>(_ target: String, _ body: (HDF5File) throws -> R) throws -> R {
+  package static func hdf5<R>(_ target: String, _ body: (HDF5File) throws -> R) throws -> R {
     try replace(target) { temporary in
       let file = try HDF5File.create(temporary)
       defer { file.close() }
@@ -31,10 +31,10 @@ extension SafeWrite {
 }
 
 extension HDF5Error: StorageFailure {
-  public var failedToWrite: Bool { kind == .writeFailed }
+  package var failedToWrite: Bool { kind == .writeFailed }
 
   /// Whether HDF5 failed for lack of space (its message carries the OS error).
-  public var diskIsFull: Bool {
+  package var diskIsFull: Bool {
     let text = "\(self)"
     return text.contains("No space left") || text.contains("errno = 28")
   }

@@ -1,5 +1,5 @@
 /// A weight or activation number format a unit computes with.
-public enum NumberFormat: Sendable, Hashable, Codable, CustomStringConvertible {
+package enum NumberFormat: Sendable, Hashable, Codable, CustomStringConvertible {
   /// Symmetric integers of `bits` bits (e.g. 8-bit weights).
   case integer(bits: Int)
   /// Unsigned integers of `bits` bits (activations after ReLU).
@@ -10,14 +10,14 @@ public enum NumberFormat: Sendable, Hashable, Codable, CustomStringConvertible {
   case float(bits: Int)
 
   /// Bits per value (ternary counts as 2), used to rank precision.
-  public var bits: Int {
+  package var bits: Int {
     switch self {
     case .integer(let bits), .unsigned(let bits), .float(let bits): bits
     case .ternary: 2
     }
   }
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .integer(let bits): "int\(bits)"
     case .unsigned(let bits): "uint\(bits)"
@@ -27,7 +27,7 @@ public enum NumberFormat: Sendable, Hashable, Codable, CustomStringConvertible {
   }
 
   /// Parses "int8", "uint7", "ternary", "float32".
-  public init?(_ text: String) {
+  package init?(_ text: String) {
     let lower = text.lowercased()
     if lower == "ternary" {
       self = .ternary
@@ -46,22 +46,22 @@ public enum NumberFormat: Sendable, Hashable, Codable, CustomStringConvertible {
 }
 
 /// One compute unit of an SoC: what it can run, in which formats, how fast, at what power.
-public struct ComputeUnit: Sendable {
-  public let name: String
+package struct ComputeUnit: Sendable {
+  package let name: String
   /// Clock frequency in Hz.
-  public let clockHz: Double
+  package let clockHz: Double
   /// Power while busy, in mW (used by per-unit power models).
-  public let activePowerMilliwatts: Double?
+  package let activePowerMilliwatts: Double?
   /// Operator kinds the unit runs.
-  public let operations: Set<OperatorKind>
+  package let operations: Set<OperatorKind>
   /// Square kernel sizes the unit runs; nil means any.
-  public let kernels: Set<Int>?
-  public let weightFormat: NumberFormat
-  public let activationFormat: NumberFormat
+  package let kernels: Set<Int>?
+  package let weightFormat: NumberFormat
+  package let activationFormat: NumberFormat
   /// Cycles to compute some of a layer's output channels.
-  public let cycles: CycleModel
+  package let cycles: CycleModel
 
-  public init(
+  package init(
     name: String, clockHz: Double, activePowerMilliwatts: Double?, operations: Set<OperatorKind>,
     kernels: Set<Int>? = nil, weightFormat: NumberFormat, activationFormat: NumberFormat, cycles: CycleModel
   ) {
@@ -76,7 +76,7 @@ public struct ComputeUnit: Sendable {
   }
 
   /// Whether the unit can run an operator of this geometry.
-  public func runs(_ geometry: LayerGeometry) -> Bool {
+  package func runs(_ geometry: LayerGeometry) -> Bool {
     guard operations.contains(geometry.kind) else { return false }
     guard let kernels, geometry.kind != .linear else { return true }
     return geometry.kX == geometry.kY && kernels.contains(geometry.kX)
@@ -84,7 +84,7 @@ public struct ComputeUnit: Sendable {
 }
 
 /// How a unit's cycle count is computed.
-public enum CycleModel: Sendable {
+package enum CycleModel: Sendable {
   /// A formula compiled into odimo (the reference's DIANA and Darkside models).
   case builtin(@Sendable (LayerGeometry, Dual, CostConvention) -> Dual)
   /// A formula from an SoC description file.
@@ -92,7 +92,7 @@ public enum CycleModel: Sendable {
 
   /// Cycles (and their derivative in `channels`) for computing `channels` of the
   /// layer's output channels. `channels` may be fractional while searching.
-  public func evaluate(_ geometry: LayerGeometry, channels: Dual, convention: CostConvention) -> Dual {
+  package func evaluate(_ geometry: LayerGeometry, channels: Dual, convention: CostConvention) -> Dual {
     switch self {
     case .builtin(let formula): formula(geometry, channels, convention)
     case .expression(let expression):

@@ -1,43 +1,43 @@
 /// A number together with its derivative with respect to one variable (forward-mode
 /// automatic differentiation). Cost models use it with the variable being the soft
 /// channel count of one compute unit.
-public struct Dual: Sendable, Equatable, CustomStringConvertible {
-  public var value: Double
-  public var derivative: Double
+package struct Dual: Sendable, Equatable, CustomStringConvertible {
+  package var value: Double
+  package var derivative: Double
 
-  public init(_ value: Double, derivative: Double = 0) {
+  package init(_ value: Double, derivative: Double = 0) {
     self.value = value
     self.derivative = derivative
   }
 
   /// The independent variable itself (derivative 1).
-  public static func variable(_ value: Double) -> Dual { Dual(value, derivative: 1) }
+  package static func variable(_ value: Double) -> Dual { Dual(value, derivative: 1) }
 
-  public var description: String { "\(value) (d \(derivative))" }
+  package var description: String { "\(value) (d \(derivative))" }
 
-  public static func + (a: Dual, b: Dual) -> Dual { Dual(a.value + b.value, derivative: a.derivative + b.derivative) }
-  public static func - (a: Dual, b: Dual) -> Dual { Dual(a.value - b.value, derivative: a.derivative - b.derivative) }
-  public static prefix func - (a: Dual) -> Dual { Dual(-a.value, derivative: -a.derivative) }
-  public static func * (a: Dual, b: Dual) -> Dual {
+  package static func + (a: Dual, b: Dual) -> Dual { Dual(a.value + b.value, derivative: a.derivative + b.derivative) }
+  package static func - (a: Dual, b: Dual) -> Dual { Dual(a.value - b.value, derivative: a.derivative - b.derivative) }
+  package static prefix func - (a: Dual) -> Dual { Dual(-a.value, derivative: -a.derivative) }
+  package static func * (a: Dual, b: Dual) -> Dual {
     Dual(a.value * b.value, derivative: a.derivative * b.value + a.value * b.derivative)
   }
-  public static func / (a: Dual, b: Dual) -> Dual {
+  package static func / (a: Dual, b: Dual) -> Dual {
     Dual(a.value / b.value, derivative: (a.derivative * b.value - a.value * b.derivative) / (b.value * b.value))
   }
-  public static func + (a: Dual, b: Double) -> Dual { Dual(a.value + b, derivative: a.derivative) }
-  public static func * (a: Dual, b: Double) -> Dual { Dual(a.value * b, derivative: a.derivative * b) }
-  public static func * (a: Double, b: Dual) -> Dual { b * a }
-  public static func / (a: Dual, b: Double) -> Dual { Dual(a.value / b, derivative: a.derivative / b) }
+  package static func + (a: Dual, b: Double) -> Dual { Dual(a.value + b, derivative: a.derivative) }
+  package static func * (a: Dual, b: Double) -> Dual { Dual(a.value * b, derivative: a.derivative * b) }
+  package static func * (a: Double, b: Dual) -> Dual { b * a }
+  package static func / (a: Dual, b: Double) -> Dual { Dual(a.value / b, derivative: a.derivative / b) }
 }
 
 extension Dual: ExpressibleByFloatLiteral, ExpressibleByIntegerLiteral {
-  public init(floatLiteral value: Double) { self.init(value) }
-  public init(integerLiteral value: Int) { self.init(Double(value)) }
+  package init(floatLiteral value: Double) { self.init(value) }
+  package init(integerLiteral value: Int) { self.init(Double(value)) }
 }
 
 /// How the non-differentiable pieces of a cost model are given gradients, and how unit
 /// latencies are combined while searching.
-public enum CostConvention: String, Sendable, Codable, CaseIterable {
+package enum CostConvention: String, Sendable, Codable, CaseIterable {
   /// odimo's treatment: ceil(x) passes the gradient of x (so ceil(ch/N) has slope 1/N),
   /// the smooth max of unit latencies has a temperature proportional to the layer's
   /// largest latency, and a unit with no channels costs nothing.
@@ -54,23 +54,23 @@ extension Dual {
   /// whole a, and for a fractional a (a depthwise slice's ch/groups < 1) it is 0 until
   /// the layer is whole, which the reference figures depend on. Straight-through
   /// gradient: slope 1/n (corrected) or 1 (reference).
-  public static func ceilDiv(_ a: Dual, _ n: Double, _ convention: CostConvention) -> Dual {
+  package static func ceilDiv(_ a: Dual, _ n: Double, _ convention: CostConvention) -> Dual {
     let slope = convention == .corrected ? 1 / n : 1
     return Dual(((a.value + n - 1) / n).rounded(.down), derivative: a.derivative * slope)
   }
 
   /// ⌈x⌉ with a straight-through gradient (slope 1).
-  public static func ceil(_ x: Dual) -> Dual { Dual(x.value.rounded(.up), derivative: x.derivative) }
+  package static func ceil(_ x: Dual) -> Dual { Dual(x.value.rounded(.up), derivative: x.derivative) }
 
   /// ⌊x⌋ with a straight-through gradient (slope 1).
-  public static func floor(_ x: Dual) -> Dual { Dual(x.value.rounded(.down), derivative: x.derivative) }
+  package static func floor(_ x: Dual) -> Dual { Dual(x.value.rounded(.down), derivative: x.derivative) }
 
   /// [x ≥ 1]: whether a unit has at least one channel. Between 0 and 1 the gradient is
   /// that of the ramp min(x, 1), so a unit that is almost idle can be pushed either way.
-  public static func gate(_ x: Dual) -> Dual {
+  package static func gate(_ x: Dual) -> Dual {
     Dual(x.value >= 1 ? 1 : 0, derivative: x.value > 0 && x.value < 1 ? x.derivative : 0)
   }
 
-  public static func min(_ a: Dual, _ b: Dual) -> Dual { a.value <= b.value ? a : b }
-  public static func max(_ a: Dual, _ b: Dual) -> Dual { a.value >= b.value ? a : b }
+  package static func min(_ a: Dual, _ b: Dual) -> Dual { a.value <= b.value ? a : b }
+  package static func max(_ a: Dual, _ b: Dual) -> Dual { a.value >= b.value ? a : b }
 }

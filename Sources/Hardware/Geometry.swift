@@ -1,7 +1,7 @@
 import Models
 
 /// What kind of operator a layer (or one alternative of a searchable layer) is.
-public enum OperatorKind: String, Sendable, Hashable, Codable, CaseIterable {
+package enum OperatorKind: String, Sendable, Hashable, Codable, CaseIterable {
   /// A standard convolution (groups = 1).
   case convolution
   /// A depthwise convolution (groups = input channels = output channels).
@@ -12,23 +12,23 @@ public enum OperatorKind: String, Sendable, Hashable, Codable, CaseIterable {
 
 /// What a cost model sees of a layer: the full layer's geometry. How many of its output
 /// channels a unit computes is passed separately. Sizes are in elements.
-public struct LayerGeometry: Sendable, Hashable, Codable, CustomStringConvertible {
+package struct LayerGeometry: Sendable, Hashable, Codable, CustomStringConvertible {
   /// The largest size (channels, kernel, output extent, groups) odimo costs: products of
   /// several such sizes stay exact in Int and Double.
-  public static let maximumExtent = 1 << 20
+  package static let maximumExtent = 1 << 20
 
-  public var kind: OperatorKind
-  public var cIn: Int
+  package var kind: OperatorKind
+  package var cIn: Int
   /// Output channels of the whole layer (the `c_out` of the reference).
-  public var cOut: Int
-  public var kX: Int
-  public var kY: Int
-  public var oX: Int
-  public var oY: Int
-  public var groups: Int
-  public var stride: Int
+  package var cOut: Int
+  package var kX: Int
+  package var kY: Int
+  package var oX: Int
+  package var oY: Int
+  package var groups: Int
+  package var stride: Int
 
-  public init(
+  package init(
     kind: OperatorKind? = nil, cIn: Int, cOut: Int, kX: Int, kY: Int, oX: Int, oY: Int, groups: Int = 1,
     stride: Int = 1
   ) {
@@ -44,7 +44,7 @@ public struct LayerGeometry: Sendable, Hashable, Codable, CustomStringConvertibl
   }
 
   /// The geometry of a model layer; nil for layers without weights.
-  public init?(_ layer: Layer) {
+  package init?(_ layer: Layer) {
     switch layer.operation {
     case .convolution(let conv), .mixedConvolution(let conv, _):
       let depthwise = conv.groups > 1 && conv.groups == layer.inputShape.channels && conv.groups == conv.outChannels
@@ -60,11 +60,11 @@ public struct LayerGeometry: Sendable, Hashable, Codable, CustomStringConvertibl
   }
 
   /// Multiply-accumulates for `channels` of the output channels.
-  public func multiplyAccumulates(channels: Double) -> Double {
+  package func multiplyAccumulates(channels: Double) -> Double {
     channels * Double(cIn / max(groups, 1)) * Double(kX * kY * oX * oY)
   }
 
-  public var description: String {
+  package var description: String {
     let kindText = kind == .depthwise ? "dw" : kind == .linear ? "fc" : "conv"
     return "\(kindText) \(cIn)→\(cOut) k\(kX)×\(kY) s\(stride) @\(oX)×\(oY)"
   }

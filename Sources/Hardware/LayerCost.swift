@@ -1,14 +1,14 @@
 import Foundation
 
 /// What the search minimises.
-public enum CostMetric: String, Sendable, Codable, CaseIterable {
+package enum CostMetric: String, Sendable, Codable, CaseIterable {
   case latency, energy
 }
 
 /// A value and its gradient with respect to each unit's (soft) channel count.
-public struct CostWithGradient: Sendable {
-  public var value: Double
-  public var gradient: [Double]
+package struct CostWithGradient: Sendable {
+  package var value: Double
+  package var gradient: [Double]
 }
 
 /// Combines unit times into a layer's latency and energy. Times are in SoC-clock

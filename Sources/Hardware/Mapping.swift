@@ -1,19 +1,19 @@
 /// Which output channels each unit computes, for every layer of a `NetworkPlan`. One
 /// value type written by the search, read by `odimo cost network`, the baselines and the
 /// reports.
-public struct Mapping: Sendable, Equatable, Codable {
+package struct Mapping: Sendable, Equatable, Codable {
   /// Where a mapping came from: a named heuristic or a search run.
-  public var name: String
-  public var soc: String
-  public var model: String
+  package var name: String
+  package var soc: String
+  package var model: String
   /// Unit names; `LayerAssignment.units` index into this list.
-  public var units: [String]
+  package var units: [String]
   /// Whether the model's replaceable depthwise-separable blocks are single searchable
   /// layers (true) or kept as depthwise + pointwise (false, the "dws" layout).
-  public var replacesBlocks: Bool
-  public var layers: [LayerAssignment]
+  package var replacesBlocks: Bool
+  package var layers: [LayerAssignment]
 
-  public init(
+  package init(
     name: String, soc: String, model: String, units: [String], replacesBlocks: Bool, layers: [LayerAssignment]
   ) {
     self.name = name
@@ -25,49 +25,49 @@ public struct Mapping: Sendable, Equatable, Codable {
   }
 
   /// The assignment of layer `name`.
-  public func layer(_ name: String) -> LayerAssignment? { layers.first { $0.name == name } }
+  package func layer(_ name: String) -> LayerAssignment? { layers.first { $0.name == name } }
 }
 
 /// One layer's split: for each output channel, the unit that computes it.
-public struct LayerAssignment: Sendable, Equatable, Codable {
-  public var name: String
+package struct LayerAssignment: Sendable, Equatable, Codable {
+  package var name: String
   /// `units[c]` is the index (into `Mapping.units`) of the unit computing channel c.
-  public var units: [Int]
+  package var units: [Int]
 
-  public init(name: String, units: [Int]) {
+  package init(name: String, units: [Int]) {
     self.name = name
     self.units = units
   }
 
   /// Contiguous assignment: the first `counts[0]` channels to unit `order[0]`, and so on.
-  public init(name: String, counts: [Int], units order: [Int]) {
+  package init(name: String, counts: [Int], units order: [Int]) {
     self.name = name
     self.units = zip(order, counts).flatMap { unit, count in [Int](repeating: unit, count: count) }
   }
 
   /// How many channels unit `unit` computes.
-  public func channels(ofUnit unit: Int) -> Int { units.reduce(0) { $0 + ($1 == unit ? 1 : 0) } }
+  package func channels(ofUnit unit: Int) -> Int { units.reduce(0) { $0 + ($1 == unit ? 1 : 0) } }
 
   /// The channel order a deployment uses: each unit's channels together, units in index
   /// order, original order kept within a unit. `permutation[i]` is the original index
   /// of deployed channel i; the next layer's input channels must be permuted alike.
-  public var permutation: [Int] {
+  package var permutation: [Int] {
     units.indices.sorted { units[$0] != units[$1] ? units[$0] < units[$1] : $0 < $1 }
   }
 }
 
 /// A mapping that does not fit the plan it is applied to.
-public struct MappingMismatch: Error, CustomStringConvertible, Sendable {
-  public let description: String
+package struct MappingMismatch: Error, CustomStringConvertible, Sendable {
+  package let description: String
 
-  public init(description: String) { self.description = description }
+  package init(description: String) { self.description = description }
 }
 
 extension NetworkPlan {
   /// Channels per option (in `PlannedLayer.options` order) for each layer, after
   /// checking that `mapping` fits this plan: same SoC units, every layer present with the
   /// right width, and every channel on a unit that can run the layer.
-  public func channelCounts(_ mapping: Mapping) throws -> [[Int]] {
+  package func channelCounts(_ mapping: Mapping) throws -> [[Int]] {
     guard mapping.replacesBlocks == replacesBlocks else {
       throw MappingMismatch(
         description:
@@ -115,7 +115,7 @@ extension NetworkPlan {
 
   /// A mapping from channel counts per option, channels assigned contiguously in
   /// option order (the thermometric order of the alternative-operators supernet).
-  public func mapping(named name: String, counts: [[Int]]) -> Mapping {
+  package func mapping(named name: String, counts: [[Int]]) -> Mapping {
     Mapping(
       name: name, soc: soc.name, model: architecture.name, units: soc.units.map(\.name), replacesBlocks: replacesBlocks,
       layers: zip(layers, counts).map { layer, counts in

@@ -6,8 +6,8 @@ import Support
 /// Mapping files: JSON (`.json`) for people and scripts, or the `/mapping` group of an
 /// HDF5 run file. Both layouts are documented in datasets/FORMATS.md.
 extension Mapping {
-  public static let formatName = "odimo-mapping"
-  public static let formatVersion = 1
+  package static let formatName = "odimo-mapping"
+  package static let formatVersion = 1
 
   private struct JSONForm: Codable {
     var format: String
@@ -27,7 +27,7 @@ extension Mapping {
   }
 
   /// The mapping as JSON text.
-  public func jsonData() throws -> Data {
+  package func jsonData() throws -> Data {
     let form = JSONForm(
       format: Self.formatName, formatVersion: Self.formatVersion, name: name, soc: soc, model: model, units: units,
       replacesBlocks: replacesBlocks, layers: layers.map { JSONLayer(name: $0.name, units: $0.units) })
@@ -36,7 +36,7 @@ extension Mapping {
 
   /// Writes the mapping to `path` (JSON or HDF5 by extension) without ever leaving a
   /// partial file there.
-  public func save(to path: String) throws {
+  package func save(to path: String) throws {
     if path.hasSuffix(".json") {
       try SafeWrite.write(try jsonData(), to: path)
     } else {
@@ -47,7 +47,7 @@ extension Mapping {
   }
 
   /// Writes the mapping into the `group` of an open HDF5 file.
-  public func write(to file: HDF5File, group: String = "/mapping") throws {
+  package func write(to file: HDF5File, group: String = "/mapping") throws {
     try file.createGroup(group)
     try file.setAttribute("format", .string(Self.formatName), at: group)
     try file.setAttribute("format_version", .int(Int64(Self.formatVersion)), at: group)
@@ -63,7 +63,7 @@ extension Mapping {
   }
 
   /// Reads a mapping file: JSON, or an HDF5 file with a `/mapping` group (run files).
-  public static func load(_ path: String) throws -> Mapping {
+  package static func load(_ path: String) throws -> Mapping {
     guard FileManager.default.fileExists(atPath: path) else {
       throw MappingMismatch(description: "\(path): no such mapping file")
     }
@@ -96,7 +96,7 @@ extension Mapping {
   }
 
   /// Reads the mapping stored in `group` of an open HDF5 file.
-  public static func read(from file: HDF5File, group: String = "/mapping") throws -> Mapping {
+  package static func read(from file: HDF5File, group: String = "/mapping") throws -> Mapping {
     guard file.contains(group) else {
       throw MappingMismatch(description: "\(file.path): no \(group) group; expected a run or mapping file from odimo")
     }

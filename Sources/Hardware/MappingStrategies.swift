@@ -1,7 +1,7 @@
 import Models
 
 /// The hand-made ("manual heuristic") mappings odimo compares searched ones against.
-public enum MappingStrategy: Sendable, Equatable {
+package enum MappingStrategy: Sendable, Equatable {
   /// Every layer that `unit` can run entirely on it; other layers on their first unit.
   case allOn(unit: String)
   /// Per layer, the split minimising the layer's latency; ties go to more channels on
@@ -15,7 +15,7 @@ public enum MappingStrategy: Sendable, Equatable {
   case depthwiseSeparable
 
   /// Parses a mapping name: `all-<unit>`, `balanced`, `min-latency-max8bit`, `dws`.
-  public init?(name: String) {
+  package init?(name: String) {
     switch name {
     case "balanced": self = .balanced
     case "min-latency-max8bit": self = .minLatencyMaxPrecision
@@ -27,11 +27,11 @@ public enum MappingStrategy: Sendable, Equatable {
   }
 
   /// The names valid for `soc` and a model (`dws` only for models with replaceable blocks).
-  public static func names(for soc: SoC, hasReplaceableBlocks: Bool) -> [String] {
+  package static func names(for soc: SoC, hasReplaceableBlocks: Bool) -> [String] {
     soc.units.map { "all-\($0.name)" } + ["balanced", "min-latency-max8bit"] + (hasReplaceableBlocks ? ["dws"] : [])
   }
 
-  public var name: String {
+  package var name: String {
     switch self {
     case .allOn(let unit): "all-\(unit)"
     case .balanced: "balanced"
@@ -43,14 +43,14 @@ public enum MappingStrategy: Sendable, Equatable {
 
 extension NetworkPlan {
   /// Builds the plan on which `strategy` is defined (the `dws` layout keeps blocks).
-  public static func forStrategy(_ strategy: MappingStrategy, architecture: Architecture, soc: SoC) throws
+  package static func forStrategy(_ strategy: MappingStrategy, architecture: Architecture, soc: SoC) throws
     -> NetworkPlan
   {
     try NetworkPlan(architecture: architecture, soc: soc, replaceBlocks: strategy != .depthwiseSeparable)
   }
 
   /// The mapping `strategy` gives on this plan.
-  public func mapping(_ strategy: MappingStrategy) throws -> Mapping {
+  package func mapping(_ strategy: MappingStrategy) throws -> Mapping {
     let firstOnly = { (layer: PlannedLayer) in [layer.outChannels] + [Int](repeating: 0, count: layer.options.count - 1)
     }
     switch strategy {

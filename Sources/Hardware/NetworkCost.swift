@@ -1,65 +1,65 @@
 /// One unit's share of a layer in a cost report.
-public struct UnitShare: Sendable, Codable, Equatable {
-  public let unit: String
-  public let channels: Int
+package struct UnitShare: Sendable, Codable, Equatable {
+  package let unit: String
+  package let channels: Int
   /// Cycles of this unit, at the SoC clock.
-  public let cycles: Double
+  package let cycles: Double
   /// The operator geometry this unit runs.
-  public let geometry: LayerGeometry
+  package let geometry: LayerGeometry
 }
 
 /// The cost of one layer under a mapping.
-public struct LayerCostReport: Sendable, Codable, Equatable {
-  public let name: String
-  public let outChannels: Int
-  public let units: [UnitShare]
+package struct LayerCostReport: Sendable, Codable, Equatable {
+  package let name: String
+  package let outChannels: Int
+  package let units: [UnitShare]
   /// The slowest unit's cycles (units run in parallel).
-  public let latencyCycles: Double
+  package let latencyCycles: Double
   /// nil when the SoC has no power data.
-  public let energyMicrojoules: Double?
+  package let energyMicrojoules: Double?
 }
 
 /// The figures the published reference code would report for the same mapping: only
 /// splittable layers, its softmax-over-raw-cycles "max", formulas charged at zero
 /// channels. Kept beside odimo's exact figures so the two can be compared.
-public struct ReferenceFigures: Sendable, Codable, Equatable {
+package struct ReferenceFigures: Sendable, Codable, Equatable {
   /// How many layers the reference would cost (the splittable ones); 0 means the
   /// reference has no figure for this layout.
-  public let splittableLayers: Int
-  public let latencyCycles: Double
-  public let energyMicrojoules: Double?
+  package let splittableLayers: Int
+  package let latencyCycles: Double
+  package let energyMicrojoules: Double?
 }
 
 /// The exact cost of the searchable layers alone (`NetworkPlan.isSearchable`): the
 /// figure the ODiMO paper quotes (on Darkside, the 8 MobileNetV1 blocks that keep width
 /// and resolution), beside the whole network's.
-public struct SearchableSubtotal: Sendable, Codable, Equatable {
+package struct SearchableSubtotal: Sendable, Codable, Equatable {
   /// How many of the plan's layers it sums.
-  public let layers: Int
-  public let latencyCycles: Double
-  public let energyMicrojoules: Double?
+  package let layers: Int
+  package let latencyCycles: Double
+  package let energyMicrojoules: Double?
 }
 
 /// The cost of a whole network under a mapping: exact figures (hard max per layer,
 /// idle units free, every weight layer costed) and the reference-compatible ones.
-public struct NetworkCostReport: Sendable, Codable, Equatable {
-  public let soc: String
-  public let model: String
-  public let mapping: String
-  public let clockHz: Double
-  public let latencyCycles: Double
-  public let latencyMilliseconds: Double
-  public let energyMicrojoules: Double?
-  public let reference: ReferenceFigures
+package struct NetworkCostReport: Sendable, Codable, Equatable {
+  package let soc: String
+  package let model: String
+  package let mapping: String
+  package let clockHz: Double
+  package let latencyCycles: Double
+  package let latencyMilliseconds: Double
+  package let energyMicrojoules: Double?
+  package let reference: ReferenceFigures
   /// The searchable layers' share of the exact figures.
-  public let searchable: SearchableSubtotal
-  public let layers: [LayerCostReport]
+  package let searchable: SearchableSubtotal
+  package let layers: [LayerCostReport]
 }
 
 extension NetworkPlan {
   /// Cycles of option `option` of `layer` for `channels` channels, at the SoC clock.
   /// With the corrected convention a unit given no channels is idle and costs nothing.
-  public func cycles(layer: Int, option: Int, channels: Dual, convention: CostConvention = .corrected) -> Dual {
+  package func cycles(layer: Int, option: Int, channels: Dual, convention: CostConvention = .corrected) -> Dual {
     let choice = layers[layer].options[option]
     let unit = soc.units[choice.unit]
     if convention == .corrected && channels.value == 0 { return Dual(0) }
@@ -75,7 +75,7 @@ extension NetworkPlan {
   }
 
   /// The exact and reference-compatible cost of `mapping`.
-  public func cost(of mapping: Mapping) throws -> NetworkCostReport {
+  package func cost(of mapping: Mapping) throws -> NetworkCostReport {
     let counts = try channelCounts(mapping)
     var reports: [LayerCostReport] = []
     var referenceLatency = 0.0
@@ -127,7 +127,7 @@ extension NetworkPlan {
   /// Whether layer `index` is one a search decides: splittable, or — in a layout that
   /// keeps depthwise-separable blocks (`dws`) — part of a block the search would replace
   /// on this SoC. Searchable-layer figures compare across layouts that way.
-  public func isSearchable(_ index: Int) -> Bool {
+  package func isSearchable(_ index: Int) -> Bool {
     if layers[index].isSplittable { return true }
     guard !replacesBlocks, soc.mappingStyle == .alternativeOperators else { return false }
     let members = Set(architecture.replaceableBlocks.flatMap { [$0.depthwise, $0.pointwise] })
@@ -137,7 +137,7 @@ extension NetworkPlan {
   /// The differentiable cost of one layer for soft channel counts per option (as the
   /// search sees it): value and gradient in each option's channel count. Latency uses
   /// the convention's smooth max; energy is in mW × cycles.
-  public func softCost(layer: Int, channels: [Double], metric: CostMetric, convention: CostConvention = .corrected)
+  package func softCost(layer: Int, channels: [Double], metric: CostMetric, convention: CostConvention = .corrected)
     throws -> CostWithGradient
   {
     let duals = channels.indices.map {

@@ -2,36 +2,36 @@ import Models
 
 /// One layer as the cost models see it: which units can compute its output channels and
 /// with which operator geometry each of them would.
-public struct PlannedLayer: Sendable {
+package struct PlannedLayer: Sendable {
   /// One unit's way of producing some of the layer's output channels.
-  public struct Option: Sendable {
-    public let unit: Int
-    public let geometry: LayerGeometry
+  package struct Option: Sendable {
+    package let unit: Int
+    package let geometry: LayerGeometry
   }
 
   /// The layer's name (for a replaced depthwise-separable block, the block's name).
-  public let name: String
-  public let outChannels: Int
+  package let name: String
+  package let outChannels: Int
   /// At least one option; the units are distinct and in SoC order.
-  public let options: [Option]
+  package let options: [Option]
   /// The model layers this planned layer stands for.
-  public let modelLayers: [String]
+  package let modelLayers: [String]
 
   /// Whether the search can split this layer (two or more units can run it).
-  public var isSplittable: Bool { options.count > 1 }
+  package var isSplittable: Bool { options.count > 1 }
 
   /// The option of unit `unit`, if it can run this layer.
-  public func option(forUnit unit: Int) -> Option? { options.first { $0.unit == unit } }
+  package func option(forUnit unit: Int) -> Option? { options.first { $0.unit == unit } }
 }
 
 /// A layer no unit of the SoC can run.
-public struct UnmappableLayer: Error, CustomStringConvertible, Sendable {
-  public let layer: String
-  public let geometry: LayerGeometry
-  public let soc: String
-  public let units: [String]
+package struct UnmappableLayer: Error, CustomStringConvertible, Sendable {
+  package let layer: String
+  package let geometry: LayerGeometry
+  package let soc: String
+  package let units: [String]
 
-  public var description: String {
+  package var description: String {
     "layer \(layer) (\(geometry)) cannot run on SoC \(soc): none of its units (\(units.joined(separator: ", "))) "
       + "runs \(geometry.kind.rawValue) layers"
       + (geometry.kind == .linear ? "" : " with a \(geometry.kX)×\(geometry.kY) kernel")
@@ -39,20 +39,20 @@ public struct UnmappableLayer: Error, CustomStringConvertible, Sendable {
 }
 
 /// The list of layers a cost model charges for a model on an SoC.
-public struct NetworkPlan: Sendable {
-  public let soc: SoC
-  public let architecture: Architecture
+package struct NetworkPlan: Sendable {
+  package let soc: SoC
+  package let architecture: Architecture
   /// Whether replaceable depthwise-separable blocks are searchable layers (the supernet
   /// layout) or kept as the model's own depthwise + pointwise pair.
-  public let replacesBlocks: Bool
-  public let layers: [PlannedLayer]
+  package let replacesBlocks: Bool
+  package let layers: [PlannedLayer]
 
   /// Plans `architecture` on `soc`. With the alternative-operators style and
   /// `replaceBlocks`, each replaceable block becomes one layer whose channels come from
   /// a standard convolution on units that run those or a depthwise one on units that
   /// run depthwise layers. Every other weight layer can be run by each unit that
   /// supports its operator. Throws `UnmappableLayer` if some layer has no unit.
-  public init(architecture: Architecture, soc: SoC, replaceBlocks: Bool = true) throws {
+  package init(architecture: Architecture, soc: SoC, replaceBlocks: Bool = true) throws {
     self.soc = soc
     self.architecture = architecture
     let substitute = replaceBlocks && soc.mappingStyle == .alternativeOperators

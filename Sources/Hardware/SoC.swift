@@ -1,5 +1,5 @@
 /// How an SoC's power depends on which units are busy.
-public enum PowerModel: Sendable {
+package enum PowerModel: Sendable {
   /// Whole-SoC power for each set of busy units (DIANA): while the units in a set are
   /// the busy ones, the SoC draws that set's power. Keys are sorted unit indices;
   /// every non-empty subset of units must have a power.
@@ -12,7 +12,7 @@ public enum PowerModel: Sendable {
 }
 
 /// How a searchable layer's output channels are produced by the units.
-public enum MappingStyle: String, Sendable, Codable {
+package enum MappingStyle: String, Sendable, Codable {
   /// One shared weight tensor; each unit computes its channels in its own data format
   /// (DIANA: 8-bit digital vs ternary analog).
   case sharedWeights = "shared-weights"
@@ -25,18 +25,18 @@ public enum MappingStyle: String, Sendable, Codable {
 /// A heterogeneous SoC: compute units that run in parallel on one layer, and how their
 /// times and powers combine. A layer's latency is the largest of its units' times; a
 /// network's latency is the sum over layers.
-public struct SoC: Sendable {
-  public let name: String
-  public let summary: String
+package struct SoC: Sendable {
+  package let name: String
+  package let summary: String
   /// The clock latencies are reported in, in Hz.
-  public let clockHz: Double
-  public let units: [ComputeUnit]
-  public let power: PowerModel
-  public let mappingStyle: MappingStyle
+  package let clockHz: Double
+  package let units: [ComputeUnit]
+  package let power: PowerModel
+  package let mappingStyle: MappingStyle
   /// The reference code's softmax temperature over raw cycles (`reference` convention).
-  public let referenceTemperature: Double
+  package let referenceTemperature: Double
 
-  public init(
+  package init(
     name: String, summary: String, clockHz: Double, units: [ComputeUnit], power: PowerModel,
     mappingStyle: MappingStyle, referenceTemperature: Double = 1
   ) {
@@ -50,17 +50,17 @@ public struct SoC: Sendable {
   }
 
   /// The index of the unit called `name`.
-  public func unitIndex(_ name: String) -> Int? { units.firstIndex { $0.name == name } }
+  package func unitIndex(_ name: String) -> Int? { units.firstIndex { $0.name == name } }
 
   /// Whether energy can be computed.
-  public var hasPowerData: Bool {
+  package var hasPowerData: Bool {
     if case .unknown = power { return false }
     return true
   }
 
   /// Converts cycles of the SoC clock to milliseconds.
-  public func milliseconds(cycles: Double) -> Double { cycles / clockHz * 1e3 }
+  package func milliseconds(cycles: Double) -> Double { cycles / clockHz * 1e3 }
 
   /// Converts mW × SoC-clock cycles to microjoules.
-  public func microjoules(milliwattCycles: Double) -> Double { milliwattCycles / clockHz * 1e3 }
+  package func microjoules(milliwattCycles: Double) -> Double { milliwattCycles / clockHz * 1e3 }
 }

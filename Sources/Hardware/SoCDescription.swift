@@ -2,14 +2,14 @@ import Foundation
 import TOMLKit
 
 /// An SoC description file that cannot be used, with the file and where in it.
-public struct SoCDescriptionError: Error, CustomStringConvertible, Sendable {
-  public let file: String
+package struct SoCDescriptionError: Error, CustomStringConvertible, Sendable {
+  package let file: String
   /// 1-based line and column, when known.
-  public let line: Int?
-  public let column: Int?
-  public let message: String
+  package let line: Int?
+  package let column: Int?
+  package let message: String
 
-  public var description: String {
+  package var description: String {
     var place = file
     if let line { place += ":\(line)" }
     if let column { place += ":\(column)" }
@@ -83,7 +83,7 @@ struct SoCFile: Decodable {
 
 extension SoC {
   /// Reads an SoC description from a TOML file.
-  public static func load(contentsOf path: String) throws -> SoC {
+  package static func load(contentsOf path: String) throws -> SoC {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw SoCDescriptionError(
         file: path, line: nil, column: nil, message: "cannot read the file (missing or unreadable)")
@@ -95,7 +95,7 @@ extension SoC {
   }
 
   /// Parses an SoC description; `file` names it in errors.
-  public static func parse(_ text: String, file: String) throws -> SoC {
+  package static func parse(_ text: String, file: String) throws -> SoC {
     let fail = { (message: String, line: Int?, column: Int?) in
       SoCDescriptionError(file: file, line: line, column: column, message: message)
     }
@@ -290,12 +290,12 @@ extension SoC {
 }
 
 /// The SoCs odimo knows by name, and description files.
-public enum SoCCatalogue {
-  public static let builtins: [SoC] = [.diana, .darkside, .naive]
+package enum SoCCatalogue {
+  package static let builtins: [SoC] = [.diana, .darkside, .naive]
 
   /// The SoC description files shipped with odimo (DIANA and Darkside written in the
   /// description language, and a three-unit example).
-  public static var shippedDescriptions: [String: URL] {
+  package static var shippedDescriptions: [String: URL] {
     var found: [String: URL] = [:]
     guard let folder = Bundle.module.resourceURL?.appendingPathComponent("Descriptions"),
       let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path)
@@ -309,7 +309,7 @@ public enum SoCCatalogue {
   /// The description file `nameOrPath` names: a shipped description by stem ("trio") or
   /// file name ("diana.toml") unless a file of that name exists where the user is, else the
   /// path itself if it looks like one; nil for other names (built-ins, typos).
-  public static func descriptionPath(_ nameOrPath: String) -> String? {
+  package static func descriptionPath(_ nameOrPath: String) -> String? {
     let shipped = shippedDescriptions
     if !FileManager.default.fileExists(atPath: nameOrPath),
       let url = shipped[nameOrPath] ?? shipped[String(nameOrPath.dropLast(5))],
@@ -324,7 +324,7 @@ public enum SoCCatalogue {
   /// The text that defines the SoC `nameOrPath` names: its description file's TOML, or
   /// `builtin <name>` for an SoC compiled into odimo. At most 60,000 bytes (run files keep it
   /// in an HDF5 attribute, which holds 64 KiB).
-  public static func descriptionText(_ nameOrPath: String) throws -> String {
+  package static func descriptionText(_ nameOrPath: String) throws -> String {
     if builtins.contains(where: { $0.name == nameOrPath.lowercased() }) { return "builtin \(nameOrPath.lowercased())" }
     let path = descriptionPath(nameOrPath) ?? nameOrPath
     guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
@@ -338,7 +338,7 @@ public enum SoCCatalogue {
   }
 
   /// The SoC a `descriptionText` defines (`file` names it in errors).
-  public static func soc(fromDescription text: String, file: String) throws -> SoC {
+  package static func soc(fromDescription text: String, file: String) throws -> SoC {
     if text.hasPrefix("builtin "), let builtin = builtins.first(where: { "builtin \($0.name)" == text }) {
       return builtin
     }
@@ -346,7 +346,7 @@ public enum SoCCatalogue {
   }
 
   /// A built-in SoC by name, a shipped description by name, or a TOML file by path.
-  public static func soc(_ nameOrPath: String) throws -> SoC {
+  package static func soc(_ nameOrPath: String) throws -> SoC {
     if let builtin = builtins.first(where: { $0.name == nameOrPath.lowercased() }) { return builtin }
     let shipped = shippedDescriptions
     if let path = descriptionPath(nameOrPath) { return try SoC.load(contentsOf: path) }

@@ -4,15 +4,15 @@ import TOMLKit
 /// Decodes TOML description files strictly (unknown keys refused) and turns TOMLKit's
 /// errors into one message with a position where there is one: the single place SoC
 /// descriptions and preset files are parsed.
-public enum StrictTOML {
+package enum StrictTOML {
   /// What went wrong, and where when the parser knows (1-based).
-  public struct Failure: Error, Sendable {
-    public let message: String
-    public let line: Int?
-    public let column: Int?
+  package struct Failure: Error, Sendable {
+    package let message: String
+    package let line: Int?
+    package let column: Int?
   }
 
-  public static func decode<T: Decodable>(_ type: T.Type, from text: String) throws(Failure) -> T {
+  package static func decode<T: Decodable>(_ type: T.Type, from text: String) throws(Failure) -> T {
     try screenTableHeaders(text)
     try screenEmptyValues(text)
     do {

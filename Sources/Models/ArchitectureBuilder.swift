@@ -1,14 +1,14 @@
 /// Builds an `Architecture` layer by layer, computing every output shape, so zoo models
 /// read like the papers that define them.
-public struct ArchitectureBuilder {
-  public let name: String
-  public let inputShape: FeatureShape
-  public let classes: Int
+package struct ArchitectureBuilder {
+  package let name: String
+  package let inputShape: FeatureShape
+  package let classes: Int
   private(set) var layers: [Layer] = []
   private var shapes: [String: FeatureShape]
   private var replaceable: [ReplaceableBlock] = []
 
-  public init(name: String, input: FeatureShape, classes: Int) {
+  package init(name: String, input: FeatureShape, classes: Int) {
     self.name = name
     self.inputShape = input
     self.classes = classes
@@ -16,17 +16,17 @@ public struct ArchitectureBuilder {
   }
 
   /// The output shape of the layer `name` (or of the model input).
-  public func shape(of name: String) -> FeatureShape {
+  package func shape(of name: String) -> FeatureShape {
     guard let shape = shapes[name] else { preconditionFailure("zoo bug: no layer named \(name)") }
     return shape
   }
 
   /// The most recently added layer's name (the model input before any layer).
-  public var last: String { layers.last?.name ?? Architecture.inputName }
+  package var last: String { layers.last?.name ?? Architecture.inputName }
 
   /// Appends a layer fed by `inputs` (default: the previous layer); returns its name.
   @discardableResult
-  public mutating func add(_ name: String, _ operation: LayerOperation, from inputs: [String]? = nil) -> String {
+  package mutating func add(_ name: String, _ operation: LayerOperation, from inputs: [String]? = nil) -> String {
     precondition(shapes[name] == nil, "zoo bug: duplicate layer name \(name)")
     let inputs = inputs ?? [last]
     let input = shape(of: inputs[0])
@@ -65,7 +65,7 @@ public struct ArchitectureBuilder {
 
   /// Convolution → batch norm → ReLU (or ReLU6), named `name`, `name.bn`, `name.relu`.
   @discardableResult
-  public mutating func convBNReLU(
+  package mutating func convBNReLU(
     _ name: String, _ conv: Convolution, relu6: Bool = false, activation: Bool = true, from input: String? = nil
   ) -> String {
     add(name, .convolution(conv), from: input.map { [$0] })
@@ -75,11 +75,11 @@ public struct ArchitectureBuilder {
   }
 
   /// Marks a depthwise + pointwise pair as replaceable by the search.
-  public mutating func markReplaceable(_ name: String, depthwise: String, pointwise: String) {
+  package mutating func markReplaceable(_ name: String, depthwise: String, pointwise: String) {
     replaceable.append(ReplaceableBlock(name: name, depthwise: depthwise, pointwise: pointwise))
   }
 
-  public func build() -> Architecture {
+  package func build() -> Architecture {
     Architecture(name: name, inputShape: inputShape, classes: classes, layers: layers, replaceableBlocks: replaceable)
   }
 }

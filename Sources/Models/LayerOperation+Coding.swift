@@ -29,7 +29,7 @@ extension LayerOperation {
     case activationQuantizer = "activation_quantizer"
   }
 
-  public func encode(to encoder: any Encoder) throws {
+  package func encode(to encoder: any Encoder) throws {
     var container = encoder.container(keyedBy: Keys.self)
     func convolution(_ conv: Convolution) throws {
       try container.encode(conv.outChannels, forKey: .outChannels)
@@ -80,7 +80,7 @@ extension LayerOperation {
     }
   }
 
-  public init(from decoder: any Decoder) throws {
+  package init(from decoder: any Decoder) throws {
     let container = try decoder.container(keyedBy: Keys.self)
     guard container.contains(.op) else {
       self = try LegacyOperation(from: decoder).operation

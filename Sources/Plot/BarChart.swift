@@ -2,16 +2,16 @@ import Foundation
 
 /// Horizontal stacked bars: one bar per category (top to bottom), one segment per stack
 /// (left to right) — e.g. the output channels each compute unit runs, per layer.
-public struct StackedBarChart: Sendable {
-  public var title: String
-  public var valueLabel: String
-  public var categories: [String]
+package struct StackedBarChart: Sendable {
+  package var title: String
+  package var valueLabel: String
+  package var categories: [String]
   /// Stack names and colours, in drawing order.
-  public var stacks: [(name: String, color: Color)]
+  package var stacks: [(name: String, color: Color)]
   /// values[category][stack] ≥ 0.
-  public var values: [[Double]]
+  package var values: [[Double]]
 
-  public init(
+  package init(
     title: String, valueLabel: String, categories: [String], stacks: [(name: String, color: Color)],
     values: [[Double]]
   ) {
@@ -23,9 +23,9 @@ public struct StackedBarChart: Sendable {
   }
 
   /// Logical height that gives every bar room: 16 units per category plus margins.
-  public var naturalHeight: Double { Double(categories.count) * 16 + 110 }
+  package var naturalHeight: Double { Double(categories.count) * 16 + 110 }
 
-  public func check() throws {
+  package func check() throws {
     guard values.count == categories.count else {
       throw PlotError("\(values.count) rows of values for \(categories.count) categories")
     }
@@ -39,7 +39,7 @@ public struct StackedBarChart: Sendable {
     }
   }
 
-  public func render(width: Double = 640, scale: Double = 2, font: Font) throws -> Canvas {
+  package func render(width: Double = 640, scale: Double = 2, font: Font) throws -> Canvas {
     var figure = Figure(width: width, height: naturalHeight, scale: scale, font: font)
     try figure.draw(self, in: Frame(x: 0, y: 0, width: width, height: naturalHeight))
     return figure.canvas
@@ -47,7 +47,7 @@ public struct StackedBarChart: Sendable {
 }
 
 extension Figure {
-  public mutating func draw(_ chart: StackedBarChart, in frame: Frame) throws {
+  package mutating func draw(_ chart: StackedBarChart, in frame: Frame) throws {
     try chart.check()
     let totals = chart.values.map { $0.reduce(0, +) }
     let (ticks, range) = Ticks.linear(0, max(totals.max() ?? 1, 1e-9))
@@ -94,7 +94,7 @@ extension Figure {
 
 extension Figure {
   /// Charts stacked top to bottom, sharing the figure's width; each gets `panelHeight`.
-  public static func panels(
+  package static func panels(
     _ charts: [Chart], width: Double = 640, panelHeight: Double = 240, scale: Double = 2, font: Font
   ) throws -> Canvas {
     var figure = Figure(width: width, height: panelHeight * Double(charts.count), scale: scale, font: font)

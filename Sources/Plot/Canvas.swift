@@ -4,13 +4,13 @@ import Foundation
 /// (0, 0) is the top-left corner of the top-left pixel, pixel centres sit at +0.5.
 /// Every primitive computes a coverage in [0, 1] per pixel and blends its colour by it,
 /// so the same calls always give the same bytes.
-public struct Canvas: Sendable {
-  public let width: Int
-  public let height: Int
+package struct Canvas: Sendable {
+  package let width: Int
+  package let height: Int
   /// RGB, row-major, 3 bytes per pixel.
-  public private(set) var pixels: [UInt8]
+  package private(set) var pixels: [UInt8]
 
-  public init(width: Int, height: Int, background: Color = .white) {
+  package init(width: Int, height: Int, background: Color = .white) {
     self.width = max(1, width)
     self.height = max(1, height)
     pixels = [UInt8](repeating: 0, count: self.width * self.height * 3)
@@ -22,13 +22,13 @@ public struct Canvas: Sendable {
   }
 
   /// The colour at pixel (x, y).
-  public func color(x: Int, y: Int) -> Color {
+  package func color(x: Int, y: Int) -> Color {
     let index = (y * width + x) * 3
     return Color(pixels[index], pixels[index + 1], pixels[index + 2])
   }
 
   /// Blends `color` into pixel (x, y) with weight `coverage` (clamped to [0, 1]).
-  public mutating func blend(x: Int, y: Int, _ color: Color, coverage: Double) {
+  package mutating func blend(x: Int, y: Int, _ color: Color, coverage: Double) {
     guard x >= 0, y >= 0, x < width, y < height, coverage > 0 else { return }
     let a = min(1, coverage)
     let index = (y * width + x) * 3
@@ -39,7 +39,7 @@ public struct Canvas: Sendable {
   }
 
   /// Fills an axis-aligned rectangle with exact fractional coverage at its edges.
-  public mutating func fillRectangle(x0: Double, y0: Double, x1: Double, y1: Double, _ color: Color) {
+  package mutating func fillRectangle(x0: Double, y0: Double, x1: Double, y1: Double, _ color: Color) {
     let (left, right) = (min(x0, x1), max(x0, x1))
     let (top, bottom) = (min(y0, y1), max(y0, y1))
     guard right > left, bottom > top else { return }
@@ -80,7 +80,7 @@ public struct Canvas: Sendable {
 
   /// A polyline of `lineWidth` pixels with round joins and caps; `dash` (on, off lengths
   /// in pixels) breaks it into dashes along its length.
-  public mutating func strokePolyline(
+  package mutating func strokePolyline(
     _ points: [(Double, Double)], lineWidth: Double, _ color: Color, dash: (Double, Double)? = nil
   ) {
     guard points.count >= 2 else { return }
@@ -130,7 +130,7 @@ public struct Canvas: Sendable {
   }
 
   /// A filled disc.
-  public mutating func fillCircle(x cx: Double, y cy: Double, radius: Double, _ color: Color) {
+  package mutating func fillCircle(x cx: Double, y cy: Double, radius: Double, _ color: Color) {
     for y in max(0, Int(cy - radius - 1))...min(height - 1, Int(cy + radius + 1)) {
       for x in max(0, Int(cx - radius - 1))...min(width - 1, Int(cx + radius + 1)) {
         let distance = hypot(Double(x) + 0.5 - cx, Double(y) + 0.5 - cy)
@@ -141,7 +141,7 @@ public struct Canvas: Sendable {
 
   /// A filled polygon (non-zero winding), anti-aliased: 4 sub-scanlines per pixel row,
   /// each contributing its spans with exact fractional coverage along x.
-  public mutating func fillPolygon(_ points: [(Double, Double)], _ color: Color) {
+  package mutating func fillPolygon(_ points: [(Double, Double)], _ color: Color) {
     guard points.count >= 3 else { return }
     let ys = points.map(\.1)
     let xs = points.map(\.0)
@@ -185,7 +185,7 @@ public struct Canvas: Sendable {
 
   /// Composites an 8-bit coverage bitmap (`columns` wide, row-major) with its top-left at
   /// (x, y), optionally turned a quarter counter-clockwise (vertical text).
-  public mutating func blendMask(
+  package mutating func blendMask(
     _ mask: [UInt8], columns: Int, x: Int, y: Int, _ color: Color, rotated: Bool = false
   ) {
     guard columns > 0 else { return }

@@ -1,13 +1,13 @@
 import Foundation
 
 /// A rectangle in logical units (before the figure's pixel scale).
-public struct Frame: Sendable, Equatable {
-  public var x: Double
-  public var y: Double
-  public var width: Double
-  public var height: Double
+package struct Frame: Sendable, Equatable {
+  package var x: Double
+  package var y: Double
+  package var width: Double
+  package var height: Double
 
-  public init(x: Double, y: Double, width: Double, height: Double) {
+  package init(x: Double, y: Double, width: Double, height: Double) {
     self.x = x
     self.y = y
     self.width = width
@@ -16,20 +16,20 @@ public struct Frame: Sendable, Equatable {
 }
 
 /// Marker shapes for scatter points, distinct in outline as well as colour.
-public enum Marker: Sendable, Equatable, CaseIterable {
+package enum Marker: Sendable, Equatable, CaseIterable {
   case circle, square, diamond, triangleUp, triangleDown, pentagon
 }
 
 /// One data axis.
-public struct Axis: Sendable {
-  public var label: String
-  public var scale: AxisScale
+package struct Axis: Sendable {
+  package var label: String
+  package var scale: AxisScale
   /// Fixed limits; nil fits the data (with round ticks).
-  public var limits: (Double, Double)?
+  package var limits: (Double, Double)?
   /// Ticks only at whole numbers (epochs, counts).
-  public var integerTicks: Bool
+  package var integerTicks: Bool
 
-  public init(_ label: String, scale: AxisScale = .linear, limits: (Double, Double)? = nil, integerTicks: Bool = false)
+  package init(_ label: String, scale: AxisScale = .linear, limits: (Double, Double)? = nil, integerTicks: Bool = false)
   {
     self.label = label
     self.scale = scale
@@ -39,8 +39,8 @@ public struct Axis: Sendable {
 }
 
 /// A named set of (x, y) points drawn as a line, a staircase, markers or both.
-public struct Series: Sendable {
-  public enum Style: Sendable, Equatable {
+package struct Series: Sendable {
+  package enum Style: Sendable, Equatable {
     case line
     /// A staircase: horizontal to the next x, then vertical (Pareto fronts).
     case step
@@ -48,23 +48,23 @@ public struct Series: Sendable {
     case lineAndMarkers
   }
 
-  public var label: String
-  public var points: [(x: Double, y: Double)]
-  public var color: Color
-  public var style: Style
-  public var marker: Marker
-  public var lineWidth: Double
-  public var dash: (Double, Double)?
+  package var label: String
+  package var points: [(x: Double, y: Double)]
+  package var color: Color
+  package var style: Style
+  package var marker: Marker
+  package var lineWidth: Double
+  package var dash: (Double, Double)?
   /// Text drawn beside each point (same order as `points`); empty for none.
-  public var pointLabels: [String]
+  package var pointLabels: [String]
   /// For `.step` series: tints the region the staircase dominates (right of and below it,
   /// to the plot's edges) — for a Pareto front, everything it beats.
-  public var dominatedFill: Color?
+  package var dominatedFill: Color?
   /// Vertical error bars (y from low to high) per point, same order as `points`; nil entries
   /// (or an empty array) draw none.
-  public var errorBars: [(low: Double, high: Double)?] = []
+  package var errorBars: [(low: Double, high: Double)?] = []
 
-  public init(
+  package init(
     _ label: String, points: [(x: Double, y: Double)], color: Color, style: Style = .lineAndMarkers,
     marker: Marker = .circle, lineWidth: Double = 1.6, dash: (Double, Double)? = nil, pointLabels: [String] = [],
     dominatedFill: Color? = nil
@@ -82,16 +82,16 @@ public struct Series: Sendable {
 }
 
 /// A horizontal or vertical reference line across the plot area, with an optional label.
-public struct ReferenceLine: Sendable {
-  public enum Orientation: Sendable { case horizontal, vertical }
-  public var orientation: Orientation
-  public var value: Double
-  public var label: String
-  public var color: Color
+package struct ReferenceLine: Sendable {
+  package enum Orientation: Sendable { case horizontal, vertical }
+  package var orientation: Orientation
+  package var value: Double
+  package var label: String
+  package var color: Color
   /// Listed in the legend (true) or labelled on the line itself (false).
-  public var inLegend: Bool
+  package var inLegend: Bool
 
-  public init(_ orientation: Orientation, at value: Double, label: String, color: Color = .gray, inLegend: Bool = true)
+  package init(_ orientation: Orientation, at value: Double, label: String, color: Color = .gray, inLegend: Bool = true)
   {
     self.orientation = orientation
     self.value = value
@@ -103,15 +103,15 @@ public struct ReferenceLine: Sendable {
 
 /// An x–y chart: axes with round ticks and a grid, series, reference lines, a legend
 /// placed in the plot corner that hides the fewest points, and a title.
-public struct Chart: Sendable {
-  public var title: String
-  public var x: Axis
-  public var y: Axis
-  public var series: [Series]
-  public var lines: [ReferenceLine]
-  public var showLegend: Bool
+package struct Chart: Sendable {
+  package var title: String
+  package var x: Axis
+  package var y: Axis
+  package var series: [Series]
+  package var lines: [ReferenceLine]
+  package var showLegend: Bool
 
-  public init(
+  package init(
     title: String, x: Axis, y: Axis, series: [Series] = [], lines: [ReferenceLine] = [], showLegend: Bool = true
   ) {
     self.title = title
@@ -123,7 +123,7 @@ public struct Chart: Sendable {
   }
 
   /// Validates the data: finite values, and positive ones on log axes.
-  public func check() throws {
+  package func check() throws {
     for series in series {
       for bar in series.errorBars.compactMap({ $0 }) where !(bar.low.isFinite && bar.high.isFinite) {
         throw PlotError("series '\(series.label)' has a non-finite error bar (\(bar.low), \(bar.high))")
@@ -143,7 +143,7 @@ public struct Chart: Sendable {
   }
 
   /// Renders alone on a canvas of `width` × `height` logical units at `scale` pixels per unit.
-  public func render(width: Double = 640, height: Double = 420, scale: Double = 2, font: Font) throws -> Canvas {
+  package func render(width: Double = 640, height: Double = 420, scale: Double = 2, font: Font) throws -> Canvas {
     var figure = Figure(width: width, height: height, scale: scale, font: font)
     try figure.draw(self, in: Frame(x: 0, y: 0, width: width, height: height))
     return figure.canvas
@@ -151,12 +151,12 @@ public struct Chart: Sendable {
 }
 
 /// A canvas in logical units that charts are drawn into (several charts make panels).
-public struct Figure: Sendable {
-  public internal(set) var canvas: Canvas
-  public let scale: Double
+package struct Figure: Sendable {
+  package internal(set) var canvas: Canvas
+  package let scale: Double
   let font: Font
 
-  public init(width: Double, height: Double, scale: Double = 2, font: Font) {
+  package init(width: Double, height: Double, scale: Double = 2, font: Font) {
     self.scale = scale
     self.font = font
     canvas = Canvas(width: Int((width * scale).rounded()), height: Int((height * scale).rounded()))
@@ -166,7 +166,7 @@ public struct Figure: Sendable {
   func size(_ points: Double) -> Int { Int((points * scale).rounded()) }
 
   /// Text in logical units.
-  public mutating func text(
+  package mutating func text(
     _ string: String, x: Double, y: Double, size points: Double, _ color: Color = .ink, anchor: TextAnchor = .left,
     vertical: Bool = false
   ) {

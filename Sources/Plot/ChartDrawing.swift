@@ -80,7 +80,7 @@ extension Figure {
   }
 
   /// Draws `chart` inside `frame` (logical units).
-  public mutating func draw(_ chart: Chart, in frame: Frame) throws {
+  package mutating func draw(_ chart: Chart, in frame: Frame) throws {
     try chart.check()
     let xs =
       chart.series.flatMap { $0.points.map(\.x) } + chart.lines.filter { $0.orientation == .vertical }.map(\.value)

@@ -4,9 +4,9 @@ import Foundation
 /// A TrueType font rasterized by FreeType into 8-bit coverage masks. Glyphs are cached per
 /// (character, pixel size); no hinting state depends on anything but those, so the same
 /// text always gives the same pixels.
-public final class Font: @unchecked Sendable {
+package final class Font: @unchecked Sendable {
   /// DejaVu Sans from Debian's fonts-dejavu-core (override with ODIMO_FONT).
-  public static let defaultPath =
+  package static let defaultPath =
     ProcessInfo.processInfo.environment["ODIMO_FONT"] ?? "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
   struct Glyph {
@@ -21,9 +21,9 @@ public final class Font: @unchecked Sendable {
   private var face: FT_Face?
   private var glyphs: [String: Glyph] = [:]
   private let lock = NSLock()
-  public let path: String
+  package let path: String
 
-  public init(path: String = Font.defaultPath) throws {
+  package init(path: String = Font.defaultPath) throws {
     self.path = path
     guard FileManager.default.fileExists(atPath: path) else {
       throw PlotError(
@@ -65,14 +65,14 @@ public final class Font: @unchecked Sendable {
   }
 
   /// Width of `text` in pixels at `size` pixels per em.
-  public func width(_ text: String, size: Int) -> Int {
+  package func width(_ text: String, size: Int) -> Int {
     lock.lock()
     defer { lock.unlock() }
     return text.unicodeScalars.reduce(0) { $0 + glyph($1, size: size).advance }
   }
 
   /// Ascender height (baseline to the top of capitals) at `size`, in pixels.
-  public func ascent(size: Int) -> Int { Int((Double(size) * 0.76).rounded()) }
+  package func ascent(size: Int) -> Int { Int((Double(size) * 0.76).rounded()) }
 
   /// Renders `text` into a coverage mask; returns it with its width and the baseline's row.
   func render(_ text: String, size: Int) -> (mask: [UInt8], columns: Int, baseline: Int) {
@@ -104,7 +104,7 @@ public final class Font: @unchecked Sendable {
 }
 
 /// Where a text's anchor point sits relative to the text.
-public enum TextAnchor: Sendable {
+package enum TextAnchor: Sendable {
   case left, center, right
 }
 
@@ -112,7 +112,7 @@ extension Canvas {
   /// Draws `text` with its baseline at `y` and its `anchor` at `x`; `vertical` turns it a
   /// quarter counter-clockwise (reading bottom to top) around the same anchor, with `x`
   /// then the baseline's column.
-  public mutating func drawText(
+  package mutating func drawText(
     _ text: String, x: Double, y: Double, size: Int, font: Font, _ color: Color = .ink,
     anchor: TextAnchor = .left, vertical: Bool = false
   ) {

@@ -5,7 +5,7 @@ import Support
 extension Canvas {
   /// The image as PNG bytes (8-bit RGB, libpng's simplified API; no timestamps, so equal
   /// pixels give equal bytes).
-  public func pngData() throws -> Data {
+  package func pngData() throws -> Data {
     var image = png_image()
     image.version = odimo_png_image_version()
     image.width = png_uint_32(width)
@@ -25,7 +25,7 @@ extension Canvas {
   }
 
   /// Writes the PNG atomically (temporary file, then rename).
-  public func writePNG(to path: String) throws {
+  package func writePNG(to path: String) throws {
     try SafeWrite.write(try pngData(), to: path)
   }
 

@@ -1,5 +1,5 @@
 /// Why a chart could not be drawn or written.
-public struct PlotError: Error, CustomStringConvertible, Sendable {
-  public let description: String
-  public init(_ description: String) { self.description = description }
+package struct PlotError: Error, CustomStringConvertible, Sendable {
+  package let description: String
+  package init(_ description: String) { self.description = description }
 }

@@ -1,18 +1,18 @@
 import Foundation
 
 /// How data values map onto an axis.
-public enum AxisScale: Sendable, Equatable {
+package enum AxisScale: Sendable, Equatable {
   case linear
   /// Base-10 logarithmic; every value must be > 0.
   case log
 }
 
 /// Tick positions and labels for an axis.
-public enum Ticks {
+package enum Ticks {
   /// Round tick values covering [low, high], about `target` of them, with steps of 1, 2,
   /// 2.5 or 5 × 10^k (Heckbert's "nice numbers"). Returns the ticks and the padded range
   /// they span (which the axis uses, so the outermost ticks sit on its ends).
-  public static func linear(_ low: Double, _ high: Double, target: Int = 5) -> (
+  package static func linear(_ low: Double, _ high: Double, target: Int = 5) -> (
     ticks: [Double], range: (Double, Double)
   ) {
     var (low, high) = (min(low, high), max(low, high))
@@ -35,7 +35,7 @@ public enum Ticks {
   }
 
   /// The step nearest `raw` among 1, 2, 2.5, 5 × 10^k.
-  public static func niceStep(_ raw: Double) -> Double {
+  package static func niceStep(_ raw: Double) -> Double {
     guard raw > 0, raw.isFinite else { return 1 }
     let magnitude = pow(10, (log10(raw)).rounded(.down))
     let fraction = raw / magnitude
@@ -46,7 +46,7 @@ public enum Ticks {
   /// Ticks for a log axis over [low, high] (both > 0): every decade, plus 2× and 5× within
   /// decades when the range spans fewer than three, and every integer multiple when it
   /// spans less than one; the range widens to whole ticks.
-  public static func log(_ low: Double, _ high: Double) -> (ticks: [Double], range: (Double, Double)) {
+  package static func log(_ low: Double, _ high: Double) -> (ticks: [Double], range: (Double, Double)) {
     let low = max(min(low, high), Double.leastNormalMagnitude)
     let high = max(low, high)
     let firstDecade = Int(log10(low).rounded(.down))
@@ -66,7 +66,7 @@ public enum Ticks {
 
   /// A short label for `value` given the spacing of neighbouring ticks: SI suffixes from
   /// thousands up (12.5k, 3M), and as many decimals as the step needs below that.
-  public static func label(_ value: Double, step: Double) -> String {
+  package static func label(_ value: Double, step: Double) -> String {
     let magnitude = abs(value)
     if magnitude >= 1000 {
       let (divisor, suffix): (Double, String) =

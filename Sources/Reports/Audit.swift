@@ -6,8 +6,8 @@ import Search
 /// Re-derives every number of a report written by `ReportWriter` from the archived run
 /// files: accuracy by re-evaluating each run's weights on the test split under its
 /// mapping, latency and energy by re-costing the mapping, fronts and gains from those.
-public enum Audit {
-  public enum Verdict: Sendable, Equatable {
+package enum Audit {
+  package enum Verdict: Sendable, Equatable {
     case confirmed
     /// The recomputed value as the report would print it, and the difference in words.
     case differs(recomputed: String, difference: String)
@@ -15,21 +15,21 @@ public enum Audit {
   }
 
   /// One number (or name) the report states.
-  public struct Claim: Sendable {
-    public let section: String
-    public let subject: String
-    public let quantity: String
-    public let reported: String
-    public let verdict: Verdict
+  package struct Claim: Sendable {
+    package let section: String
+    package let subject: String
+    package let quantity: String
+    package let reported: String
+    package let verdict: Verdict
   }
 
-  public struct Result: Sendable {
-    public let claims: [Claim]
-    public var confirmed: Int { claims.filter { $0.verdict == .confirmed }.count }
-    public var differing: [Claim] {
+  package struct Result: Sendable {
+    package let claims: [Claim]
+    package var confirmed: Int { claims.filter { $0.verdict == .confirmed }.count }
+    package var differing: [Claim] {
       claims.filter { if case .differs = $0.verdict { true } else { false } }
     }
-    public var unverifiable: [Claim] {
+    package var unverifiable: [Claim] {
       claims.filter { if case .unverifiable = $0.verdict { true } else { false } }
     }
   }
@@ -48,7 +48,7 @@ public enum Audit {
   /// `dataset` evaluates on that file instead of the path the runs recorded (a moved
   /// dataset), provided its SHA-256 is the recorded one. Cited files outside the report's
   /// folder are opened only with `allowOutside` (else taken from its evidence bundle).
-  public static func run(
+  package static func run(
     report path: String, dataset: String? = nil, allowOutside: Bool = false, progress: (String) -> Void = { _ in }
   ) throws -> Result {
     guard let data = FileManager.default.contents(atPath: path) else { throw ReportError("\(path): no such report") }

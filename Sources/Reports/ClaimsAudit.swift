@@ -8,33 +8,33 @@ import Support
 /// `odimo audit --claims FILE.json`: accuracy-vs-cost claims made elsewhere (a paper's
 /// table) re-costed with odimo's cost model, and re-evaluated where a run file backs an
 /// accuracy. File layout: `datasets/FORMATS.md` ("Claims file").
-public enum ClaimsAudit {
+package enum ClaimsAudit {
   /// One claimed point.
-  public struct Claim: Decodable, Sendable {
-    public var name: String
-    public var soc: String
-    public var model: String
-    public var width: Double?
-    public var stemStride: Int?
+  package struct Claim: Decodable, Sendable {
+    package var name: String
+    package var soc: String
+    package var model: String
+    package var width: Double?
+    package var stemStride: Int?
     /// Input resolution (pixels, square), channels and classes of the model (32, 3, 10).
-    public var input: Int?
-    public var channels: Int?
-    public var classes: Int?
+    package var input: Int?
+    package var channels: Int?
+    package var classes: Int?
     /// A mapping name (`all-digital`, `dws`, …), a mapping file (.json) or a run file (.h5).
-    public var mapping: String?
+    package var mapping: String?
     /// Channels per unit of named layers (in the SoC's unit order), over `mapping` or,
     /// without it, over every other layer on the SoC's first unit that can run it.
-    public var layerChannels: [String: [Int]]?
-    public var latencyCycles: Double?
-    public var searchableLatencyCycles: Double?
-    public var energyUj: Double?
+    package var layerChannels: [String: [Int]]?
+    package var latencyCycles: Double?
+    package var searchableLatencyCycles: Double?
+    package var energyUj: Double?
     /// Claimed test accuracy (0–1), checked by re-evaluating `run` (a run file).
-    public var accuracy: Double?
-    public var run: String?
+    package var accuracy: Double?
+    package var run: String?
     /// Relative tolerance of cost claims (default 0.001) and absolute tolerance of the
     /// accuracy (default 0.0005, i.e. 0.05 points).
-    public var costTolerance: Double?
-    public var accuracyTolerance: Double?
+    package var costTolerance: Double?
+    package var accuracyTolerance: Double?
   }
 
   struct File: Decodable {
@@ -42,7 +42,7 @@ public enum ClaimsAudit {
   }
 
   /// Checks every claim of the file at `path`; relative paths in it resolve against its folder.
-  public static func run(claims path: String, progress: (String) -> Void = { _ in }) throws -> Audit.Result {
+  package static func run(claims path: String, progress: (String) -> Void = { _ in }) throws -> Audit.Result {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw ReportError("\(path): no such claims file")
     }

@@ -11,7 +11,7 @@ extension Experiment {
   /// the runs may differ in λ and seed only.
   /// `epsilon` nil: the accuracy noise (`noise`), or 0 when the dataset cannot be read.
   /// `partial` reports a sweep still running: its unfinished runs are listed, not read.
-  public static func load(_ sources: [String], epsilon: Double? = 0, partial: Bool = false) throws -> Experiment {
+  package static func load(_ sources: [String], epsilon: Double? = 0, partial: Bool = false) throws -> Experiment {
     guard !sources.isEmpty else { throw ReportError("give a sweep folder or run files to report on") }
     if let epsilon {
       guard epsilon >= 0, epsilon < 1, epsilon.isFinite else {

@@ -8,29 +8,29 @@ import Search
 /// Everything a report describes: the searched points and hand-made baselines of one SoC
 /// and model (from a sweep folder or run files), the float reference if trained, and the
 /// Pareto analysis over them.
-public struct Experiment: Sendable {
-  public var points: [RunFile]
-  public var baselines: [RunFile]
-  public var reference: FloatReference.Summary?
+package struct Experiment: Sendable {
+  package var points: [RunFile]
+  package var baselines: [RunFile]
+  package var reference: FloatReference.Summary?
   /// The shared warmup's trace of a sweep (its points' run files start after it).
-  public var warmupTrace: [TraceRow]
+  package var warmupTrace: [TraceRow]
   /// The sweep's git commit ("unknown" for loose run files).
-  public var commit: String
+  package var commit: String
   /// Iso-accuracy tolerance, 0–1.
-  public var epsilon: Double
+  package var epsilon: Double
   /// Runs a sweep's manifest lists that were not finished when the experiment was loaded
   /// with `partial` ("λ=0.3", "all-dwe", "reference"); empty for a finished sweep.
-  public var unfinished: [String] = []
+  package var unfinished: [String] = []
   /// Runs that stopped at a non-finite loss: named by the report, never given numbers.
-  public var diverged: [DivergedRun] = []
+  package var diverged: [DivergedRun] = []
   /// Images of the dataset's test split (nil when the dataset cannot be read): the n of
   /// every accuracy's binomial interval.
-  public var testImages: Int?
+  package var testImages: Int?
 
   /// The accuracy noise (0–1): the larger of the largest binomial standard error of the
   /// runs' test accuracies and the pooled seed-to-seed deviation (`SeedGroup.noise`); nil
   /// without `testImages`.
-  public var noise: Double? { testImages.map { SeedGroup.noise(groups, images: $0) } }
+  package var noise: Double? { testImages.map { SeedGroup.noise(groups, images: $0) } }
 
   /// Every point and baseline with its runs of all seeds, points first (by λ), then baselines.
   var groups: [SeedGroup] {
@@ -46,27 +46,27 @@ public struct Experiment: Sendable {
   }
 
   /// The seeds of the runs, ascending.
-  public var seeds: [UInt64] { Array(Set((points + baselines).map(\.configuration.seed))).sorted() }
+  package var seeds: [UInt64] { Array(Set((points + baselines).map(\.configuration.seed))).sorted() }
 
   /// The configuration every run shares (the first searched point's, else the first baseline's).
-  public var configuration: SearchConfiguration { (points.first ?? baselines[0]).configuration }
+  package var configuration: SearchConfiguration { (points.first ?? baselines[0]).configuration }
 
   /// What λ's cost was divided by (the first run that records it).
-  public var costScale: Double? { (points + baselines).compactMap(\.costScale).first }
+  package var costScale: Double? { (points + baselines).compactMap(\.costScale).first }
 
   /// Cost metrics the runs carry: latency always, energy when every run has it.
-  public var metrics: [CostMetric] {
+  package var metrics: [CostMetric] {
     (points + baselines).allSatisfy { $0.energyMicrojoules != nil } ? [.latency, .energy] : [.latency]
   }
 
-  public static func cost(_ run: RunFile, _ metric: CostMetric) -> Double {
+  package static func cost(_ run: RunFile, _ metric: CostMetric) -> Double {
     metric == .latency ? run.latencyCycles : run.energyMicrojoules ?? .nan
   }
 
   /// The Pareto analysis of `metric` over every point and baseline (means over seeds).
-  public func front(_ metric: CostMetric) -> ParetoFront { SeedGroup.front(groups, metric, epsilon: epsilon) }
+  package func front(_ metric: CostMetric) -> ParetoFront { SeedGroup.front(groups, metric, epsilon: epsilon) }
 
-  public init(
+  package init(
     points: [RunFile], baselines: [RunFile], reference: FloatReference.Summary?, warmupTrace: [TraceRow] = [],
     commit: String, epsilon: Double
   ) {
@@ -83,12 +83,12 @@ public struct Experiment: Sendable {
 }
 
 /// A run of the experiment that diverged: its name, seed, file and where it diverged.
-public struct DivergedRun: Sendable, Equatable {
-  public var name: String
-  public var seed: UInt64
-  public var path: String
+package struct DivergedRun: Sendable, Equatable {
+  package var name: String
+  package var seed: UInt64
+  package var path: String
   /// "epoch 7 (search): train loss nan, …", as the run file records it.
-  public var detail: String
+  package var detail: String
 
   /// The diverged run at `path`, or nil if the file is not a diverged run.
   init?(path: String, name: String, seed: UInt64) {

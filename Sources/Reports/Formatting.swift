@@ -2,29 +2,29 @@ import Foundation
 
 /// How every number appears in a report — one definition, used both to write a report
 /// and to audit it, so a confirmed claim is one whose recomputed value prints the same.
-public enum Formatting {
+package enum Formatting {
   /// Accuracy (0–1) as a percentage with two decimals: "84.07".
-  public static func accuracy(_ value: Double) -> String { String(format: "%.2f", value * 100) }
+  package static func accuracy(_ value: Double) -> String { String(format: "%.2f", value * 100) }
 
   /// Cycles as an integer with thousands separators: "219,131".
-  public static func cycles(_ value: Double) -> String { grouped(Int64(value.rounded())) }
+  package static func cycles(_ value: Double) -> String { grouped(Int64(value.rounded())) }
 
   /// Milliseconds with three decimals: "0.843".
-  public static func milliseconds(_ value: Double) -> String { String(format: "%.3f", value) }
+  package static func milliseconds(_ value: Double) -> String { String(format: "%.3f", value) }
 
   /// Microjoules with two decimals: "21.04".
-  public static func microjoules(_ value: Double) -> String { String(format: "%.2f", value) }
+  package static func microjoules(_ value: Double) -> String { String(format: "%.2f", value) }
 
   /// A 0–1 interval in percent, two decimals: "83.34–84.78".
-  public static func interval(_ bounds: (low: Double, high: Double)) -> String {
+  package static func interval(_ bounds: (low: Double, high: Double)) -> String {
     "\(accuracy(bounds.low))–\(accuracy(bounds.high))"
   }
 
   /// A gain factor with two decimals: "2.82".
-  public static func ratio(_ value: Double) -> String { String(format: "%.2f", value) }
+  package static func ratio(_ value: Double) -> String { String(format: "%.2f", value) }
 
   /// "1,234,567".
-  public static func grouped(_ value: Int64) -> String {
+  package static func grouped(_ value: Int64) -> String {
     let digits = String(value.magnitude)
     var result = ""
     for (index, character) in digits.enumerated() {
@@ -35,7 +35,7 @@ public enum Formatting {
   }
 
   /// Parses a number as printed by this type (commas, %, ×, units and ** removed); nil if none.
-  public static func number(_ text: String) -> Double? {
+  package static func number(_ text: String) -> Double? {
     let cleaned = text.replacingOccurrences(of: ",", with: "").replacingOccurrences(of: "**", with: "")
       .replacingOccurrences(of: "×", with: "").replacingOccurrences(of: "%", with: "")
       .trimmingCharacters(in: .whitespaces)

@@ -1,29 +1,29 @@
 import Foundation
 
 /// A GitHub-flavoured Markdown table: one header row and rows of cells (no pipes inside cells).
-public struct MarkdownTable: Sendable, Equatable {
-  public var header: [String]
-  public var rows: [[String]]
+package struct MarkdownTable: Sendable, Equatable {
+  package var header: [String]
+  package var rows: [[String]]
 
-  public init(header: [String], rows: [[String]]) {
+  package init(header: [String], rows: [[String]]) {
     self.header = header
     self.rows = rows
   }
 
   /// The table as Markdown lines; `numeric` columns are right-aligned.
-  public func markdown(numeric: Set<Int> = []) -> String {
+  package func markdown(numeric: Set<Int> = []) -> String {
     let separator = header.indices.map { numeric.contains($0) ? "---:" : "---" }
     return ([header, separator] + rows).map { "| " + $0.joined(separator: " | ") + " |" }.joined(separator: "\n")
   }
 
   /// The cell of `row` under the column named `column`, if the table has that column.
-  public func cell(_ row: [String], _ column: String) -> String? {
+  package func cell(_ row: [String], _ column: String) -> String? {
     guard let index = header.firstIndex(of: column), index < row.count else { return nil }
     return row[index]
   }
 
   /// Every table in a Markdown document, in order, with the line number of its header.
-  public static func parse(_ text: String) -> [(line: Int, table: MarkdownTable)] {
+  package static func parse(_ text: String) -> [(line: Int, table: MarkdownTable)] {
     let lines = text.components(separatedBy: "\n")
     func cells(_ line: String) -> [String] {
       var body = line.trimmingCharacters(in: .whitespaces)

@@ -1,5 +1,5 @@
 /// Why a report could not be written or audited.
-public struct ReportError: Error, CustomStringConvertible, Sendable {
-  public let description: String
-  public init(_ description: String) { self.description = description }
+package struct ReportError: Error, CustomStringConvertible, Sendable {
+  package let description: String
+  package init(_ description: String) { self.description = description }
 }

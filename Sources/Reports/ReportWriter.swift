@@ -6,16 +6,16 @@ import Search
 import Support
 
 /// Writes a paper-style Markdown report with its PNG figures into a folder.
-public enum ReportWriter {
+package enum ReportWriter {
   /// The report's file name inside its folder.
-  public static let fileName = "report.md"
+  package static let fileName = "report.md"
   /// First line of every report: the audit finds its settings here.
   static let marker = "<!-- odimo-report 1"
 
   /// Writes `folder/report.md` and the figures; returns the report's path. With `bundle`,
   /// also `folder/evidence.h5` (`EvidenceBundle`): every cited run file and checkpoint.
   @discardableResult
-  public static func write(_ experiment: Experiment, to folder: String, font: Font? = nil, bundle: Bool = false) throws
+  package static func write(_ experiment: Experiment, to folder: String, font: Font? = nil, bundle: Bool = false) throws
     -> String
   {
     guard !experiment.points.isEmpty || !experiment.baselines.isEmpty else {

@@ -1,12 +1,12 @@
 import Foundation
 
 /// How much a test accuracy measured on a finite test split can be trusted.
-public enum AccuracyStatistics {
+package enum AccuracyStatistics {
   /// z of a two-sided 95 % normal interval.
-  public static let z95 = 1.959963984540054
+  package static let z95 = 1.959963984540054
 
   /// The binomial standard error √(p(1 − p)/n) of an accuracy `p` (0–1) on `images` images.
-  public static func standardError(accuracy p: Double, images n: Int) -> Double {
+  package static func standardError(accuracy p: Double, images n: Int) -> Double {
     guard n > 0, p.isFinite else { return .nan }
     return (max(0, p * (1 - p)) / Double(n)).squareRoot()
   }
@@ -14,7 +14,7 @@ public enum AccuracyStatistics {
   /// The Wilson score interval (0–1) of an accuracy `p` measured on `images` images: where
   /// the true accuracy lies with probability `z`'s coverage (95 % by default). Unlike
   /// p ± z·SE it stays inside [0, 1] and is not empty at p = 0 or 1.
-  public static func wilson(accuracy p: Double, images n: Int, z: Double = z95) -> (low: Double, high: Double) {
+  package static func wilson(accuracy p: Double, images n: Int, z: Double = z95) -> (low: Double, high: Double) {
     guard n > 0, p.isFinite else { return (.nan, .nan) }
     let count = Double(n)
     let z2 = z * z
@@ -25,14 +25,14 @@ public enum AccuracyStatistics {
 
   /// The accuracy noise of a set of single-seed results: the largest binomial standard
   /// error among them (the default iso-accuracy tolerance ε).
-  public static func noise(accuracies: [Double], images n: Int) -> Double {
+  package static func noise(accuracies: [Double], images n: Int) -> Double {
     accuracies.map { standardError(accuracy: $0, images: n) }.filter(\.isFinite).max() ?? 0
   }
 
   /// Mean, sample standard deviation (n − 1) and the two-sided 95 % Student-t interval of
   /// the mean of `values` (one accuracy per seed, 0–1). With one value the deviation and
   /// interval are nil: a single run says nothing about seed-to-seed spread.
-  public static func overSeeds(_ values: [Double]) -> (
+  package static func overSeeds(_ values: [Double]) -> (
     mean: Double, deviation: Double?, interval: (low: Double, high: Double)?
   ) {
     let n = values.count
@@ -47,7 +47,7 @@ public enum AccuracyStatistics {
   /// The seed-to-seed standard deviation of one run's accuracy, pooled over every group of
   /// runs that differ only in seed: √(Σ (n_g − 1)·s_g² / Σ (n_g − 1)); nil without a group of
   /// two or more.
-  public static func pooledDeviation(_ groups: [[Double]]) -> Double? {
+  package static func pooledDeviation(_ groups: [[Double]]) -> Double? {
     var squares = 0.0
     var freedom = 0
     for group in groups where group.count > 1 {
@@ -60,7 +60,7 @@ public enum AccuracyStatistics {
 
   /// The 0.975 quantile of Student's t with `degreesOfFreedom` (≥ 1): tabulated to 30, the
   /// normal quantile plus the first terms of its Cornish–Fisher expansion beyond.
-  public static func t975(degreesOfFreedom df: Int) -> Double {
+  package static func t975(degreesOfFreedom df: Int) -> Double {
     let table = [
       12.706204736, 4.302652730, 3.182446305, 2.776445105, 2.570581836, 2.446911851, 2.364624252, 2.306004135,
       2.262157163, 2.228138852, 2.200985160, 2.178812830, 2.160368656, 2.144786688, 2.131449546, 2.119905299,

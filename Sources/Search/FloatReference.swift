@@ -9,18 +9,18 @@ import Support
 /// as many epochs as a baseline gets (warmup + fine-tune) with the preset's batch and
 /// learning rate, written as `reference.h5` (an `odimo train` checkpoint) and summarised in
 /// `reference.json`.
-public enum FloatReference {
-  public static let checkpointName = "reference.h5"
-  public static let summaryName = "reference.json"
+package enum FloatReference {
+  package static let checkpointName = "reference.h5"
+  package static let summaryName = "reference.json"
 
-  public struct Summary: Codable, Sendable, Equatable {
-    public var checkpoint: String
-    public var model: String
-    public var epochs: Int
-    public var testAccuracy: Double
+  package struct Summary: Codable, Sendable, Equatable {
+    package var checkpoint: String
+    package var model: String
+    package var epochs: Int
+    package var testAccuracy: Double
   }
 
-  public static func configuration(_ search: SearchConfiguration) throws -> TrainingConfiguration {
+  package static func configuration(_ search: SearchConfiguration) throws -> TrainingConfiguration {
     let preset = search.preset
     let images = try DatasetFile(path: search.data).split("train").count
     return TrainingConfiguration(
@@ -33,7 +33,7 @@ public enum FloatReference {
   }
 
   @discardableResult
-  public static func train(_ search: SearchConfiguration, folder: String, observer: RunObserver = .silent) throws
+  package static func train(_ search: SearchConfiguration, folder: String, observer: RunObserver = .silent) throws
     -> Summary
   {
     let path = folder + "/" + checkpointName
@@ -59,13 +59,13 @@ public enum FloatReference {
   }
 
   /// Reads `reference.json` of a sweep folder, if there is one.
-  public static func read(folder: String) throws -> Summary? {
+  package static func read(folder: String) throws -> Summary? {
     guard let data = FileManager.default.contents(atPath: folder + "/" + summaryName) else { return nil }
     return try JSONDecoder.snakeCase.decode(Summary.self, from: data)
   }
 
   /// Test accuracy recomputed from a reference checkpoint's best weights.
-  public static func recomputedAccuracy(checkpoint: String, data: String) throws -> Double {
+  package static func recomputedAccuracy(checkpoint: String, data: String) throws -> Double {
     let (architecture, _) = try Checkpoint.inspect(checkpoint)
     let network = Network(architecture, seed: 0)
     try Checkpoint.load(checkpoint, into: network)

@@ -1,15 +1,15 @@
 /// A trained network as a point of the accuracy–cost plane.
-public struct ParetoPoint: Sendable, Codable, Equatable {
-  public enum Kind: String, Sendable, Codable { case searched, baseline }
+package struct ParetoPoint: Sendable, Codable, Equatable {
+  package enum Kind: String, Sendable, Codable { case searched, baseline }
   /// "λ = 1e-07", "all-digital", …
-  public var name: String
-  public var kind: Kind
+  package var name: String
+  package var kind: Kind
   /// Test accuracy, 0–1.
-  public var accuracy: Double
+  package var accuracy: Double
   /// Latency (cycles) or energy (µJ) — one metric per front.
-  public var cost: Double
+  package var cost: Double
 
-  public init(name: String, kind: Kind, accuracy: Double, cost: Double) {
+  package init(name: String, kind: Kind, accuracy: Double, cost: Double) {
     self.name = name
     self.kind = kind
     self.accuracy = accuracy
@@ -17,41 +17,41 @@ public struct ParetoPoint: Sendable, Codable, Equatable {
   }
 
   /// Whether self is at least as good on both axes and better on one.
-  public func dominates(_ other: ParetoPoint) -> Bool {
+  package func dominates(_ other: ParetoPoint) -> Bool {
     accuracy >= other.accuracy && cost <= other.cost && (accuracy > other.accuracy || cost < other.cost)
   }
 }
 
 /// How much cheaper the search made a hand-made mapping's accuracy.
-public struct IsoAccuracyGain: Sendable, Codable, Equatable {
-  public var baseline: String
+package struct IsoAccuracyGain: Sendable, Codable, Equatable {
+  package var baseline: String
   /// The cheapest searched point with accuracy ≥ the baseline's − ε.
-  public var searched: String
+  package var searched: String
   /// cost(baseline) / cost(searched): "N× lower".
-  public var ratio: Double
+  package var ratio: Double
   /// accuracy(searched) − accuracy(baseline).
-  public var accuracyDelta: Double
+  package var accuracyDelta: Double
 }
 
 /// The non-dominated set over (accuracy ↑, cost ↓) and the gains at iso-accuracy.
-public struct ParetoFront: Sendable {
-  public let points: [ParetoPoint]
+package struct ParetoFront: Sendable {
+  package let points: [ParetoPoint]
   /// Accuracy tolerance of "iso-accuracy" (0–1; 0 means at least as accurate).
-  public let epsilon: Double
+  package let epsilon: Double
 
-  public init(points: [ParetoPoint], epsilon: Double = 0) {
+  package init(points: [ParetoPoint], epsilon: Double = 0) {
     self.points = points
     self.epsilon = epsilon
   }
 
   /// Points no other point dominates, by increasing cost.
-  public var front: [ParetoPoint] {
+  package var front: [ParetoPoint] {
     points.filter { point in !points.contains { $0.dominates(point) } }.sorted { $0.cost < $1.cost }
   }
 
   /// For every baseline, the cheapest searched point within ε of its accuracy (none when
   /// no searched point is accurate enough).
-  public var gains: [IsoAccuracyGain] {
+  package var gains: [IsoAccuracyGain] {
     let searched = points.filter { $0.kind == .searched }
     return points.filter { $0.kind == .baseline }.compactMap { baseline in
       guard
@@ -67,13 +67,13 @@ public struct ParetoFront: Sendable {
   /// Baselines that no other baseline dominates: the only honest comparisons (a gain
   /// against a dominated baseline is at most a gain against the one that dominates it,
   /// and usually a larger, flattering number).
-  public var standingBaselines: [String] {
+  package var standingBaselines: [String] {
     let baselines = points.filter { $0.kind == .baseline }
     return baselines.filter { baseline in !baselines.contains { $0.dominates(baseline) } }.map(\.name)
   }
 
   /// For every baseline, the other baseline that dominates it (the cheapest such one), if any.
-  public var dominatingBaseline: [String: String] {
+  package var dominatingBaseline: [String: String] {
     let baselines = points.filter { $0.kind == .baseline }
     var result: [String: String] = [:]
     for baseline in baselines {
@@ -85,13 +85,13 @@ public struct ParetoFront: Sendable {
   }
 
   /// The "up to N×" figure: the largest iso-accuracy gain against a standing baseline.
-  public var headline: IsoAccuracyGain? {
+  package var headline: IsoAccuracyGain? {
     let standing = Set(standingBaselines)
     return gains.filter { standing.contains($0.baseline) }.max { $0.ratio < $1.ratio }
   }
 
   /// Standing baselines that dominate every searched point: the search did not beat them.
-  public var unbeaten: [String] {
+  package var unbeaten: [String] {
     let searched = points.filter { $0.kind == .searched }
     guard !searched.isEmpty else { return [] }
     return standingBaselines.filter { name in

@@ -1,11 +1,11 @@
 /// A run whose loss (or cost) stopped being a finite number. The run stops at that epoch;
 /// its run file keeps the last complete epoch and records where it diverged (`diverged`),
 /// and reports name it instead of printing numbers for it.
-public struct RunDiverged: Error, CustomStringConvertible, Sendable, Equatable {
+package struct RunDiverged: Error, CustomStringConvertible, Sendable, Equatable {
   /// The run file.
-  public let run: String
+  package let run: String
   /// Where: "epoch 7 (search): train loss nan, validation loss nan".
-  public let detail: String
+  package let detail: String
 
-  public var description: String { "\(run): diverged at \(detail); the run file keeps the last complete epoch" }
+  package var description: String { "\(run): diverged at \(detail); the run file keeps the last complete epoch" }
 }

@@ -7,37 +7,37 @@ import Models
 
 /// A finished run file (`odimo search`, a sweep point or a baseline) read back: what it
 /// claims, and the means to check those claims from its weights and mapping.
-public struct RunFile: Sendable {
-  public let path: String
-  public let configuration: SearchConfiguration
+package struct RunFile: Sendable {
+  package let path: String
+  package let configuration: SearchConfiguration
   /// The hand-made mapping's name for baselines; nil for searched runs.
-  public let baseline: String?
-  public let testAccuracy: Double
-  public let latencyCycles: Double
-  public let latencyMilliseconds: Double
-  public let energyMicrojoules: Double?
+  package let baseline: String?
+  package let testAccuracy: Double
+  package let latencyCycles: Double
+  package let latencyMilliseconds: Double
+  package let energyMicrojoules: Double?
   /// The searchable layers' latency (the paper's convention), recomputed from the mapping.
-  public let searchableLatencyCycles: Double
+  package let searchableLatencyCycles: Double
   /// What λ's cost was divided by (nil in files that predate the attribute).
-  public let costScale: Double?
-  public let mapping: Mapping
-  public let trace: [TraceRow]
+  package let costScale: Double?
+  package let mapping: Mapping
+  package let trace: [TraceRow]
   /// Dataset digest, SoC text, version and commit (nil in files that predate them).
-  public let provenance: RunProvenance?
+  package let provenance: RunProvenance?
 
   /// "λ=<λ>" for searched runs, the mapping's name for baselines.
-  public var name: String { baseline ?? "λ=\(Self.format(configuration.lambda))" }
+  package var name: String { baseline ?? "λ=\(Self.format(configuration.lambda))" }
 
   /// λ without a trailing ".0" (0.3, 1, 10).
-  public static func format(_ lambda: Double) -> String {
+  package static func format(_ lambda: Double) -> String {
     lambda == lambda.rounded() && abs(lambda) < 1e15 ? String(Int64(lambda)) : "\(lambda)"
   }
 
   /// Where the run at `path` diverged, if it did (nil for any other file).
-  public static func divergence(_ path: String) -> String? { RunFileFormat.divergence(path) }
+  package static func divergence(_ path: String) -> String? { RunFileFormat.divergence(path) }
 
   /// Reads a complete run file; refuses other files and interrupted runs.
-  public static func read(_ path: String) throws -> RunFile {
+  package static func read(_ path: String) throws -> RunFile {
     let file = try RunFileFormat.open(path)
     defer { file.close() }
     guard try RunFileFormat.isComplete(file) else {
@@ -63,7 +63,7 @@ public struct RunFile: Sendable {
 
   /// The same run evaluated on `dataset` instead of the path it recorded (a dataset moved
   /// or copied since); refused unless the file's SHA-256 is the one the run recorded.
-  public func relocated(dataset: String) throws -> RunFile {
+  package func relocated(dataset: String) throws -> RunFile {
     guard let provenance else {
       throw SearchError.datasetMismatch(run: path, dataset: dataset, recorded: nil, actual: nil)
     }
@@ -90,7 +90,7 @@ public struct RunFile: Sendable {
 
   /// The SoC the run was costed on: its stored description (so editing the description
   /// file afterwards does not change what an audit re-costs), else the configuration's name.
-  public func soc() throws -> SoC {
+  package func soc() throws -> SoC {
     guard let provenance else { return try SoCCatalogue.soc(configuration.soc) }
     return try SoCCatalogue.soc(fromDescription: provenance.socDescription, file: "\(path) (soc_description)")
   }
@@ -102,14 +102,14 @@ public struct RunFile: Sendable {
   }
 
   /// The cost of the stored mapping, recomputed by the cost model.
-  public func recomputedCost() throws -> NetworkCostReport {
+  package func recomputedCost() throws -> NetworkCostReport {
     try Self.cost(of: mapping, configuration: configuration, soc: try soc())
   }
 
   /// The trained network as the run deployed it: its supernet with the stored weights
   /// and the stored mapping frozen (every mixed layer's channels on their units, every
   /// alternative-operator block's masks set).
-  public func deployedNetwork() throws -> (network: Network, supernet: Supernet) {
+  package func deployedNetwork() throws -> (network: Network, supernet: Supernet) {
     let (soc, dataset, model) = try context()
     let supernet = try Supernet(
       model: model, soc: soc, replaceBlocks: mapping.replacesBlocks,
@@ -130,7 +130,7 @@ public struct RunFile: Sendable {
 
   /// Test accuracy recomputed from the stored weights under the stored mapping (the
   /// same evaluation the run ended with, so an untouched file gives the same number).
-  public func recomputedAccuracy() throws -> Double {
+  package func recomputedAccuracy() throws -> Double {
     let (network, _) = try deployedNetwork()
     let trainer = Trainer(network: network, optimizer: SGD(parameters: network.weightParameters, learningRate: 0))
     let test = try BatchLoader.evaluation(path: configuration.data, split: "test")

@@ -3,48 +3,48 @@ import Models
 
 /// Whoever watches a search, baseline, float reference or sweep: the CLI's progress
 /// display, a TensorBoard writer, a test. Every closure is called on the working thread.
-public struct RunObserver {
+package struct RunObserver {
   /// Where a phase stands after a training step.
-  public struct Step: Sendable {
+  package struct Step: Sendable {
     /// "warmup", "search", "fineTune" or "reference".
-    public var phase: String
+    package var phase: String
     /// 1-based epoch over the whole run, and the run's scheduled epoch count.
-    public var epoch: Int
-    public var epochs: Int
+    package var epoch: Int
+    package var epochs: Int
     /// 1-based step in the epoch, and the epoch's step count.
-    public var step: Int
-    public var steps: Int
+    package var step: Int
+    package var steps: Int
     /// Running training loss and accuracy (0…1) over the epoch so far.
-    public var loss: Double
-    public var accuracy: Double
-    public var imagesPerSecond: Double
+    package var loss: Double
+    package var accuracy: Double
+    package var imagesPerSecond: Double
   }
 
   /// A run about to train: its file and, per searchable layer, "layer/unit" for each of
   /// the layer's alternatives (the order of `TraceRow.channels`).
-  public struct Run: Sendable {
-    public var path: String
-    public var channelTags: [[String]]
+  package struct Run: Sendable {
+    package var path: String
+    package var channelTags: [[String]]
 
-    public init(path: String, channelTags: [[String]]) {
+    package init(path: String, channelTags: [[String]]) {
       self.path = path
       self.channelTags = channelTags
     }
   }
 
   /// A search, baseline, warmup or float reference starts (or resumes).
-  public var begin: (Run) -> Void
+  package var begin: (Run) -> Void
   /// A stage of a sweep starts or ends ("[3/11] λ 0.3", "warmup (resuming)", a skipped job).
-  public var stage: (String) -> Void
+  package var stage: (String) -> Void
   /// Every training step.
-  public var step: (Step) -> Void
+  package var step: (Step) -> Void
   /// Every finished epoch of a search or baseline, as its trace row.
-  public var epoch: (TraceRow) -> Void
+  package var epoch: (TraceRow) -> Void
   /// Every finished epoch of a float training (a sweep's warmup on DIANA is a search run;
   /// this is the float reference).
-  public var floatEpoch: (Checkpoint.EpochMetrics, _ epochs: Int) -> Void
+  package var floatEpoch: (Checkpoint.EpochMetrics, _ epochs: Int) -> Void
 
-  public init(
+  package init(
     begin: @escaping (Run) -> Void = { _ in },
     stage: @escaping (String) -> Void = { _ in }, step: @escaping (Step) -> Void = { _ in },
     epoch: @escaping (TraceRow) -> Void = { _ in },
@@ -58,7 +58,7 @@ public struct RunObserver {
   }
 
   /// Hears nothing.
-  public static var silent: RunObserver { RunObserver() }
+  package static var silent: RunObserver { RunObserver() }
 
   /// A trainer's step callback that reports the steps of `phase` in epoch `epoch` (1-based)
   /// of `epochs` to `step`.

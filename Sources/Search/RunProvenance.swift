@@ -5,24 +5,24 @@ import Hardware
 /// Where a run came from — what a reviewer needs to re-check it on another machine: the
 /// dataset (absolute path and the SHA-256 of its file), the SoC description's full text, and
 /// the odimo version and commit that produced it. Stored in every run file.
-public struct RunProvenance: Sendable, Equatable {
+package struct RunProvenance: Sendable, Equatable {
   /// The dataset file's absolute path when the run was made.
-  public var datasetPath: String
+  package var datasetPath: String
   /// SHA-256 of the dataset file's bytes (lower-case hex), as `sha256sum` prints it.
-  public var datasetSHA256: String
+  package var datasetSHA256: String
   /// The SoC description's TOML text, or `builtin <name>` for an SoC compiled into odimo
   /// (whose numbers the version and commit pin down).
-  public var socDescription: String
+  package var socDescription: String
   /// odimo's version.
-  public var version: String
+  package var version: String
   /// The git commit odimo was built from: `ODIMO_COMMIT` if set (scripts that build odimo
   /// set it; a binary deployed without its repository needs it), else the commit of the
   /// repository in the working folder — with `-dirty` when its tracked files differ from
   /// that commit — else "unknown". The working folder's commit is a guess: it moves on if
   /// the repository does while a long run goes on, which is why scripts pin it.
-  public var commit: String
+  package var commit: String
 
-  public init(datasetPath: String, datasetSHA256: String, socDescription: String, version: String, commit: String) {
+  package init(datasetPath: String, datasetSHA256: String, socDescription: String, version: String, commit: String) {
     self.datasetPath = datasetPath
     self.datasetSHA256 = datasetSHA256
     self.socDescription = socDescription
@@ -31,7 +31,7 @@ public struct RunProvenance: Sendable, Equatable {
   }
 
   /// odimo's version (the CLI's `--version`).
-  public static let odimoVersion = "0.1.0"
+  package static let odimoVersion = "0.1.0"
 
   /// The provenance of a run of `configuration` made now.
   static func current(for configuration: SearchConfiguration) throws -> RunProvenance {
@@ -42,10 +42,10 @@ public struct RunProvenance: Sendable, Equatable {
   }
 
   /// SHA-256 of a file (lower-case hex), memoised per process by path, size and modification time.
-  public static func sha256(of path: String) throws -> String { try Digests.shared.sha256(of: path) }
+  package static func sha256(of path: String) throws -> String { try Digests.shared.sha256(of: path) }
 
   /// See `commit`.
-  public static func commit() -> String {
+  package static func commit() -> String {
     if let given = ProcessInfo.processInfo.environment["ODIMO_COMMIT"], !given.isEmpty { return given }
     return Digests.shared.gitCommit()
   }

@@ -7,17 +7,17 @@ import Support
 
 /// Times one search-phase epoch (data loading, supernet forward and backward, λ·cost,
 /// SGD on the weights and Adam on the logits) the way `SearchRun` runs it.
-public enum SearchBenchmark {
-  public struct Result: Sendable {
-    public let imagesPerSecond: Double
-    public let images: Int
-    public let seconds: Double
+package enum SearchBenchmark {
+  package struct Result: Sendable {
+    package let imagesPerSecond: Double
+    package let images: Int
+    package let seconds: Double
     /// Per searchable layer, cycles per output channel on each of its units (plan option
     /// order): what an equivalent supernet elsewhere needs for a comparable cost term.
-    public let cyclesPerChannel: [[Double]]
+    package let cyclesPerChannel: [[Double]]
   }
 
-  public static func run(_ configuration: SearchConfiguration) throws -> Result {
+  package static func run(_ configuration: SearchConfiguration) throws -> Result {
     let setup = try SearchSetup(configuration)
     let (supernet, network, preset) = (setup.supernet, setup.network, configuration.preset)
     for layer in network.mixedLayers { layer.temperature = preset.initialTemperature }

@@ -6,33 +6,33 @@ import Models
 import Support
 
 /// Everything that defines one search (one λ).
-public struct SearchConfiguration: Codable, Sendable, Equatable {
-  public var soc: String
-  public var model: String
-  public var width: Double
-  public var data: String
-  public var metric: CostMetric
-  public var lambda: Double
+package struct SearchConfiguration: Codable, Sendable, Equatable {
+  package var soc: String
+  package var model: String
+  package var width: Double
+  package var data: String
+  package var metric: CostMetric
+  package var lambda: Double
   /// "normalized" (default): λ multiplies cost / the cost of the mapping the search
   /// starts from (`--init`), so λ = 1 weighs "the whole starting cost" like one nat of
   /// cross-entropy whatever the SoC; "raw": λ multiplies raw cycles (or mW·cycles), the
   /// reference code's scale.
-  public var lambdaScale: String
-  public var seed: UInt64
-  public var preset: SearchPreset
+  package var lambdaScale: String
+  package var seed: UInt64
+  package var preset: SearchPreset
   /// Train on the first N training images only (tests, quick looks); nil: all.
-  public var trainLimit: Int?
+  package var trainLimit: Int?
   /// How the weights are trained before the search (see `WarmupKind`).
-  public var warmup: WarmupKind
+  package var warmup: WarmupKind
   /// The split the search starts from: "half" (half the channels on each alternative;
   /// equal logits on shared-weights SoCs) or a unit's name (every channel on it);
   /// "legacy" in files written before the option (every channel on the first operator of
   /// alternative-operators layers, equal logits elsewhere).
-  public var initialSplit: String
+  package var initialSplit: String
   /// MobileNetV1's first-layer stride (nil: the zoo's default for the resolution).
-  public var stemStride: Int?
+  package var stemStride: Int?
 
-  public init(
+  package init(
     soc: String, model: String, width: Double = 1, data: String, metric: CostMetric, lambda: Double,
     lambdaScale: String = "normalized", seed: UInt64 = 0, preset: SearchPreset = .quick, trainLimit: Int? = nil,
     warmup: WarmupKind = .float, initialSplit: String = "half", stemStride: Int? = nil
@@ -53,7 +53,7 @@ public struct SearchConfiguration: Codable, Sendable, Equatable {
   }
 
   /// Files written before a field existed decode with the behaviour they were run with.
-  public init(from decoder: any Decoder) throws {
+  package init(from decoder: any Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
     soc = try container.decode(String.self, forKey: .soc)
     model = try container.decode(String.self, forKey: .model)
@@ -71,7 +71,7 @@ public struct SearchConfiguration: Codable, Sendable, Equatable {
   }
 
   /// Refuses values no search can run with, naming the option.
-  public func validate() throws {
+  package func validate() throws {
     guard lambda >= 0, lambda.isFinite else {
       throw InvalidOption("--lambda", value: lambda, expected: "a finite number ≥ 0")
     }
@@ -94,7 +94,7 @@ public struct SearchConfiguration: Codable, Sendable, Equatable {
 }
 
 /// How a search's weights are trained before its search phase.
-public enum WarmupKind: String, Codable, Sendable, CaseIterable {
+package enum WarmupKind: String, Codable, Sendable, CaseIterable {
   /// The float zoo model is trained (batch norm, no quantization); the search then starts
   /// from it with batch norm folded into the quantized supernet's weights (the reference's
   /// DIANA protocol). On SoCs whose alternatives are different operators (Darkside) there

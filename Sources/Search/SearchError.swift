@@ -1,5 +1,5 @@
 /// A search, sweep or preset request that cannot be carried out, with the data a message needs.
-public enum SearchError: Error, CustomStringConvertible, Sendable, Equatable {
+package enum SearchError: Error, CustomStringConvertible, Sendable, Equatable {
   /// A preset field outside its range.
   case invalidPreset(preset: String, field: String, value: String, expected: String)
   /// A preset file that cannot be read or parsed.
@@ -16,7 +16,7 @@ public enum SearchError: Error, CustomStringConvertible, Sendable, Equatable {
   /// A job lock that cannot be taken.
   case lock(file: String, reason: String)
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .invalidPreset(let preset, let field, let value, let expected):
       "preset \(preset): \(field) is \(value); expected \(expected)"
@@ -37,7 +37,7 @@ public enum SearchError: Error, CustomStringConvertible, Sendable, Equatable {
 }
 
 /// What is wrong with a run file.
-public enum RunFileProblem: Sendable, Equatable {
+package enum RunFileProblem: Sendable, Equatable {
   case missing
   /// Its `format` attribute is not `odimo-run`.
   case notARunFile
@@ -80,7 +80,7 @@ public enum RunFileProblem: Sendable, Equatable {
 }
 
 /// What is wrong with a sweep folder.
-public enum SweepFolderProblem: Sendable, Equatable {
+package enum SweepFolderProblem: Sendable, Equatable {
   case noManifest
   /// The manifest describes other options than the ones given.
   case otherSweep

@@ -9,24 +9,24 @@ import Support
 /// masks), `applyCost()` after the task loss (returns the cost and routes λ·∂cost/∂count
 /// to the searchable layers), `finishBackward()` after the backward pass (turns mask
 /// gradients into logit gradients).
-public final class SearchObjective {
-  public let supernet: Supernet
-  public let network: Network
-  public let metric: CostMetric
-  public let convention: CostConvention
+package final class SearchObjective {
+  package let supernet: Supernet
+  package let network: Network
+  package let metric: CostMetric
+  package let convention: CostConvention
   /// The regularisation strength (on the scale of `costScale`).
-  public var lambda: Double
+  package var lambda: Double
   /// Divides the cost before λ multiplies it (1 for the reference's raw-cycle scale).
-  public var costScale: Double
+  package var costScale: Double
   /// Thermometric splits of alternative-operators layers, by searchable-layer name.
-  public let splits: [String: ThermometricSplit]
+  package let splits: [String: ThermometricSplit]
   private let masks: [String: Parameter]
   private let mixed: [String: any MixedLayer]
   private var countGradients: [String: [Double]] = [:]
 
   /// `initialSplit` is where the search starts: "half", a unit's name (every channel on
   /// it) or "legacy" (alternative operators on their first, equal logits elsewhere).
-  public init(
+  package init(
     supernet: Supernet, network: Network, metric: CostMetric, lambda: Double, costScale: Double = 1,
     convention: CostConvention = .corrected, initialSplit: String = "half"
   ) throws {
@@ -77,7 +77,7 @@ public final class SearchObjective {
 
   /// The cost of the current soft split in the metric's raw units (no λ, no scale): at
   /// the start of a search, the normalised λ scale.
-  public func rawCost() throws -> Double {
+  package func rawCost() throws -> Double {
     try supernet.searchable.reduce(0) { total, layer in
       total
         + (try supernet.plan.softCost(
@@ -88,19 +88,19 @@ public final class SearchObjective {
   }
 
   /// The architecture parameters: mixed layers' logits and thermometric logits.
-  public var logitParameters: [Parameter] {
+  package var logitParameters: [Parameter] {
     network.logitParameters + supernet.searchable.compactMap { splits[$0.name]?.logits }
   }
 
   /// The thermometric logits by parameter name (stored in run files beside the network's weights).
-  public var splitLogits: [String: [Float]] {
+  package var splitLogits: [String: [Float]] {
     Dictionary(uniqueKeysWithValues: splits.values.map { ($0.logits.name, $0.logits.value.values()) })
   }
 
   /// Restores thermometric logits stored by `splitLogits` (names absent from `values` are left
   /// as they are). Files written before α was kept ≥ 0 summed |α|: their magnitudes give the
   /// same thresholds.
-  public func restoreSplits(_ values: [String: [Float]]) {
+  package func restoreSplits(_ values: [String: [Float]]) {
     for split in splits.values {
       guard let stored = values[split.logits.name], stored.count == split.channels else { continue }
       for (index, value) in stored.enumerated() { split.logits.value.buffer[index] = abs(value) }
@@ -108,12 +108,12 @@ public final class SearchObjective {
   }
 
   /// Keeps every thermometric α ≥ 0 (after each logit step; see `ThermometricSplit`).
-  public func projectSplits() {
+  package func projectSplits() {
     for split in splits.values { split.project() }
   }
 
   /// Sets every thermometric mask pair (m for the first operator, 1 − m for the second).
-  public func prepare() {
+  package func prepare() {
     for layer in supernet.searchable {
       guard case .alternativeOperators(let names) = layer.kind, let split = splits[layer.name] else { continue }
       let mask = split.mask
@@ -125,7 +125,7 @@ public final class SearchObjective {
   }
 
   /// Soft channel counts per searchable layer, in the plan's option order.
-  public func softCounts(_ layer: SearchableLayer) -> [Double] {
+  package func softCounts(_ layer: SearchableLayer) -> [Double] {
     switch layer.kind {
     case .sharedWeights(let name):
       return mixed[name]?.softCounts ?? []
@@ -139,7 +139,7 @@ public final class SearchObjective {
   /// divided by `costScale`), summed over searchable layers; λ times its gradient is
   /// handed to the layers for the next backward pass.
   @discardableResult
-  public func applyCost() throws -> Double {
+  package func applyCost() throws -> Double {
     var total = 0.0
     for layer in supernet.searchable {
       let cost = try supernet.plan.softCost(
@@ -156,7 +156,7 @@ public final class SearchObjective {
 
   /// Turns the masks' gradients (task loss) and the stored cost gradients into the
   /// thermometric logits' gradients.
-  public func finishBackward() {
+  package func finishBackward() {
     for layer in supernet.searchable {
       guard case .alternativeOperators(let names) = layer.kind, let split = splits[layer.name], names.count == 2,
         let first = masks[names[0]], let second = masks[names[1]]
@@ -173,7 +173,7 @@ public final class SearchObjective {
 
   /// The current discrete mapping: argmax per channel (shared weights) or the
   /// thermometric prefix (alternative operators); other layers on their first unit.
-  public func mapping(named name: String) -> Mapping {
+  package func mapping(named name: String) -> Mapping {
     let plan = supernet.plan
     var assignments = plan.layers.map { layer in
       LayerAssignment(name: layer.name, units: [Int](repeating: layer.options[0].unit, count: layer.outChannels))

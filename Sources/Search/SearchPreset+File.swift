@@ -39,7 +39,7 @@ extension SearchPreset {
   }
 
   /// A built-in preset by name, or a preset file (`*.toml`) by path.
-  public static func resolve(_ nameOrPath: String) throws -> SearchPreset {
+  package static func resolve(_ nameOrPath: String) throws -> SearchPreset {
     if let builtIn = named(nameOrPath) { return builtIn }
     guard nameOrPath.hasSuffix(".toml") || FileManager.default.fileExists(atPath: nameOrPath) else {
       throw InvalidOption(
@@ -50,7 +50,7 @@ extension SearchPreset {
   }
 
   /// Reads a preset file.
-  public static func load(contentsOf path: String) throws -> SearchPreset {
+  package static func load(contentsOf path: String) throws -> SearchPreset {
     guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
       throw SearchError.presetFile(file: path, message: "cannot read the file (missing, unreadable or not UTF-8)")
     }
@@ -58,7 +58,7 @@ extension SearchPreset {
   }
 
   /// Parses a preset file's text; `file` names it in errors.
-  public static func parse(_ text: String, file: String) throws -> SearchPreset {
+  package static func parse(_ text: String, file: String) throws -> SearchPreset {
     let fields: File
     do { fields = try StrictTOML.decode(File.self, from: text) } catch {
       let place = error.line.map { "line \($0): " } ?? ""

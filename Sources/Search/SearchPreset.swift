@@ -1,77 +1,77 @@
 import Foundation
 
 /// Epochs, optimizers and temperature schedule of the three phases.
-public struct SearchPreset: Sendable, Codable, Equatable {
-  public var name: String
-  public var warmupEpochs: Int
-  public var searchEpochs: Int
-  public var fineTuneEpochs: Int
-  public var batchSize: Int
+package struct SearchPreset: Sendable, Codable, Equatable {
+  package var name: String
+  package var warmupEpochs: Int
+  package var searchEpochs: Int
+  package var fineTuneEpochs: Int
+  package var batchSize: Int
   /// SGD (momentum 0.9, weight decay 5e-4, cosine within each phase) for the weights in
   /// the warmup.
-  public var learningRate: Double
+  package var learningRate: Double
   /// The weights' SGD rate once batch norm is folded into quantized weights (DIANA's
   /// supernet, in the search and fine-tune; nil: `learningRate`): without batch norm the
   /// network is fine-tuned at a lower rate than the float model is pre-trained at.
   /// Supernets that keep batch norm (Darkside's) train at `learningRate` in every phase.
-  public var foldedLearningRate: Double? = nil
+  package var foldedLearningRate: Double? = nil
   /// Adam for the architecture logits.
-  public var logitLearningRate: Double
+  package var logitLearningRate: Double
   /// Softmax temperature at the start of the search phase…
-  public var initialTemperature: Double
+  package var initialTemperature: Double
   /// …annealed exponentially, step by step, to this value at its end: small enough that
   /// the exported argmax mapping is the one the network was trained with (≤ 0.05).
-  public var finalTemperature: Double
+  package var finalTemperature: Double
   /// Where the fine-tune phase starts: the searched weights (the reference's protocol) or
   /// the warmup's (then a searched mapping gets exactly the weight training a hand-made
   /// baseline gets — warmup, then the fine-tune epochs under its frozen mapping — so
   /// accuracies differ by the mapping alone).
-  public var fineTuneFrom: FineTuneStart = .searched
+  package var fineTuneFrom: FineTuneStart = .searched
   /// Early stopping: fine-tuning ends after this many epochs without a better validation
   /// accuracy (nil: run every epoch).
-  public var patience: Int? = nil
+  package var patience: Int? = nil
   /// λ ramp: during the first this-many search epochs λ grows linearly to its value
   /// (epoch e of the search uses λ·(e+1)/ramp), so the weights adapt before cost bites;
   /// 0 applies λ from the start.
-  public var lambdaRampEpochs: Int = 0
+  package var lambdaRampEpochs: Int = 0
 
-  public enum FineTuneStart: String, Sendable, Codable, Equatable {
+  package enum FineTuneStart: String, Sendable, Codable, Equatable {
     case searched, warmup
   }
 
   /// The weights' rate in `phase`, for a supernet with batch norm folded or not.
-  public func learningRate(in phase: SearchPhase, folded: Bool) -> Double {
+  package func learningRate(in phase: SearchPhase, folded: Bool) -> Double {
     phase == .warmup || !folded ? learningRate : foldedLearningRate ?? learningRate
   }
 
   /// Scaled to a 2-core CPU: minutes per λ on a few thousand images (demos and CI).
   /// Fine-tuning restarts from the warmup weights so short budgets compare searched and
   /// hand-made mappings on equal training.
-  public static let quick = SearchPreset(
+  package static let quick = SearchPreset(
     name: "quick", warmupEpochs: 1, searchEpochs: 2, fineTuneEpochs: 2, batchSize: 128, learningRate: 0.05,
     foldedLearningRate: 0.003, logitLearningRate: 0.05, initialTemperature: 1, finalTemperature: 0.05,
     fineTuneFrom: .warmup, patience: nil)
 
   /// The full-scale reproduction's protocol (as the reference code was run on padded
   /// Fashion-MNIST): warmup 5, search 5, fine-tune 5 epochs at batch 256.
-  public static let standard = SearchPreset(
+  package static let standard = SearchPreset(
     name: "standard", warmupEpochs: 5, searchEpochs: 5, fineTuneEpochs: 5, batchSize: 256, learningRate: 0.05,
     foldedLearningRate: 0.003, logitLearningRate: 0.01, initialTemperature: 1, finalTemperature: 0.05,
     fineTuneFrom: .warmup, patience: nil, lambdaRampEpochs: 1)
 
   /// The reference's scale (GPU budgets: hundreds of epochs per phase; temperature from 1
   /// ×e^−0.045 per epoch over 200 epochs, as in the published code).
-  public static let paper = SearchPreset(
+  package static let paper = SearchPreset(
     name: "paper", warmupEpochs: 100, searchEpochs: 200, fineTuneEpochs: 100, batchSize: 128, learningRate: 0.1,
     foldedLearningRate: 0.001, logitLearningRate: 1e-3, initialTemperature: 1,
     finalTemperature: Foundation.exp(-0.045 * 200), fineTuneFrom: .searched, patience: 20)
 
-  public static let builtIn: [SearchPreset] = [.quick, .standard, .paper]
+  package static let builtIn: [SearchPreset] = [.quick, .standard, .paper]
 
-  public static func named(_ name: String) -> SearchPreset? { builtIn.first { $0.name == name } }
+  package static func named(_ name: String) -> SearchPreset? { builtIn.first { $0.name == name } }
 
   /// Refuses budgets no run can follow, naming the field.
-  public func validate() throws {
+  package func validate() throws {
     func require(_ condition: Bool, _ field: String, _ value: Any, _ expected: String) throws {
       guard condition else {
         throw SearchError.invalidPreset(preset: name, field: field, value: "\(value)", expected: expected)
@@ -96,7 +96,7 @@ public struct SearchPreset: Sendable, Codable, Equatable {
   }
 
   /// The temperature after `fraction` (0…1) of the search phase.
-  public func temperature(atSearchProgress fraction: Double) -> Double {
+  package func temperature(atSearchProgress fraction: Double) -> Double {
     initialTemperature * Foundation.pow(finalTemperature / initialTemperature, min(max(fraction, 0), 1))
   }
 }
@@ -106,7 +106,7 @@ extension SearchPreset {
 
   /// Files written before a field existed decode with its default (a per-epoch
   /// `temperature_decay` becomes the temperature it reached at the search's end).
-  public init(from decoder: any Decoder) throws {
+  package init(from decoder: any Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
     name = try container.decode(String.self, forKey: .name)
     warmupEpochs = try container.decode(Int.self, forKey: .warmupEpochs)

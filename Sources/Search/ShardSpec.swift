@@ -4,13 +4,13 @@ import Support
 
 /// Which of a sweep's jobs a process runs: `--shard I/N` (every N-th job from the I-th,
 /// 1-based) or `auto`.
-public enum ShardSpec {
+package enum ShardSpec {
   /// `I/N`, or `auto`: inside a Slurm array whose task ids are contiguous (any `--array`
   /// range such as 0-3 or 1-4), the task's own share — (ID − MIN + 1)/(MAX − MIN + 1);
   /// otherwise (no array, or a sparse one like 1,3,8) 1/1, which with the sweep's job locks
   /// means every job no other process is running: the processes divide the work among
   /// themselves, whatever the array's shape.
-  public static func parse(_ text: String, environment: [String: String]) throws -> (index: Int, count: Int) {
+  package static func parse(_ text: String, environment: [String: String]) throws -> (index: Int, count: Int) {
     if text == "auto" {
       guard let id = environment["SLURM_ARRAY_TASK_ID"].flatMap(Int.init),
         let low = environment["SLURM_ARRAY_TASK_MIN"].flatMap(Int.init),

@@ -3,7 +3,7 @@ import Hardware
 import Models
 
 /// How one searchable layer's channels are divided among units inside the supernet.
-public enum SearchableKind: Sendable, Equatable {
+package enum SearchableKind: Sendable, Equatable {
   /// A mixed-format convolution (the layer of that name); alternatives follow the plan's options.
   case sharedWeights(layer: String)
   /// One channel mask per alternative operator (same order as the plan's options); the
@@ -12,12 +12,12 @@ public enum SearchableKind: Sendable, Equatable {
 }
 
 /// A layer of the supernet whose channel split the search learns.
-public struct SearchableLayer: Sendable, Equatable {
+package struct SearchableLayer: Sendable, Equatable {
   /// Index into `Supernet.plan.layers`.
-  public let planIndex: Int
-  public let name: String
-  public let outChannels: Int
-  public let kind: SearchableKind
+  package let planIndex: Int
+  package let name: String
+  package let outChannels: Int
+  package let kind: SearchableKind
 }
 
 /// A zoo model rewritten so that each splittable layer mixes its units' alternatives.
@@ -30,17 +30,17 @@ public struct SearchableLayer: Sendable, Equatable {
 /// is PACT's lower bound), which puts one before every convolution fed by an activation
 /// and one after every residual add. Alternative-operators SoCs (Darkside) get a standard
 /// and a depthwise branch per replaceable block, joined by complementary channel masks.
-public struct Supernet: Sendable {
-  public let architecture: Architecture
+package struct Supernet: Sendable {
+  package let architecture: Architecture
   /// The model the supernet was built from (the float network a float warmup trains).
-  public let model: Architecture
+  package let model: Architecture
   /// The cost model's view (blocks replaced), whose layer order the mapping follows.
-  public let plan: NetworkPlan
-  public let searchable: [SearchableLayer]
+  package let plan: NetworkPlan
+  package let searchable: [SearchableLayer]
   /// Convolution–batch-norm pairs folded into one convolution (empty unless folding).
-  public let foldedBatchNorms: [(convolution: String, batchNorm: String)]
+  package let foldedBatchNorms: [(convolution: String, batchNorm: String)]
   /// Linear layers rebuilt as 1×1 convolutions (same weights, same bytes).
-  public let linearAsConvolution: [String]
+  package let linearAsConvolution: [String]
 
   /// The weight format a unit computes in, as a fake quantizer (nil: float).
   static func format(of unit: ComputeUnit) -> WeightQuantization? {
@@ -55,7 +55,7 @@ public struct Supernet: Sendable {
   /// `dws` baseline's layout) and only shared-weights layers are mixed. `foldBatchNorm`
   /// (shared-weights SoCs) builds the folded, PACT-quantized supernet described above;
   /// without it batch norm stays and activations are float (the random-split warmup's network).
-  public init(model: Architecture, soc: SoC, replaceBlocks: Bool = true, foldBatchNorm: Bool = false) throws {
+  package init(model: Architecture, soc: SoC, replaceBlocks: Bool = true, foldBatchNorm: Bool = false) throws {
     let plan = try NetworkPlan(architecture: model, soc: soc, replaceBlocks: replaceBlocks)
     self.plan = plan
     self.model = model
@@ -71,7 +71,7 @@ public struct Supernet: Sendable {
   /// w' = w·γ/√(σ² + ε), b' = (b − μ)·γ/√(σ² + ε) + β; linear layers' weights as 1×1
   /// convolutions'. Names the supernet has and the float model lacks (logits, PACT clips,
   /// ternary scales) are absent: they keep their initial values.
-  public func weights(fromFloat float: [String: [Float]]) throws -> [String: [Float]] {
+  package func weights(fromFloat float: [String: [Float]]) throws -> [String: [Float]] {
     func value(_ name: String) throws -> [Float] {
       guard let values = float[name] else {
         throw SearchError.weightsDoNotFit(

@@ -15,7 +15,7 @@ extension Sweep {
   /// `autoPoints`, λ values where the front has its widest gaps (`nextLambda`) until the
   /// sweep has that many points. Finished jobs are skipped and interrupted ones resume, so
   /// running a sweep again continues it. `warmupOnly` stops after the warmup.
-  public static func run(
+  package static func run(
     _ configuration: SearchConfiguration, lambdas: [Double], baselines: [MappingStrategy] = [], reference: Bool = false,
     autoPoints: Int? = nil, folder: String, shard: Int = 1, shards: Int = 1, jobOffset: Int = 0,
     warmupOnly: Bool = false, observer: RunObserver = .silent
@@ -37,7 +37,7 @@ extension Sweep {
   }
 
   /// Continues the sweep `folder/manifest.json` describes (`sweep submit`'s jobs run this).
-  public static func resume(
+  package static func resume(
     folder: String, shard: Int = 1, shards: Int = 1, jobOffset: Int = 0, warmupOnly: Bool = false,
     observer: RunObserver = .silent
   ) throws {
@@ -56,12 +56,12 @@ extension Sweep {
 
   /// The jobs of a sweep of `lambdas` grid points and `baselines`, per seed: the numbering
   /// shards and `sweep submit`'s array share across seeds.
-  public static func jobCount(lambdas: Int, baselines: Int, reference: Bool) -> Int {
+  package static func jobCount(lambdas: Int, baselines: Int, reference: Bool) -> Int {
     lambdas + baselines + (reference ? 1 : 0)
   }
 
   /// The manifest of `folder`, or an error naming the folder.
-  public static func readManifest(folder: String) throws -> Manifest {
+  package static func readManifest(folder: String) throws -> Manifest {
     guard let data = FileManager.default.contents(atPath: folder + "/manifest.json") else {
       throw SearchError.sweepFolder(folder: folder, problem: .noManifest)
     }
@@ -70,7 +70,7 @@ extension Sweep {
 
   /// Writes the folder's manifest, or checks that the one there describes this sweep.
   @discardableResult
-  public static func prepare(
+  package static func prepare(
     _ configuration: SearchConfiguration, lambdas: [Double], baselines: [MappingStrategy], reference: Bool,
     autoPoints: Int?, folder: String
   ) throws -> Manifest {

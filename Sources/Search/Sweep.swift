@@ -8,24 +8,24 @@ import Support
 /// A λ sweep in a folder: `manifest.json` (configuration, λ grid, seed, git commit),
 /// `warmup.h5` (the shared warmup), one `lambda-<λ>.h5` run file per λ, and after
 /// `merge`, `sweep.json` with every point, the baselines, the Pareto front and the gains.
-public enum Sweep {
-  public struct Manifest: Codable, Sendable, Equatable {
-    public var format = "odimo-sweep"
-    public var formatVersion = 1
-    public var configuration: SearchConfiguration
-    public var lambdas: [Double]
+package enum Sweep {
+  package struct Manifest: Codable, Sendable, Equatable {
+    package var format = "odimo-sweep"
+    package var formatVersion = 1
+    package var configuration: SearchConfiguration
+    package var lambdas: [Double]
     /// Hand-made mappings trained inside the sweep (by strategy name).
-    public var baselines: [String]
+    package var baselines: [String]
     /// Whether the float reference is trained (`reference.h5`).
-    public var reference: Bool
-    public var gitCommit: String
+    package var reference: Bool
+    package var gitCommit: String
     /// `--lambdas auto:N`: points in all after filling the front's widest gaps (nil: no filling).
-    public var autoPoints: Int? = nil
+    package var autoPoints: Int? = nil
     /// The λ values filling added, in the order they were run.
-    public var addedLambdas: [Double] = []
+    package var addedLambdas: [Double] = []
 
     /// Every λ of the sweep: the grid, then those filling added.
-    public var allLambdas: [Double] { lambdas + addedLambdas }
+    package var allLambdas: [Double] { lambdas + addedLambdas }
 
     init(
       configuration: SearchConfiguration, lambdas: [Double], baselines: [String], reference: Bool, gitCommit: String,
@@ -40,7 +40,7 @@ public enum Sweep {
     }
 
     /// Manifests written before filling existed decode without it.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
       let container = try decoder.container(keyedBy: CodingKeys.self)
       format = try container.decode(String.self, forKey: .format)
       formatVersion = try container.decode(Int.self, forKey: .formatVersion)
@@ -61,45 +61,45 @@ public enum Sweep {
   }
 
   /// One λ's outcome, read back from its run file.
-  public struct Point: Codable, Sendable {
-    public var lambda: Double
-    public var run: String
-    public var testAccuracy: Double
-    public var latencyCycles: Double
-    public var energyMicrojoules: Double?
+  package struct Point: Codable, Sendable {
+    package var lambda: Double
+    package var run: String
+    package var testAccuracy: Double
+    package var latencyCycles: Double
+    package var energyMicrojoules: Double?
   }
 
-  public struct Summary: Codable, Sendable {
-    public var manifest: Manifest
-    public var points: [Point]
-    public var baselines: [Point]
-    public var latencyFront: [ParetoPoint]
-    public var latencyGains: [IsoAccuracyGain]
-    public var energyFront: [ParetoPoint]?
-    public var energyGains: [IsoAccuracyGain]?
+  package struct Summary: Codable, Sendable {
+    package var manifest: Manifest
+    package var points: [Point]
+    package var baselines: [Point]
+    package var latencyFront: [ParetoPoint]
+    package var latencyGains: [IsoAccuracyGain]
+    package var energyFront: [ParetoPoint]?
+    package var energyGains: [IsoAccuracyGain]?
   }
 
   /// The default grid on the normalised scale (cost divided by the starting mapping's):
   /// λ = 0 (the most accurate mapping), then log-spaced by about 3 from 0.03, where cost
   /// barely moves the split, to 10, where it outweighs the task loss and layers go to their
   /// cheapest unit.
-  public static let defaultLambdas: [Double] = [0, 0.03, 0.1, 0.3, 1, 3, 10]
+  package static let defaultLambdas: [Double] = [0, 0.03, 0.1, 0.3, 1, 3, 10]
 
   /// Sub-folders of a sweep folder holding the same sweep with other seeds (`seed-1`, …).
-  public static let seedFolderPrefix = "seed-"
+  package static let seedFolderPrefix = "seed-"
 
   /// The sweep folders of other seeds inside `folder` (with a manifest), by name.
-  public static func seedFolders(in folder: String) -> [String] {
+  package static func seedFolders(in folder: String) -> [String] {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
     return names.filter { $0.hasPrefix(seedFolderPrefix) }.sorted().map { folder + "/" + $0 }
       .filter { FileManager.default.fileExists(atPath: $0 + "/manifest.json") }
   }
 
   /// A λ as its run file names it: the shortest text that reads back as the same number.
-  public static func runName(_ lambda: Double) -> String { "lambda-\(lambda).h5" }
+  package static func runName(_ lambda: Double) -> String { "lambda-\(lambda).h5" }
 
   /// `JSONEncoder.sorted`, indented for people reading the sweep folder.
-  public static func encoder() -> JSONEncoder {
+  package static func encoder() -> JSONEncoder {
     let encoder = JSONEncoder.sorted
     encoder.outputFormatting.insert(.prettyPrinted)
     return encoder
@@ -109,7 +109,7 @@ public enum Sweep {
   /// neighbouring λ values (sorted) whose costs differ most in log, their geometric mean
   /// (a third of the upper one next to λ = 0). nil when no gap is wider than 5 % or the
   /// widest one's λ values are already within 10 % of each other.
-  public static func nextLambda(_ points: [(lambda: Double, cost: Double)]) -> Double? {
+  package static func nextLambda(_ points: [(lambda: Double, cost: Double)]) -> Double? {
     let sorted = points.filter { $0.cost > 0 && $0.cost.isFinite }.sorted { $0.lambda < $1.lambda }
     guard sorted.count >= 2 else { return nil }
     var widest: (gap: Double, low: Double, high: Double)?
@@ -156,7 +156,7 @@ public enum Sweep {
   /// Assembles every shard's points (and `baselines.json` if the folder has one) into
   /// `sweep.json`: points, Pareto fronts and iso-accuracy gains (ε in accuracy, 0–1).
   @discardableResult
-  public static func merge(folder: String, epsilon: Double = 0) throws -> Summary {
+  package static func merge(folder: String, epsilon: Double = 0) throws -> Summary {
     let decoder = JSONDecoder.snakeCase
     guard let data = FileManager.default.contents(atPath: folder + "/manifest.json") else {
       throw SearchError.sweepFolder(folder: folder, problem: .noManifest)

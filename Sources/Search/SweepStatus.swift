@@ -4,8 +4,8 @@ import Support
 /// Where every job of a sweep folder (and of its other seeds' folders) stands, read from
 /// the folder alone: what `odimo sweep status` prints while a sweep runs — on this
 /// machine or as a cluster's array tasks.
-public struct SweepStatus: Sendable, Encodable {
-  public enum State: String, Sendable, Encodable {
+package struct SweepStatus: Sendable, Encodable {
+  package enum State: String, Sendable, Encodable {
     /// Finished: its run file is complete.
     case done
     /// A process holds the job's lock and its run file has this many epochs.
@@ -18,32 +18,32 @@ public struct SweepStatus: Sendable, Encodable {
     case diverged
   }
 
-  public struct Job: Sendable, Encodable {
+  package struct Job: Sendable, Encodable {
     /// "warmup", "λ=0.1", "all-digital", "float reference".
-    public var name: String
+    package var name: String
     /// The sweep folder's seed.
-    public var seed: UInt64
+    package var seed: UInt64
     /// Relative to the sweep folder.
-    public var file: String
-    public var state: State
+    package var file: String
+    package var state: State
     /// Epochs written so far and in all (nil where unknown: the float reference, old files).
-    public var epochs: Int?
-    public var scheduledEpochs: Int?
+    package var epochs: Int?
+    package var scheduledEpochs: Int?
     /// Wall time of the epochs written so far (seconds), and the time the rest would take at that pace.
-    public var seconds: Double?
-    public var remainingSeconds: Double?
+    package var seconds: Double?
+    package var remainingSeconds: Double?
     /// A finished run's test accuracy (0–1) and latency (cycles).
-    public var testAccuracy: Double?
-    public var latencyCycles: Double?
+    package var testAccuracy: Double?
+    package var latencyCycles: Double?
     /// Where a diverged run diverged.
-    public var detail: String?
+    package var detail: String?
   }
 
-  public var folder: String
-  public var jobs: [Job]
+  package var folder: String
+  package var jobs: [Job]
 
   /// The status of the sweep in `folder` and of its `seed-*` folders.
-  public static func read(folder: String) throws -> SweepStatus {
+  package static func read(folder: String) throws -> SweepStatus {
     var jobs: [Job] = []
     for sweep in [folder] + Sweep.seedFolders(in: folder) {
       guard let data = FileManager.default.contents(atPath: sweep + "/manifest.json") else {
@@ -117,10 +117,10 @@ public struct SweepStatus: Sendable, Encodable {
   }
 }
 
-public enum SweepStatusError: Error, CustomStringConvertible, Sendable {
+package enum SweepStatusError: Error, CustomStringConvertible, Sendable {
   case notASweep(folder: String)
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .notASweep(let folder): "\(folder): no manifest.json; expected a sweep folder written by odimo sweep run"
     }

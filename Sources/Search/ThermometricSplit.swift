@@ -11,19 +11,19 @@ import Models
 /// keeps channels on the first operator however large λ is (measured: 72 of 512 at λ = 10,
 /// lr 0.01). `project()` after each step clips α at 0 instead, where the gradient still
 /// exists, so a channel can leave the first operator for good and still come back.
-public final class ThermometricSplit {
-  public let logits: Parameter
-  public let channels: Int
+package final class ThermometricSplit {
+  package let logits: Parameter
+  package let channels: Int
   /// A fixed count of first-operator channels (warmup sampling, frozen mappings); nil
   /// derives it from α.
-  public var fixedCount: Int?
+  package var fixedCount: Int?
 
   /// Starts with the first `firstCount` channels on the first operator: α_j = 1 for them
   /// (θ ≥ 1) and the rest share 0.25 (θ ≤ 0.25), so the split is a prefix of exactly that
   /// length. Unlike the reference's half split (α = 0 for the second half, where |α| has no
   /// gradient and those channels can never move back), every α_j starts away from 0 and
   /// every channel can move either way.
-  public init(name: String, channels: Int, firstCount: Int? = nil) {
+  package init(name: String, channels: Int, firstCount: Int? = nil) {
     self.channels = channels
     let first = min(max(firstCount ?? channels, 0), channels)
     let rest = Float(0.25) / Float(max(channels - first, 1))
@@ -32,7 +32,7 @@ public final class ThermometricSplit {
   }
 
   /// θ_i for every channel.
-  public var thresholds: [Float] {
+  package var thresholds: [Float] {
     var running: Float = 0
     var result = [Float](repeating: 0, count: channels)
     for index in stride(from: channels - 1, through: 0, by: -1) {
@@ -43,17 +43,17 @@ public final class ThermometricSplit {
   }
 
   /// The mask of the first operator's channels (1) and the second's (0).
-  public var mask: [Float] {
+  package var mask: [Float] {
     if let fixedCount { return (0..<channels).map { $0 < fixedCount ? 1 : 0 } }
     return thresholds.map { $0 > 0.5 ? 1 : 0 }
   }
 
   /// Channels computed by the first operator.
-  public var count: Int { Int(mask.reduce(0, +)) }
+  package var count: Int { Int(mask.reduce(0, +)) }
 
   /// Sets α's gradient from dL/dm (the first operator's mask; the second operator's mask
   /// is 1 − m, so its gradient enters with the opposite sign before this call).
-  public func backward(maskGradient: [Float]) {
+  package func backward(maskGradient: [Float]) {
     var prefix: Float = 0
     for j in 0..<channels {
       prefix += maskGradient[j]
@@ -63,7 +63,7 @@ public final class ThermometricSplit {
 
   /// Clips α at 0 (after every optimizer step): θ sums magnitudes, and a negative α would
   /// otherwise count as a positive one.
-  public func project() {
+  package func project() {
     for j in 0..<channels where logits.value.buffer[j] < 0 { logits.value.buffer[j] = 0 }
   }
 }

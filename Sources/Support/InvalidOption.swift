@@ -1,19 +1,19 @@
 /// A command-line option (or the same field of a library configuration) given a value
 /// outside what it accepts. Every module throws this one type for such values, so the CLI
 /// maps all of them to one exit status (64, a bad command line) and tests match its data.
-public struct InvalidOption: Error, CustomStringConvertible, Sendable, Equatable {
+package struct InvalidOption: Error, CustomStringConvertible, Sendable, Equatable {
   /// The option as a user types it ("--epochs").
-  public let option: String
+  package let option: String
   /// The value given, as text.
-  public let value: String
+  package let value: String
   /// What would have been accepted ("1…1,000,000").
-  public let expected: String
+  package let expected: String
 
-  public init(_ option: String, value: some CustomStringConvertible, expected: String) {
+  package init(_ option: String, value: some CustomStringConvertible, expected: String) {
     self.option = option
     self.value = value.description
     self.expected = expected
   }
 
-  public var description: String { "\(option) is \(value); expected \(expected)" }
+  package var description: String { "\(option) is \(value); expected \(expected)" }
 }

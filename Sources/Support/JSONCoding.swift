@@ -1,7 +1,7 @@
 import Foundation
 
 /// "key: saved X, now Y" for every top-level key whose JSON value differs (resume checks).
-public func configurationDifferences(saved: String, now: String) -> String {
+package func configurationDifferences(saved: String, now: String) -> String {
   func object(_ text: String) -> [String: Any] {
     (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
   }
@@ -18,7 +18,7 @@ public func configurationDifferences(saved: String, now: String) -> String {
 extension JSONEncoder {
   /// An encoder with sorted snake_case keys, so the same value always gives the same
   /// text and Python readers see their naming convention.
-  public static var sorted: JSONEncoder {
+  package static var sorted: JSONEncoder {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     encoder.keyEncodingStrategy = .convertToSnakeCase
@@ -28,7 +28,7 @@ extension JSONEncoder {
 
 extension JSONDecoder {
   /// The decoder matching `JSONEncoder.sorted`.
-  public static var snakeCase: JSONDecoder {
+  package static var snakeCase: JSONDecoder {
     let decoder = JSONDecoder()
     decoder.keyDecodingStrategy = .convertFromSnakeCase
     return decoder

@@ -23,7 +23,7 @@ extension SafeWrite {
   /// never be renamed into place. Others' temporaries, and those of live processes, stay.
   /// Returns the names removed.
   @discardableResult
-  public static func removeStaleTemporaries(in folder: String) -> [String] {
+  package static func removeStaleTemporaries(in folder: String) -> [String] {
     guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
     var removed: [String] = []
     for name in names where name.hasPrefix(".") {
@@ -46,7 +46,7 @@ extension SafeWrite {
   /// must satisfy `replaceable` (it is deleted); otherwise nothing is written and the
   /// error names the first other entry. If `body` throws, `target` is left as it was.
   @discardableResult
-  public static func replaceFolder<R>(
+  package static func replaceFolder<R>(
     _ target: String, replaceable: (String) -> Bool, _ body: (_ temporaryFolder: String) throws -> R
   ) throws -> R {
     let parent = URL(fileURLWithPath: target).deletingLastPathComponent().path

@@ -5,19 +5,19 @@ import Support
 /// final name, and an existing file is replaced only once its successor is complete:
 /// the writer fills a temporary file in the same folder, which is flushed to disk and
 /// renamed over the target (rename is atomic within a file system).
-public enum SafeWrite {
+package enum SafeWrite {
   /// A failure to put the finished file in place.
-  public struct Failure: Error, CustomStringConvertible, Sendable {
-    public let target: String
-    public let detail: String
-    public var description: String { "\(target): could not write safely: \(detail)" }
+  package struct Failure: Error, CustomStringConvertible, Sendable {
+    package let target: String
+    package let detail: String
+    package var description: String { "\(target): could not write safely: \(detail)" }
   }
 
   /// Calls `body` with a temporary path next to `target`; when it returns, the
   /// temporary file is synced and renamed to `target`. If `body` throws, the temporary
   /// file is removed and `target` is left as it was.
   @discardableResult
-  public static func replace<R>(_ target: String, _ body: (_ temporaryPath: String) throws -> R) throws -> R {
+  package static func replace<R>(_ target: String, _ body: (_ temporaryPath: String) throws -> R) throws -> R {
     let url = URL(fileURLWithPath: target)
     let folder = url.deletingLastPathComponent().path
     var isDirectory: ObjCBool = false
@@ -49,7 +49,7 @@ public enum SafeWrite {
   }
 
   /// Writes `data` to `target` safely.
-  public static func write(_ data: Data, to target: String) throws {
+  package static func write(_ data: Data, to target: String) throws {
     try replace(target) { temporary in
       guard FileManager.default.createFile(atPath: temporary, contents: data) else {
         let full = errno == ENOSPC
@@ -77,7 +77,7 @@ public enum SafeWrite {
 
 /// An error of a storage library (HDF5) that `SafeWrite` reports by the file the user named:
 /// a write that failed, or one that failed for lack of space.
-public protocol StorageFailure: Error {
+package protocol StorageFailure: Error {
   var failedToWrite: Bool { get }
   var diskIsFull: Bool { get }
 }

@@ -2,13 +2,13 @@ import Foundation
 import SwiftProtobuf
 
 /// Why an event file could not be written.
-public enum TensorBoardError: Error, CustomStringConvertible, Sendable, Equatable {
+package enum TensorBoardError: Error, CustomStringConvertible, Sendable, Equatable {
   /// The folder could not be created or the file not opened.
   case cannotCreate(path: String, reason: String)
   /// A record could not be appended (disk full, file removed …).
   case cannotWrite(path: String, reason: String)
 
-  public var description: String {
+  package var description: String {
     switch self {
     case .cannotCreate(let path, let reason): "cannot create the TensorBoard event file \(path): \(reason)"
     case .cannotWrite(let path, let reason): "cannot write to the TensorBoard event file \(path): \(reason)"
@@ -21,13 +21,13 @@ public enum TensorBoardError: Error, CustomStringConvertible, Sendable, Equatabl
 /// per step with that step's scalar summaries. Append-only: every process writes its own
 /// file, so a resumed run adds a file beside the old one and TensorBoard reads both; a
 /// killed process leaves at most one truncated record, which TensorBoard skips.
-public final class EventFile {
-  public let path: String
+package final class EventFile {
+  package let path: String
   private let handle: FileHandle
   private let clock: () -> Date
 
   /// Creates `folder` if needed and a new event file in it, stamped with `clock`'s time.
-  public init(folder: String, clock: @escaping () -> Date = { Date() }) throws(TensorBoardError) {
+  package init(folder: String, clock: @escaping () -> Date = { Date() }) throws(TensorBoardError) {
     self.clock = clock
     let now = clock()
     let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "localhost"
@@ -50,7 +50,7 @@ public final class EventFile {
   deinit { try? handle.close() }
 
   /// Appends the scalars `values` (tag → value) at `step`, in tag order.
-  public func scalars(_ values: [String: Double], step: Int) throws(TensorBoardError) {
+  package func scalars(_ values: [String: Double], step: Int) throws(TensorBoardError) {
     var event = Tensorflow_Event()
     event.wallTime = clock().timeIntervalSince1970
     event.step = Int64(step)

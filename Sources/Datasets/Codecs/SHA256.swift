@@ -2,9 +2,9 @@ import CCrypto
 import Foundation
 
 /// SHA-256 digests through OpenSSL's libcrypto (hardware-accelerated where available).
-public enum SHA256 {
+package enum SHA256 {
   /// The hex digest of `bytes`.
-  public static func hexDigest(ofBytes bytes: [UInt8]) throws -> String {
+  package static func hexDigest(ofBytes bytes: [UInt8]) throws -> String {
     var digest = [UInt8](repeating: 0, count: 32)
     var length: UInt32 = 0
     guard EVP_Digest(bytes, bytes.count, &digest, &length, EVP_sha256(), nil) == 1 else {
@@ -14,7 +14,7 @@ public enum SHA256 {
   }
 
   /// The hex digest of the file at `path`, read in 1 MiB pieces.
-  public static func hexDigest(ofFile path: String) throws -> String {
+  package static func hexDigest(ofFile path: String) throws -> String {
     guard let handle = FileHandle(forReadingAtPath: path) else {
       throw DatasetError.unreadable(path, "cannot open the file to hash it")
     }

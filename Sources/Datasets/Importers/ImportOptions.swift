@@ -1,23 +1,23 @@
 import Foundation
 
 /// What every importer needs besides its source.
-public struct ImportOptions: Sendable {
+package struct ImportOptions: Sendable {
   /// The dataset file to write.
-  public var output: String
+  package var output: String
   /// Replace an existing output file.
-  public var force: Bool
+  package var force: Bool
   /// Fraction of the training images carved out, stratified, as a validation split (0: none,
   /// which leaves nothing to select epochs on: search and train refuse such a file).
-  public var validationFraction: Double
+  package var validationFraction: Double
   /// Seed of the validation split.
-  public var seed: UInt64
+  package var seed: UInt64
   /// Pads every image with black pixels, centred, to this square size (nil: as imported).
-  public var padTo: Int?
+  package var padTo: Int?
   /// Replicates single-channel images to this many channels (nil: as imported).
-  public var channels: Int?
-  public var progress: ProgressHandler?
+  package var channels: Int?
+  package var progress: ProgressHandler?
 
-  public init(
+  package init(
     output: String, force: Bool = false, validationFraction: Double = 0.1, seed: UInt64 = 0, padTo: Int? = nil,
     channels: Int? = nil, progress: ProgressHandler? = nil
   ) {
@@ -40,16 +40,16 @@ public struct ImportOptions: Sendable {
 }
 
 /// The formats `odimo data import` reads.
-public enum ImportFormat: String, CaseIterable, Sendable {
+package enum ImportFormat: String, CaseIterable, Sendable {
   case cifar10, cifar100, mnist
   case fashionMNIST = "fashion-mnist"
   case imagenet
 }
 
 /// Imports datasets from their official distributions into odimo dataset files.
-public enum DatasetImporter {
+package enum DatasetImporter {
   /// Imports `source` (a folder or archive, depending on the format) into `options.output`.
-  public static func run(
+  package static func run(
     _ format: ImportFormat, source: String, options: ImportOptions, resolution: Int = 64, synsets: String? = nil
   )
     throws

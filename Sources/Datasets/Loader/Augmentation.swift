@@ -2,18 +2,18 @@ import Foundation
 import Support
 
 /// Random training-time transformations, applied per image in the loader.
-public struct Augmentation: Sendable, Equatable {
+package struct Augmentation: Sendable, Equatable {
   /// Pad each side with this many black pixels, then crop back to the original size at a
   /// random offset (0 = no crop). CIFAR's standard is 4.
-  public var cropPadding: Int
+  package var cropPadding: Int
   /// Mirror left–right with probability ½.
-  public var horizontalFlip: Bool
+  package var horizontalFlip: Bool
   /// Rotate by a uniform angle in ±this many degrees (0 = off), bilinear, black fill.
-  public var maxRotationDegrees: Double
+  package var maxRotationDegrees: Double
   /// Translate by a uniform shift in ±this fraction of the size on each axis (0 = off).
-  public var maxTranslation: Double
+  package var maxTranslation: Double
 
-  public init(
+  package init(
     cropPadding: Int = 0, horizontalFlip: Bool = false, maxRotationDegrees: Double = 0, maxTranslation: Double = 0
   ) {
     self.cropPadding = cropPadding
@@ -23,9 +23,9 @@ public struct Augmentation: Sendable, Equatable {
   }
 
   /// No augmentation (evaluation).
-  public static let none = Augmentation()
+  package static let none = Augmentation()
   /// Random crop 32 with padding 4 and horizontal flip (the ODiMO reference's CIFAR recipe).
-  public static let cropAndFlip = Augmentation(cropPadding: 4, horizontalFlip: true)
+  package static let cropAndFlip = Augmentation(cropPadding: 4, horizontalFlip: true)
 
   var isIdentity: Bool { cropPadding == 0 && !horizontalFlip && maxRotationDegrees == 0 && maxTranslation == 0 }
   var usesAffine: Bool { maxRotationDegrees != 0 || maxTranslation != 0 }

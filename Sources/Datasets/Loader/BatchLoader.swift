@@ -3,7 +3,7 @@ import HDF5
 import Support
 
 /// Memory order of a batch of images.
-public enum TensorLayout: String, Sendable, CaseIterable {
+package enum TensorLayout: String, Sendable, CaseIterable {
   /// batch × channels × height × width
   case nchw
   /// batch × height × width × channels
@@ -11,23 +11,23 @@ public enum TensorLayout: String, Sendable, CaseIterable {
 }
 
 /// How the loader draws mini-batches.
-public struct LoaderOptions: Sendable {
-  public var batchSize: Int
-  public var shuffle: Bool
-  public var seed: UInt64
+package struct LoaderOptions: Sendable {
+  package var batchSize: Int
+  package var shuffle: Bool
+  package var seed: UInt64
   /// Drop the last batch when it is smaller than `batchSize`.
-  public var dropLast: Bool
-  public var augmentation: Augmentation
-  public var layout: TensorLayout
+  package var dropLast: Bool
+  package var augmentation: Augmentation
+  package var layout: TensorLayout
   /// Batches prepared ahead on a background thread.
-  public var prefetch: Int
+  package var prefetch: Int
   /// A split up to this size (decoded) is read once and kept in memory; a larger one is
   /// streamed chunk by chunk, shuffled within windows of about this size.
-  public var memoryBudgetBytes: Int
+  package var memoryBudgetBytes: Int
   /// Use only the first `limit` images of the split (quick runs, tests); nil: all.
-  public var limit: Int?
+  package var limit: Int?
 
-  public init(
+  package init(
     batchSize: Int, shuffle: Bool = true, seed: UInt64 = 0, dropLast: Bool = false, augmentation: Augmentation = .none,
     layout: TensorLayout = .nchw, prefetch: Int = 4, memoryBudgetBytes: Int = 2 << 30, limit: Int? = nil
   ) {
@@ -44,22 +44,22 @@ public struct LoaderOptions: Sendable {
 }
 
 /// One mini-batch: normalised Float32 images and their labels.
-public struct Batch: Sendable {
-  public let images: [Float]
-  public let labels: [Int32]
-  public let count: Int
-  public let channels: Int
-  public let height: Int
-  public let width: Int
-  public let layout: TensorLayout
+package struct Batch: Sendable {
+  package let images: [Float]
+  package let labels: [Int32]
+  package let count: Int
+  package let channels: Int
+  package let height: Int
+  package let width: Int
+  package let layout: TensorLayout
 }
 
 /// Streams shuffled, augmented, normalised mini-batches of one split of a dataset file.
 /// The same seed, epoch, data and options always give the same batches.
-public final class BatchLoader: @unchecked Sendable {
-  public let dataset: DatasetFile
-  public let split: DatasetFile.Split
-  public let options: LoaderOptions
+package final class BatchLoader: @unchecked Sendable {
+  package let dataset: DatasetFile
+  package let split: DatasetFile.Split
+  package let options: LoaderOptions
   private let file: HDF5File
   private let images: HDF5Dataset
   private let labels: [Int64]
@@ -72,12 +72,12 @@ public final class BatchLoader: @unchecked Sendable {
   /// The loader every evaluation uses: `split` in file order, unaugmented, batches of at
   /// most 256. One definition matters: `odimo audit` confirms an accuracy only when its
   /// re-evaluation batches exactly as the run's own evaluation did.
-  public static func evaluation(path: String, split name: String) throws -> BatchLoader {
+  package static func evaluation(path: String, split name: String) throws -> BatchLoader {
     let count = try DatasetFile(path: path).split(name).count
     return try BatchLoader(path: path, split: name, options: LoaderOptions(batchSize: min(256, count), shuffle: false))
   }
 
-  public init(path: String, split name: String, options: LoaderOptions) throws {
+  package init(path: String, split name: String, options: LoaderOptions) throws {
     guard options.batchSize > 0 else {
       throw DatasetError.invalidOption("batch size must be positive, got \(options.batchSize)")
     }
@@ -112,12 +112,12 @@ public final class BatchLoader: @unchecked Sendable {
   }
 
   /// Batches in one epoch.
-  public var batchesPerEpoch: Int {
+  package var batchesPerEpoch: Int {
     options.dropLast ? split.count / options.batchSize : (split.count + options.batchSize - 1) / options.batchSize
   }
 
   /// The batches of `epoch`, prepared on a background thread.
-  public func batches(epoch: Int) -> BatchStream {
+  package func batches(epoch: Int) -> BatchStream {
     BatchStream(loader: self, epoch: epoch)
   }
 
@@ -215,7 +215,7 @@ public final class BatchLoader: @unchecked Sendable {
 
 /// The batches of one epoch, produced ahead by a background thread into a bounded
 /// queue so the consumer never waits on decoding and augmentation if it is slower.
-public final class BatchStream: Sequence, IteratorProtocol, @unchecked Sendable {
+package final class BatchStream: Sequence, IteratorProtocol, @unchecked Sendable {
   private let condition = NSCondition()
   private var queue: [Batch] = []
   private var finished = false
@@ -253,7 +253,7 @@ public final class BatchStream: Sequence, IteratorProtocol, @unchecked Sendable 
   deinit { cancel() }
 
   /// Stops the producer (batches not yet taken are dropped).
-  public func cancel() {
+  package func cancel() {
     condition.lock()
     cancelled = true
     condition.broadcast()
@@ -262,7 +262,7 @@ public final class BatchStream: Sequence, IteratorProtocol, @unchecked Sendable 
 
   /// The next batch, or nil at the end of the epoch. A read failure ends the epoch and
   /// is reported by `error`.
-  public func next() -> Batch? {
+  package func next() -> Batch? {
     condition.lock()
     defer { condition.unlock() }
     while queue.isEmpty && !finished { condition.wait() }
@@ -273,14 +273,14 @@ public final class BatchStream: Sequence, IteratorProtocol, @unchecked Sendable 
   }
 
   /// The next batch, nil at the end of the epoch, or the error that ended it early.
-  public func nextBatch() throws -> Batch? {
+  package func nextBatch() throws -> Batch? {
     if let batch = next() { return batch }
     if let failure = error { throw failure }
     return nil
   }
 
   /// The error that ended the epoch early, if any.
-  public var error: (any Error)? {
+  package var error: (any Error)? {
     condition.lock()
     defer { condition.unlock() }
     return failure

@@ -72,7 +72,7 @@ struct MemoryDescriptor: Equatable, @unchecked Sendable {
 
 /// A float32 tensor in a oneDNN layout, backed by a 64-byte-aligned buffer it owns.
 /// A reference type: tensors are large, and layers hand the same buffer along.
-public final class Tensor {
+package final class Tensor {
   let descriptor: MemoryDescriptor
   let memory: dnnl_memory_t
   let storage: UnsafeMutableRawPointer
@@ -95,14 +95,14 @@ public final class Tensor {
   }
 
   /// A plain (row-major) tensor of `dims` holding `values`.
-  public convenience init(dims: [Int], values: [Float]) {
+  package convenience init(dims: [Int], values: [Float]) {
     self.init(MemoryDescriptor.plain(dims))
     precondition(values.count == elementCount, "tensor \(dims) needs \(elementCount) values, got \(values.count)")
     values.withUnsafeBufferPointer { storage.copyMemory(from: $0.baseAddress!, byteCount: values.count * 4) }
   }
 
   /// A plain tensor of zeros.
-  public convenience init(zeros dims: [Int]) { self.init(MemoryDescriptor.plain(dims), zeroed: true) }
+  package convenience init(zeros dims: [Int]) { self.init(MemoryDescriptor.plain(dims), zeroed: true) }
 
   deinit {
     dnnl_memory_destroy(memory)
@@ -110,12 +110,12 @@ public final class Tensor {
   }
 
   /// Logical dimensions.
-  public var dims: [Int] { descriptor.dims }
+  package var dims: [Int] { descriptor.dims }
   /// Logical element count.
-  public var elementCount: Int { dims.reduce(1, *) }
+  package var elementCount: Int { dims.reduce(1, *) }
   /// The physical buffer as floats (padding included for blocked layouts). For plain
   /// tensors — every `Parameter` — element i is the i-th value in row-major order.
-  public var buffer: UnsafeMutableBufferPointer<Float> {
+  package var buffer: UnsafeMutableBufferPointer<Float> {
     UnsafeMutableBufferPointer(start: storage.assumingMemoryBound(to: Float.self), count: byteCount / 4)
   }
 
@@ -123,7 +123,7 @@ public final class Tensor {
   var isPlain: Bool { descriptor == MemoryDescriptor.plain(dims) }
 
   /// The values in plain row-major order.
-  public func values() -> [Float] {
+  package func values() -> [Float] {
     let plain = isPlain ? self : reordered(to: .plain(dims))
     return Array(UnsafeBufferPointer(start: plain.storage.assumingMemoryBound(to: Float.self), count: elementCount))
   }

@@ -3,15 +3,15 @@ import Foundation
 
 /// A trainable tensor and its gradient, both in plain row-major layout (PyTorch's
 /// shapes), so optimizers and checkpoints see simple arrays.
-public final class Parameter {
+package final class Parameter {
   /// "<layer>.weight", "<layer>.bias", …
-  public let name: String
-  public let value: Tensor
-  public let gradient: Tensor
+  package let name: String
+  package let value: Tensor
+  package let gradient: Tensor
   /// Whether weight decay applies (convolution and linear weights; not biases or BN).
-  public let decays: Bool
+  package let decays: Bool
 
-  public init(name: String, dims: [Int], decays: Bool, initial: [Float]) {
+  package init(name: String, dims: [Int], decays: Bool, initial: [Float]) {
     self.name = name
     value = Tensor(dims: dims, values: initial)
     gradient = Tensor(zeros: dims)

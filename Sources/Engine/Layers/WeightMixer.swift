@@ -3,7 +3,7 @@ import Models
 
 /// Search-time control of a layer whose output channels are each computed in one of
 /// several weight formats (one per compute unit): the handle the ODiMO search uses.
-public protocol MixedLayer: AnyObject {
+package protocol MixedLayer: AnyObject {
   var name: String { get }
   /// Number of alternatives (formats / units).
   var alternatives: Int { get }

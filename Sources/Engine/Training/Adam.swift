@@ -1,7 +1,7 @@
 import Foundation
 
 /// Anything that updates parameters from their gradients.
-public protocol Optimizer: AnyObject {
+package protocol Optimizer: AnyObject {
   /// The base learning rate (schedules set it every epoch).
   var learningRate: Float { get set }
   /// Applies one update from the parameters' current gradients.
@@ -13,19 +13,19 @@ extension SGD: Optimizer {}
 /// Adam (Kingma & Ba 2015); with `decoupled`, AdamW's decoupled weight decay
 /// (Loshchilov & Hutter 2019), otherwise L2 decay added to the gradient as PyTorch's Adam.
 /// The search trains its architecture parameters with it.
-public final class Adam: Optimizer {
-  public var learningRate: Float
-  public let beta1: Float
-  public let beta2: Float
-  public let epsilon: Float
-  public let weightDecay: Float
-  public let decoupled: Bool
-  public let groups: [ParameterGroup]
-  public private(set) var steps = 0
-  public private(set) var firstMoment: [String: [Float]] = [:]
-  public private(set) var secondMoment: [String: [Float]] = [:]
+package final class Adam: Optimizer {
+  package var learningRate: Float
+  package let beta1: Float
+  package let beta2: Float
+  package let epsilon: Float
+  package let weightDecay: Float
+  package let decoupled: Bool
+  package let groups: [ParameterGroup]
+  package private(set) var steps = 0
+  package private(set) var firstMoment: [String: [Float]] = [:]
+  package private(set) var secondMoment: [String: [Float]] = [:]
 
-  public convenience init(
+  package convenience init(
     parameters: [Parameter], learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
     weightDecay: Float = 0, decoupled: Bool = false
   ) {
@@ -34,7 +34,7 @@ public final class Adam: Optimizer {
       weightDecay: weightDecay, decoupled: decoupled)
   }
 
-  public init(
+  package init(
     groups: [ParameterGroup], learningRate: Float, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8,
     weightDecay: Float = 0, decoupled: Bool = false
   ) {
@@ -48,13 +48,13 @@ public final class Adam: Optimizer {
   }
 
   /// Restores the moments and step count (resuming a search).
-  public func restore(steps: Int, firstMoment: [String: [Float]], secondMoment: [String: [Float]]) {
+  package func restore(steps: Int, firstMoment: [String: [Float]], secondMoment: [String: [Float]]) {
     self.steps = steps
     self.firstMoment = firstMoment
     self.secondMoment = secondMoment
   }
 
-  public func step() {
+  package func step() {
     steps += 1
     let correction1 = 1 - Foundation.pow(beta1, Float(steps))
     let correction2 = 1 - Foundation.pow(beta2, Float(steps))
@@ -90,7 +90,7 @@ public final class Adam: Optimizer {
 /// Scales all gradients so their global L2 norm is at most `maxNorm`; returns the norm
 /// before clipping (as PyTorch's clip_grad_norm_).
 @discardableResult
-public func clipGradients(_ parameters: [Parameter], maxNorm: Float) -> Float {
+package func clipGradients(_ parameters: [Parameter], maxNorm: Float) -> Float {
   var total: Double = 0
   for parameter in parameters {
     let gradient = parameter.gradient.buffer

@@ -7,22 +7,22 @@ import Support
 /// datasets/FORMATS.md): the architecture as JSON, every parameter and batch-norm
 /// statistic under its PyTorch name and shape, optimizer state, progress and metrics.
 /// h5py loads every tensor by name; every dataset carries a fletcher32 checksum.
-public enum Checkpoint {
-  public static let formatName = "odimo-checkpoint"
+package enum Checkpoint {
+  package static let formatName = "odimo-checkpoint"
   /// 2: the architecture in the stable JSON of `LayerOperation+Coding` (1: Swift's enum coding).
-  public static let formatVersion = 2
+  package static let formatVersion = 2
 
   /// One epoch's figures.
-  public struct EpochMetrics: Codable, Sendable, Equatable {
-    public var epoch: Int
-    public var trainLoss: Double
-    public var trainAccuracy: Double
-    public var validationLoss: Double
-    public var validationAccuracy: Double
-    public var learningRate: Double
-    public var imagesPerSecond: Double
+  package struct EpochMetrics: Codable, Sendable, Equatable {
+    package var epoch: Int
+    package var trainLoss: Double
+    package var trainAccuracy: Double
+    package var validationLoss: Double
+    package var validationAccuracy: Double
+    package var learningRate: Double
+    package var imagesPerSecond: Double
 
-    public init(
+    package init(
       epoch: Int, trainLoss: Double, trainAccuracy: Double, validationLoss: Double, validationAccuracy: Double,
       learningRate: Double, imagesPerSecond: Double
     ) {
@@ -37,15 +37,15 @@ public enum Checkpoint {
   }
 
   /// What is saved besides tensors.
-  public struct State: Codable, Sendable {
+  package struct State: Codable, Sendable {
     /// Epochs completed.
-    public var epoch: Int
-    public var bestEpoch: Int
-    public var bestValidationAccuracy: Double
-    public var seed: UInt64
+    package var epoch: Int
+    package var bestEpoch: Int
+    package var bestValidationAccuracy: Double
+    package var seed: UInt64
     /// The run's configuration as JSON (compared on resume).
-    public var configuration: String
-    public var history: [EpochMetrics]
+    package var configuration: String
+    package var history: [EpochMetrics]
   }
 
   /// The PyTorch shape of a parameter (grouped convolution weights are stored 5-D by
@@ -83,7 +83,7 @@ public enum Checkpoint {
 
   /// Saves a checkpoint with the best weights (`best`, a snapshot) at the root and the
   /// latest state (for `--resume`) under `/last`, replacing `path` atomically.
-  public static func save(
+  package static func save(
     path: String, network: Network, best: [String: [Float]], optimizer: SGD, state: State
   ) throws {
     try SafeWrite.hdf5(path) { file in
@@ -112,7 +112,7 @@ public enum Checkpoint {
   }
 
   /// Reads a checkpoint's architecture and state, checking the format.
-  public static func inspect(_ path: String) throws -> (architecture: Architecture, state: State) {
+  package static func inspect(_ path: String) throws -> (architecture: Architecture, state: State) {
     let file = try HDF5File.open(path)
     defer { file.close() }
     guard file.hasAttribute("format"), try file.attribute("format").stringValue == formatName else {
@@ -140,7 +140,7 @@ public enum Checkpoint {
 
   /// Loads tensors of `group` ("/" best, "/last" latest) into `network` (and the
   /// optimizer's velocity), checking every name and shape.
-  public static func load(_ path: String, group: String = "/", into network: Network, optimizer: SGD? = nil) throws {
+  package static func load(_ path: String, group: String = "/", into network: Network, optimizer: SGD? = nil) throws {
     let file = try HDF5File.open(path)
     defer { file.close() }
     let prefix = group == "/" ? "" : group

@@ -2,21 +2,21 @@ import Foundation
 
 /// Softmax cross-entropy over logits [N, classes] with optional label smoothing, and the
 /// batch's top-1 / top-5 correct counts.
-public struct CrossEntropy: Sendable {
-  public var labelSmoothing: Float
+package struct CrossEntropy: Sendable {
+  package var labelSmoothing: Float
 
-  public init(labelSmoothing: Float = 0) { self.labelSmoothing = labelSmoothing }
+  package init(labelSmoothing: Float = 0) { self.labelSmoothing = labelSmoothing }
 
-  public struct Result: Sendable {
+  package struct Result: Sendable {
     /// Mean loss over the batch.
-    public let loss: Float
+    package let loss: Float
     /// d loss / d logits, [N, classes].
-    public let gradient: [Float]
-    public let top1Correct: Int
-    public let top5Correct: Int
+    package let gradient: [Float]
+    package let top1Correct: Int
+    package let top5Correct: Int
   }
 
-  public func evaluate(logits: [Float], labels: [Int32], classes: Int) -> Result {
+  package func evaluate(logits: [Float], labels: [Int32], classes: Int) -> Result {
     let batch = labels.count
     var gradient = [Float](repeating: 0, count: logits.count)
     var total: Double = 0

@@ -1,20 +1,20 @@
 import Models
 
 /// A convolution's weights as the deployed layer holds them.
-public struct DeployedConvolution: Sendable {
+package struct DeployedConvolution: Sendable {
   /// Effective weights in PyTorch's plain [O, I/groups, K, K] order: the quantized values
   /// (dequantized to float) where the layer quantizes, the master weights where it does not.
-  public let weight: [Float]
-  public let shape: [Int]
-  public let bias: [Float]?
+  package let weight: [Float]
+  package let shape: [Int]
+  package let bias: [Float]?
   /// Per output channel, the format it computes in (nil: float).
-  public let channelFormats: [WeightQuantization?]
+  package let channelFormats: [WeightQuantization?]
   /// Per output channel, the step between representable weights (int8: the layer's
   /// power-of-two scale; ternary: the channel's learned scale); nil for float channels.
   /// Every quantized weight is an integer multiple of its channel's step.
-  public let channelSteps: [Float?]
+  package let channelSteps: [Float?]
 
-  public init(
+  package init(
     weight: [Float], shape: [Int], bias: [Float]?, channelFormats: [WeightQuantization?], channelSteps: [Float?]
   ) {
     self.weight = weight
@@ -27,7 +27,7 @@ public struct DeployedConvolution: Sendable {
 
 extension Network {
   /// Every parameter's and buffer's shape as PyTorch gives it, by the names `snapshot()` uses.
-  public var valueShapes: [String: [Int]] {
+  package var valueShapes: [String: [Int]] {
     var shapes: [String: [Int]] = [:]
     for parameter in parameters { shapes[parameter.name] = Checkpoint.storedShape(parameter.value) }
     for (name, tensor) in buffers { shapes[name] = tensor.dims }
@@ -37,7 +37,7 @@ extension Network {
   /// The deployed weights of the convolution `layer` (nil if it is not a convolution):
   /// every channel in the one format its mixed layer assigns it (the frozen mapping, else
   /// the most probable alternative).
-  public func deployedConvolution(_ layer: String) -> DeployedConvolution? {
+  package func deployedConvolution(_ layer: String) -> DeployedConvolution? {
     guard let kernel = kernel(named: layer) as? ConvolutionKernel else { return nil }
     let master = kernel.weight.value.values()
     let shape = Checkpoint.storedShape(kernel.weight.value)

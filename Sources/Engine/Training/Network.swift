@@ -5,17 +5,17 @@ import Support
 
 /// A zoo architecture made executable: one kernel per layer, run in topological order,
 /// with backward propagation through the same graph.
-public final class Network {
-  public let architecture: Architecture
+package final class Network {
+  package let architecture: Architecture
   private let kernels: [String: any Kernel]
   /// Trainable parameters in layer order.
-  public let parameters: [Parameter]
+  package let parameters: [Parameter]
   private var activations: [String: Tensor] = [:]
   /// When non-nil, seconds spent in each layer's forward and backward are added here.
-  public var profile: [String: (forward: Double, backward: Double)]?
+  package var profile: [String: (forward: Double, backward: Double)]?
 
   /// Builds the network with weights initialised from `seed` (PyTorch's schemes).
-  public init(_ architecture: Architecture, seed: UInt64) {
+  package init(_ architecture: Architecture, seed: UInt64) {
     self.architecture = architecture
     var generator = SplitMix64(seed: seed)
     var kernels: [String: any Kernel] = [:]
@@ -75,7 +75,7 @@ public final class Network {
 
   /// The layers whose weight formats are mixed per channel, in layer order (the
   /// search's handles on α, temperature and soft channel counts).
-  public var mixedLayers: [any MixedLayer] {
+  package var mixedLayers: [any MixedLayer] {
     architecture.layers.compactMap { layer in
       guard case .mixedConvolution = layer.operation else { return nil }
       return (kernels[layer.name] as? ConvolutionKernel)?.mixer
@@ -84,7 +84,7 @@ public final class Network {
 
   /// Refits every quantizer scale that is derived from the weights (ternary scales) to
   /// the current weights: after `restore` replaced the weights they were fitted to.
-  public func refitQuantizerScales() {
+  package func refitQuantizerScales() {
     for kernel in kernels.values {
       guard let convolution = kernel as? ConvolutionKernel else { continue }
       convolution.mixer?.fitScales(to: convolution.weight.value.values())
@@ -95,7 +95,7 @@ public final class Network {
   /// `input` (the network run with activations unquantized): a starting clip that fits the
   /// activations, where a fixed one would waste most of the levels on small ones or
   /// clip large ones. Layers that see no positive value keep their clip.
-  public func calibrateActivationClips(on input: Tensor, fraction: Double = 0.999) throws {
+  package func calibrateActivationClips(on input: Tensor, fraction: Double = 0.999) throws {
     let quantizers = kernels.values.compactMap { $0 as? ActivationQuantizerKernel }
     for quantizer in quantizers { quantizer.observing = fraction }
     defer { for quantizer in quantizers { quantizer.observing = nil } }
@@ -107,11 +107,11 @@ public final class Network {
 
   /// The architecture parameters (the mixed layers' logits α), which the search trains
   /// with its own optimizer.
-  public var logitParameters: [Parameter] { mixedLayers.map(\.logits) }
+  package var logitParameters: [Parameter] { mixedLayers.map(\.logits) }
 
   /// The channel masks of `.channelMask` layers by layer name; the search sets their
   /// values and reads their gradients.
-  public var masks: [String: Parameter] {
+  package var masks: [String: Parameter] {
     var found: [String: Parameter] = [:]
     for layer in architecture.layers where layer.operation == .channelMask {
       if let kernel = kernels[layer.name] as? ChannelMaskKernel { found[layer.name] = kernel.mask }
@@ -121,13 +121,13 @@ public final class Network {
 
   /// Every parameter except the logits α and the channel masks (the weights' optimizer
   /// trains these).
-  public var weightParameters: [Parameter] {
+  package var weightParameters: [Parameter] {
     let excluded = Set((logitParameters + Array(masks.values)).map { ObjectIdentifier($0) })
     return parameters.filter { !excluded.contains(ObjectIdentifier($0)) }
   }
 
   /// Batch-norm running statistics by name ("<layer>.running_mean", "<layer>.running_var").
-  public var buffers: [(name: String, tensor: Tensor)] {
+  package var buffers: [(name: String, tensor: Tensor)] {
     architecture.layers.flatMap { layer -> [(String, Tensor)] in
       guard let bn = kernels[layer.name] as? BatchNormKernel else { return [] }
       return [("\(layer.name).running_mean", bn.runningMean), ("\(layer.name).running_var", bn.runningVariance)]
@@ -135,7 +135,7 @@ public final class Network {
   }
 
   /// A copy of every parameter and buffer value by name (plain order).
-  public func snapshot() -> [String: [Float]] {
+  package func snapshot() -> [String: [Float]] {
     var values: [String: [Float]] = [:]
     for parameter in parameters { values[parameter.name] = parameter.value.values() }
     for (name, tensor) in buffers { values[name] = tensor.values() }
@@ -143,7 +143,7 @@ public final class Network {
   }
 
   /// Restores values taken by `snapshot()`.
-  public func restore(_ snapshot: [String: [Float]]) throws {
+  package func restore(_ snapshot: [String: [Float]]) throws {
     let targets = parameters.map { ($0.name, $0.value) } + buffers.map { ($0.name, $0.tensor) }
     for (name, tensor) in targets {
       guard let values = snapshot[name] else {
@@ -159,7 +159,7 @@ public final class Network {
   }
 
   /// Runs the network on `input` ([N, C, H, W]); returns the logits [N, classes].
-  public func forward(_ input: Tensor, training: Bool) throws -> Tensor {
+  package func forward(_ input: Tensor, training: Bool) throws -> Tensor {
     let expected = architecture.inputShape
     guard input.dims.count == 4, input.dims[1] == expected.channels, input.dims[2] == expected.height,
       input.dims[3] == expected.width
@@ -189,7 +189,7 @@ public final class Network {
 
   /// Back-propagates `gradient` (d loss / d logits, [N, classes]) through the network,
   /// leaving every parameter's gradient in `Parameter.gradient`.
-  public func backward(_ gradient: Tensor) throws {
+  package func backward(_ gradient: Tensor) throws {
     guard let final = architecture.layers.last else { return }
     var gradients: [String: Tensor] = [final.name: gradient]
     for layer in architecture.layers.reversed() {

@@ -2,15 +2,15 @@ import Foundation
 
 /// Parameters that share optimizer settings: their own learning-rate scale and, when
 /// set, their own weight decay (applied to every parameter of the group).
-public struct ParameterGroup {
-  public var parameters: [Parameter]
+package struct ParameterGroup {
+  package var parameters: [Parameter]
   /// Multiplies the optimizer's (scheduled) learning rate.
-  public var learningRateScale: Float
+  package var learningRateScale: Float
   /// Overrides the optimizer's weight decay for this group; nil keeps it (applied to
   /// convolution and linear weights only).
-  public var weightDecay: Float?
+  package var weightDecay: Float?
 
-  public init(_ parameters: [Parameter], learningRateScale: Float = 1, weightDecay: Float? = nil) {
+  package init(_ parameters: [Parameter], learningRateScale: Float = 1, weightDecay: Float? = nil) {
     self.parameters = parameters
     self.learningRateScale = learningRateScale
     self.weightDecay = weightDecay
@@ -23,17 +23,17 @@ public struct ParameterGroup {
 
 /// Stochastic gradient descent with momentum (optionally Nesterov) and weight decay
 /// (by default on convolution and linear weights only), as PyTorch's SGD.
-public final class SGD {
-  public var learningRate: Float
-  public let momentum: Float
-  public let nesterov: Bool
-  public let weightDecay: Float
+package final class SGD {
+  package var learningRate: Float
+  package let momentum: Float
+  package let nesterov: Bool
+  package let weightDecay: Float
   /// Momentum buffers by parameter name (plain, like the parameters).
-  public private(set) var velocity: [String: [Float]] = [:]
-  public let groups: [ParameterGroup]
+  package private(set) var velocity: [String: [Float]] = [:]
+  package let groups: [ParameterGroup]
   var parameters: [Parameter] { groups.flatMap(\.parameters) }
 
-  public convenience init(
+  package convenience init(
     parameters: [Parameter], learningRate: Float, momentum: Float = 0.9, nesterov: Bool = false, weightDecay: Float = 0
   ) {
     self.init(
@@ -41,7 +41,7 @@ public final class SGD {
       weightDecay: weightDecay)
   }
 
-  public init(
+  package init(
     groups: [ParameterGroup], learningRate: Float, momentum: Float = 0.9, nesterov: Bool = false, weightDecay: Float = 0
   ) {
     self.groups = groups
@@ -52,7 +52,7 @@ public final class SGD {
   }
 
   /// Applies one update from the parameters' current gradients.
-  public func step() {
+  package func step() {
     for group in groups {
       let rate = learningRate * group.learningRateScale
       for parameter in group.parameters {
@@ -75,11 +75,11 @@ public final class SGD {
   }
 
   /// Restores momentum buffers (from a checkpoint).
-  public func restore(velocity: [String: [Float]]) { self.velocity = velocity }
+  package func restore(velocity: [String: [Float]]) { self.velocity = velocity }
 }
 
 /// Learning-rate schedules over epochs.
-public enum LearningRateSchedule: Sendable, Equatable {
+package enum LearningRateSchedule: Sendable, Equatable {
   case constant
   /// Cosine from the base rate to 0 over `epochs`.
   case cosine(epochs: Int)
@@ -90,7 +90,7 @@ public enum LearningRateSchedule: Sendable, Equatable {
   /// Multiply by `factor` every epoch (the reference's temperature-like decay).
   case exponential(factor: Float)
 
-  public func rate(base: Float, epoch: Int) -> Float {
+  package func rate(base: Float, epoch: Int) -> Float {
     switch self {
     case .constant: base
     case .cosine(let epochs):

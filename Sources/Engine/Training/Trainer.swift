@@ -2,30 +2,30 @@ import Datasets
 import Foundation
 
 /// Trains a `Network` on batches from the dataset loader and evaluates it.
-public final class Trainer {
-  public let network: Network
-  public let optimizer: SGD
-  public let loss: CrossEntropy
+package final class Trainer {
+  package let network: Network
+  package let optimizer: SGD
+  package let loss: CrossEntropy
 
-  public init(network: Network, optimizer: SGD, loss: CrossEntropy = CrossEntropy()) {
+  package init(network: Network, optimizer: SGD, loss: CrossEntropy = CrossEntropy()) {
     self.network = network
     self.optimizer = optimizer
     self.loss = loss
   }
 
   /// Progress within an epoch: step, steps, running loss and accuracy, images/s.
-  public typealias StepProgress = (_ step: Int, _ steps: Int, _ loss: Double, _ accuracy: Double, _ rate: Double) ->
+  package typealias StepProgress = (_ step: Int, _ steps: Int, _ loss: Double, _ accuracy: Double, _ rate: Double) ->
     Void
 
   /// Mean loss and top-1 accuracy over a pass.
-  public struct PassResult: Sendable {
-    public let loss: Double
-    public let accuracy: Double
-    public let top5: Double
-    public let images: Int
-    public let seconds: Double
+  package struct PassResult: Sendable {
+    package let loss: Double
+    package let accuracy: Double
+    package let top5: Double
+    package let images: Int
+    package let seconds: Double
 
-    public init(loss: Double, accuracy: Double, top5: Double, images: Int, seconds: Double) {
+    package init(loss: Double, accuracy: Double, top5: Double, images: Int, seconds: Double) {
       self.loss = loss
       self.accuracy = accuracy
       self.top5 = top5
@@ -59,7 +59,7 @@ public final class Trainer {
 
   /// Calibrates the network's PACT clips on the first batch of `loader`'s epoch 0 (see
   /// `Network.calibrateActivationClips`).
-  public func calibrateActivationClips(on loader: BatchLoader) throws {
+  package func calibrateActivationClips(on loader: BatchLoader) throws {
     let stream = loader.batches(epoch: 0)
     defer { stream.cancel() }
     guard let batch = try stream.nextBatch() else { return }
@@ -76,15 +76,15 @@ public final class Trainer {
 
   /// One training epoch. Throws if the loss becomes NaN or infinite, naming the step.
   /// Extra work around each training step (the search's splits, cost and logits).
-  public struct StepHooks {
+  package struct StepHooks {
     /// Before the forward pass.
-    public var beforeForward: () throws -> Void = {}
+    package var beforeForward: () throws -> Void = {}
     /// After the loss, before the backward pass.
-    public var beforeBackward: () throws -> Void = {}
+    package var beforeBackward: () throws -> Void = {}
     /// After the backward pass, before the optimizer step.
-    public var afterBackward: () throws -> Void = {}
+    package var afterBackward: () throws -> Void = {}
 
-    public init(
+    package init(
       beforeForward: @escaping () throws -> Void = {}, beforeBackward: @escaping () throws -> Void = {},
       afterBackward: @escaping () throws -> Void = {}
     ) {
@@ -94,7 +94,7 @@ public final class Trainer {
     }
   }
 
-  public func trainEpoch(
+  package func trainEpoch(
     _ loader: BatchLoader, epoch: Int, hooks: StepHooks = StepHooks(), progress: StepProgress = { _, _, _, _, _ in }
   ) throws -> PassResult {
     let stream = loader.batches(epoch: epoch)
@@ -122,7 +122,7 @@ public final class Trainer {
   }
 
   /// Evaluates (batch-norm running statistics, no augmentation expected of the loader).
-  public func evaluate(_ loader: BatchLoader) throws -> PassResult {
+  package func evaluate(_ loader: BatchLoader) throws -> PassResult {
     let stream = loader.batches(epoch: 0)
     var tally = Tally()
     while let batch = try stream.nextBatch() {

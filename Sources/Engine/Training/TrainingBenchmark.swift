@@ -4,15 +4,15 @@ import Support
 
 /// Times training steps (forward + backward + SGD) and forward passes of a zoo model on
 /// a fixed random batch, for `odimo bench train`.
-public enum TrainingBenchmark {
-  public struct Result: Sendable {
-    public let trainImagesPerSecond: Double
-    public let forwardImagesPerSecond: Double
+package enum TrainingBenchmark {
+  package struct Result: Sendable {
+    package let trainImagesPerSecond: Double
+    package let forwardImagesPerSecond: Double
     /// Per layer: mean milliseconds per step in forward and backward.
-    public let layers: [(name: String, forwardMilliseconds: Double, backwardMilliseconds: Double)]
+    package let layers: [(name: String, forwardMilliseconds: Double, backwardMilliseconds: Double)]
   }
 
-  public static func run(architecture: Architecture, batch: Int, steps: Int, profileLayers: Bool) throws -> Result {
+  package static func run(architecture: Architecture, batch: Int, steps: Int, profileLayers: Bool) throws -> Result {
     let network = Network(architecture, seed: 0)
     let optimizer = SGD(parameters: network.parameters, learningRate: 0.01, momentum: 0.9, weightDecay: 5e-4)
     var generator = SplitMix64(seed: 1)

@@ -4,28 +4,28 @@ import Models
 import Support
 
 /// Everything that defines a training run; saved in checkpoints and compared on resume.
-public struct TrainingConfiguration: Codable, Sendable, Equatable {
-  public var model: String
-  public var width: Double
-  public var data: String
-  public var epochs: Int
-  public var batchSize: Int
-  public var learningRate: Double
-  public var momentum: Double
-  public var nesterov: Bool
-  public var weightDecay: Double
+package struct TrainingConfiguration: Codable, Sendable, Equatable {
+  package var model: String
+  package var width: Double
+  package var data: String
+  package var epochs: Int
+  package var batchSize: Int
+  package var learningRate: Double
+  package var momentum: Double
+  package var nesterov: Bool
+  package var weightDecay: Double
   /// "cosine", "constant" or "multistep" (×0.1 at 50 % and 75 % of the epochs).
-  public var schedule: String
-  public var labelSmoothing: Double
-  public var seed: UInt64
+  package var schedule: String
+  package var labelSmoothing: Double
+  package var seed: UInt64
   /// Random crop (padding 4) and horizontal flip on training images.
-  public var augment: Bool
+  package var augment: Bool
   /// Train on the first N training images only (quick runs); nil: all.
-  public var trainLimit: Int?
+  package var trainLimit: Int?
   /// MobileNetV1's first-layer stride (nil: the zoo's default for the resolution).
-  public var stemStride: Int?
+  package var stemStride: Int?
 
-  public init(
+  package init(
     model: String, width: Double = 1, data: String, epochs: Int, batchSize: Int, learningRate: Double = 0.1,
     momentum: Double = 0.9, nesterov: Bool = false, weightDecay: Double = 5e-4, schedule: String = "cosine",
     labelSmoothing: Double = 0, seed: UInt64 = 0, augment: Bool = true, trainLimit: Int? = nil, stemStride: Int? = nil
@@ -56,7 +56,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
   }
 
   /// Checks values a user controls.
-  public func validate() throws {
+  package func validate() throws {
     guard (1...1_000_000).contains(epochs) else {
       throw InvalidOption("--epochs", value: epochs, expected: "1…1,000,000")
     }
@@ -81,31 +81,31 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
 }
 
 /// The outcome of `odimo train`.
-public struct TrainingSummary: Codable, Sendable {
-  public let model: String
-  public let checkpoint: String
+package struct TrainingSummary: Codable, Sendable {
+  package let model: String
+  package let checkpoint: String
   /// Top-1 accuracy (0–1) on the test split with the best-on-validation weights.
-  public let testAccuracy: Double
-  public let testTop5Accuracy: Double
+  package let testAccuracy: Double
+  package let testTop5Accuracy: Double
   /// 1-based epoch whose weights were kept.
-  public let bestEpoch: Int
-  public let bestValidationAccuracy: Double
+  package let bestEpoch: Int
+  package let bestValidationAccuracy: Double
   /// The split used for selection (always "val": files without one are refused).
-  public let validationSplit: String
-  public let epochs: Int
-  public let history: [Checkpoint.EpochMetrics]
+  package let validationSplit: String
+  package let epochs: Int
+  package let history: [Checkpoint.EpochMetrics]
 }
 
 /// Runs training with best-on-validation selection, a checkpoint per epoch and resume.
-public enum TrainingRun {
+package enum TrainingRun {
   /// Progress reports.
-  public enum Event: Sendable {
+  package enum Event: Sendable {
     case step(epoch: Int, step: Int, steps: Int, loss: Double, accuracy: Double, imagesPerSecond: Double)
     case epochFinished(Checkpoint.EpochMetrics, isBest: Bool)
     case resumed(fromEpoch: Int)
   }
 
-  public static func run(
+  package static func run(
     _ configuration: TrainingConfiguration, checkpoint path: String, resume: Bool, report: (Event) -> Void = { _ in }
   ) throws -> TrainingSummary {
     try configuration.validate()

@@ -13,7 +13,7 @@ import Foundation
 /// Formulas are differentiable in `ch` like the built-ins: `ceil`, `floor` and `round`
 /// pass their argument's gradient straight through, `ceildiv(a, b)` has slope 1/b
 /// (`corrected`) or 1 (`reference`), and `gate` has the ramp's gradient between 0 and 1.
-public struct Expression: Sendable, CustomStringConvertible {
+package struct Expression: Sendable, CustomStringConvertible {
   indirect enum Node: Sendable {
     case number(Double)
     case variable(Variable)
@@ -24,7 +24,7 @@ public struct Expression: Sendable, CustomStringConvertible {
   }
 
   /// The variables a formula can read.
-  public enum Variable: String, Sendable, CaseIterable {
+  package enum Variable: String, Sendable, CaseIterable {
     case ch, k, groups, stride
     case cIn = "c_in"
     case cOut = "c_out"
@@ -36,14 +36,14 @@ public struct Expression: Sendable, CustomStringConvertible {
 
   let root: Node
   /// The source text.
-  public let source: String
+  package let source: String
   /// Depth and node count of the evaluation (sub-formulas inlined), bounded by the parser.
   let depth: Int
   let size: Int
 
   /// Parses `source`; `constants` are extra named values and `definitions` named
   /// sub-formulas, both folded in at parse time.
-  public init(_ source: String, constants: [String: Double] = [:], definitions: [String: Expression] = [:])
+  package init(_ source: String, constants: [String: Double] = [:], definitions: [String: Expression] = [:])
     throws(ExpressionError)
   {
     var parser = ExpressionParser(
@@ -56,10 +56,10 @@ public struct Expression: Sendable, CustomStringConvertible {
     self.source = source
   }
 
-  public var description: String { source }
+  package var description: String { source }
 
   /// Evaluates the formula for `channels` of a layer's output channels.
-  public func evaluate(geometry g: LayerGeometry, channels: Dual, convention: CostConvention) -> Dual {
+  package func evaluate(geometry g: LayerGeometry, channels: Dual, convention: CostConvention) -> Dual {
     Self.evaluate(root, geometry: g, channels: channels, convention: convention)
   }
 
@@ -139,10 +139,10 @@ public struct Expression: Sendable, CustomStringConvertible {
 }
 
 /// A formula that cannot be parsed, with the 0-based character offset of the problem.
-public struct ExpressionError: Error, Sendable, CustomStringConvertible {
-  public let message: String
+package struct ExpressionError: Error, Sendable, CustomStringConvertible {
+  package let message: String
   /// Offset in characters from the start of the formula.
-  public let offset: Int
+  package let offset: Int
 
-  public var description: String { "column \(offset + 1): \(message)" }
+  package var description: String { "column \(offset + 1): \(message)" }
 }

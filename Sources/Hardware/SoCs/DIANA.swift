@@ -2,7 +2,7 @@
 /// and a ternary analog in-memory-computing array (1152×512), both at 260 MHz, with
 /// 7-bit unsigned activations. Formulas and powers as in the ODiMO reference.
 extension SoC {
-  public static let diana = SoC(
+  package static let diana = SoC(
     name: "diana",
     summary: "DIANA: 8-bit digital accelerator + ternary analog in-memory array, 260 MHz",
     clockHz: 260e6,

@@ -2,7 +2,7 @@
 /// convolutions and a depthwise engine (DWE) for 3×3 depthwise ones, at 260 MHz.
 /// Formulas and powers as in the ODiMO reference.
 extension SoC {
-  public static let darkside = SoC(
+  package static let darkside = SoC(
     name: "darkside",
     summary: "Darkside: 8-core RISC-V cluster + 3×3 depthwise engine, 260 MHz",
     clockHz: 260e6,

@@ -2,7 +2,7 @@
 /// per cycle and an `analog` one five times faster (the reference's "diana_naive").
 /// Useful as a sanity baseline: with it, the latency-balanced split is proportional.
 extension SoC {
-  public static let naive = SoC(
+  package static let naive = SoC(
     name: "naive",
     summary: "MAC-count model: digital 1 MAC/cycle, analog 5 MACs/cycle, 260 MHz",
     clockHz: 260e6,

@@ -1,9 +1,9 @@
 import Support
 
 /// The models odimo can build, by name.
-public enum ModelZoo {
+package enum ModelZoo {
   /// Names accepted by `make`, with a one-line description each.
-  public static let catalogue: [(name: String, summary: String)] = [
+  package static let catalogue: [(name: String, summary: String)] = [
     ("resnet8", "ResNet-8 (MLPerf Tiny): 3×3 stem, one basic block per stage (16/32/64)"),
     ("resnet20", "ResNet-20 for CIFAR: 19 3×3 convs, 2 1×1 shortcuts, classifier"),
     ("resnet18", "ResNet-18 with the CIFAR stem (3×3, stride 1, no max-pool)"),
@@ -15,7 +15,7 @@ public enum ModelZoo {
   /// channels and `classes` outputs; `width` scales MobileNetV1's channels and
   /// `stemStride` sets its first layer's stride (nil: 1 up to 64 px, else 2; the ODiMO
   /// reference's Darkside network is width 1 with stride 2 at 32×32).
-  public static func make(
+  package static func make(
     _ name: String, resolution: Int, channels: Int = 3, classes: Int = 10, width: Double = 1, stemStride: Int? = nil
   ) throws -> Architecture {
     if let stemStride {
