@@ -58,26 +58,24 @@ extension Experiment {
 
     /// A sweep folder's points, baselines, reference and warmup.
     mutating func addSweep(_ source: String, isFirst: Bool) throws {
-      guard let data = FileManager.default.contents(atPath: source + "/manifest.json") else {
-        throw ReportError("\(source): no manifest.json; is this a sweep folder written by odimo sweep?")
-      }
-      let manifest = try JSONDecoder.snakeCase.decode(Sweep.Manifest.self, from: data)
+      let folder = SweepFolder(source)
+      let manifest = try folder.readManifest()
       if !commits.contains(manifest.gitCommit) { commits.append(manifest.gitCommit) }
       let seed = manifest.configuration.seed
       // Unfinished runs of another seed's folder say which seed.
       let tag = isFirst ? "" : " (seed \(seed))"
       for lambda in manifest.allLambdas.sorted() {
-        try addRun(source + "/" + Sweep.runName(lambda), name: "λ=\(RunFile.format(lambda))", seed: seed, tag: tag)
+        try addRun(folder.point(lambda), name: "λ=\(RunFile.format(lambda))", seed: seed, tag: tag)
       }
       if partial {
-        for name in manifest.baselines where !FileManager.default.fileExists(atPath: source + "/baselines/\(name).h5") {
+        for name in manifest.baselines where !FileManager.default.fileExists(atPath: folder.baseline(name)) {
           unfinished.append(name + tag)
         }
         if try manifest.reference && FloatReference.read(folder: source) == nil {
           unfinished.append("float reference" + tag)
         }
       }
-      let baselineFolder = source + "/baselines"
+      let baselineFolder = folder.baselines
       for file in ((try? FileManager.default.contentsOfDirectory(atPath: baselineFolder)) ?? []).sorted()
       where file.hasSuffix(".h5") {
         try addRun(baselineFolder + "/" + file, name: String(file.dropLast(3)), seed: seed, tag: tag)
@@ -85,10 +83,10 @@ extension Experiment {
       // The first folder's reference and warmup (the base seed's) stand for the report.
       if reference == nil, var summary = try FloatReference.read(folder: source) {
         // The checkpoint lives in the sweep folder, wherever the sweep was run from.
-        summary.checkpoint = source + "/" + FloatReference.checkpointName
+        summary.checkpoint = folder.referenceCheckpoint
         reference = summary
       }
-      if warmupTrace.isEmpty, let warmup = try? RunFile.read(source + "/warmup.h5") { warmupTrace = warmup.trace }
+      if warmupTrace.isEmpty, let warmup = try? RunFile.read(folder.warmup) { warmupTrace = warmup.trace }
     }
 
     /// One run file of a sweep: read, or listed as diverged or (partial reports) unfinished.

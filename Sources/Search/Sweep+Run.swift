@@ -62,10 +62,7 @@ extension Sweep {
 
   /// The manifest of `folder`, or an error naming the folder.
   package static func readManifest(folder: String) throws -> Manifest {
-    guard let data = FileManager.default.contents(atPath: folder + "/manifest.json") else {
-      throw SearchError.sweepFolder(folder: folder, problem: .noManifest)
-    }
-    return try JSONDecoder.snakeCase.decode(Manifest.self, from: data)
+    try SweepFolder(folder).readManifest()
   }
 
   /// Writes the folder's manifest, or checks that the one there describes this sweep.
@@ -82,7 +79,7 @@ extension Sweep {
     let manifest = Manifest(
       configuration: configuration, lambdas: lambdas, baselines: baselines.map(\.name), reference: reference,
       gitCommit: RunProvenance.commit(), autoPoints: autoPoints)
-    let manifestPath = folder + "/manifest.json"
+    let manifestPath = SweepFolder(folder).manifest
     guard FileManager.default.fileExists(atPath: manifestPath) else {
       try SafeWrite.write(try encoder().encode(manifest), to: manifestPath)
       return manifest
@@ -98,7 +95,7 @@ extension Sweep {
   static func warmUp(
     _ configuration: SearchConfiguration, folder: String, observer: RunObserver
   ) throws {
-    let path = folder + "/warmup.h5"
+    let path = SweepFolder(folder).warmup
     guard !isComplete(path), let lock = try JobLock.take(for: path, wait: true) else { return }
     defer { lock.release() }
     guard !isComplete(path) else { return }
@@ -116,9 +113,9 @@ extension Sweep {
     _ jobs: [Job], _ configuration: SearchConfiguration, folder: String, observer: RunObserver
   ) throws {
     guard !jobs.isEmpty else { return }
-    let weights = try RunFileFormat.weights(folder + "/warmup.h5")
+    let weights = try RunFileFormat.weights(SweepFolder(folder).warmup)
     if jobs.contains(where: { if case .baseline = $0 { true } else { false } }) {
-      try FileManager.default.createDirectory(atPath: folder + "/baselines", withIntermediateDirectories: true)
+      try FileManager.default.createDirectory(atPath: SweepFolder(folder).baselines, withIntermediateDirectories: true)
     }
     // Jobs that did work (finished ones are skipped at once) time the shard's ETA.
     var durations: [Double] = []
@@ -129,7 +126,7 @@ extension Sweep {
         if seconds > 1 { durations.append(seconds) }
       }
       let counter = "[\(position + 1)/\(jobs.count)\(jobETA(durations, remaining: jobs.count - position))]"
-      let path = folder + "/" + job.fileName
+      let path = SweepFolder(folder).file(job.fileName)
       guard let lock = try JobLock.take(for: path, wait: false) else {
         observer.stage("\(counter) \(job.fileName) is being run by another process; skipped")
         continue
@@ -159,7 +156,7 @@ extension Sweep {
     _ job: Job, counter: String, _ configuration: SearchConfiguration, folder: String, weights: [String: [Float]],
     observer: RunObserver
   ) throws {
-    let path = folder + "/" + job.fileName
+    let path = SweepFolder(folder).file(job.fileName)
     var point = configuration
     let resume = FileManager.default.fileExists(atPath: path)
     switch job {
@@ -176,7 +173,7 @@ extension Sweep {
         point, out: path, baseline: strategy, warmStart: strategy == .depthwiseSeparable ? nil : weights,
         resume: resume, observer: observer)
     case .reference:
-      if FileManager.default.fileExists(atPath: folder + "/" + FloatReference.summaryName) { return }
+      if FileManager.default.fileExists(atPath: SweepFolder(folder).referenceSummary) { return }
       observer.stage("\(counter) float reference" + (resume ? " (resuming)" : ""))
       try FloatReference.train(configuration, folder: folder, observer: observer)
     }
@@ -189,34 +186,35 @@ extension Sweep {
     _ manifest: Manifest, to autoPoints: Int, _ configuration: SearchConfiguration, folder: String,
     observer: RunObserver
   ) throws {
-    let manifestPath = folder + "/manifest.json"
+    let manifestPath = SweepFolder(folder).manifest
     guard let lock = try JobLock.take(for: manifestPath, wait: false) else {
       observer.stage("λ filling: another process is filling this sweep")
       return
     }
     defer { lock.release() }
     var manifest = (try? readManifest(folder: folder)) ?? manifest
-    let weights = try RunFileFormat.weights(folder + "/warmup.h5")
+    let weights = try RunFileFormat.weights(SweepFolder(folder).warmup)
     // A filled point a killed process left unfinished continues first.
     for lambda in manifest.addedLambdas
-    where !isComplete(folder + "/" + runName(lambda)) && RunFileFormat.divergence(folder + "/" + runName(lambda)) == nil
+    where !isComplete(SweepFolder(folder).point(lambda))
+      && RunFileFormat.divergence(SweepFolder(folder).point(lambda)) == nil
     {
       var point = configuration
       point.lambda = lambda
-      let path = folder + "/" + runName(lambda)
+      let path = SweepFolder(folder).point(lambda)
       observer.stage("[fill] λ \(lambda) (resuming)")
       _ = try SearchRun.run(
         point, out: path, warmStart: weights, resume: FileManager.default.fileExists(atPath: path), observer: observer)
     }
     while manifest.allLambdas.count < autoPoints {
-      let done = manifest.allLambdas.filter { isComplete(folder + "/" + runName($0)) }
-      let diverged = manifest.allLambdas.filter { RunFileFormat.divergence(folder + "/" + runName($0)) != nil }
+      let done = manifest.allLambdas.filter { isComplete(SweepFolder(folder).point($0)) }
+      let diverged = manifest.allLambdas.filter { RunFileFormat.divergence(SweepFolder(folder).point($0)) != nil }
       guard done.count + diverged.count == manifest.allLambdas.count else {
         observer.stage("λ filling waits for the other shards' points; run shard 1 again once they are done")
         return
       }
       let costs = try done.map { lambda -> (lambda: Double, cost: Double) in
-        let found = try Sweep.point(folder + "/" + runName(lambda), lambda: lambda)
+        let found = try Sweep.point(SweepFolder(folder).point(lambda), lambda: lambda)
         let energy = configuration.metric == .energy ? found.energyMicrojoules : nil
         return (lambda, energy ?? found.latencyCycles)
       }
@@ -230,7 +228,7 @@ extension Sweep {
       point.lambda = lambda
       observer.stage("[fill \(manifest.allLambdas.count)/\(autoPoints)] λ \(lambda)")
       do {
-        _ = try SearchRun.run(point, out: folder + "/" + runName(lambda), warmStart: weights, observer: observer)
+        _ = try SearchRun.run(point, out: SweepFolder(folder).point(lambda), warmStart: weights, observer: observer)
       } catch let error as RunDiverged {
         observer.stage("[fill] \(error)")
       }

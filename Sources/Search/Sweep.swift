@@ -92,7 +92,7 @@ package enum Sweep {
   package static func seedFolders(in folder: String) -> [String] {
     let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
     return names.filter { $0.hasPrefix(seedFolderPrefix) }.sorted().map { folder + "/" + $0 }
-      .filter { FileManager.default.fileExists(atPath: $0 + "/manifest.json") }
+      .filter { FileManager.default.fileExists(atPath: SweepFolder($0).manifest) }
   }
 
   /// A λ as its run file names it: the shortest text that reads back as the same number.
@@ -157,20 +157,16 @@ package enum Sweep {
   /// `sweep.json`: points, Pareto fronts and iso-accuracy gains (ε in accuracy, 0–1).
   @discardableResult
   package static func merge(folder: String, epsilon: Double = 0) throws -> Summary {
-    let decoder = JSONDecoder.snakeCase
-    guard let data = FileManager.default.contents(atPath: folder + "/manifest.json") else {
-      throw SearchError.sweepFolder(folder: folder, problem: .noManifest)
-    }
-    let manifest = try decoder.decode(Manifest.self, from: data)
+    let manifest = try SweepFolder(folder).readManifest()
     // Diverged points are finished too; they have no figures to merge.
-    let finished = manifest.allLambdas.filter { RunFileFormat.divergence(folder + "/" + runName($0)) == nil }
-    let missing = finished.filter { !isComplete(folder + "/" + runName($0)) }
+    let finished = manifest.allLambdas.filter { RunFileFormat.divergence(SweepFolder(folder).point($0)) == nil }
+    let missing = finished.filter { !isComplete(SweepFolder(folder).point($0)) }
     guard missing.isEmpty else {
       throw SearchError.sweepFolder(folder: folder, problem: .unfinished(missing.map { "λ=\(RunFile.format($0))" }))
     }
-    let points = try finished.sorted().map { try point(folder + "/" + runName($0), lambda: $0) }
+    let points = try finished.sorted().map { try point(SweepFolder(folder).point($0), lambda: $0) }
     var baselines: [Point] = []
-    let baselineFolder = folder + "/baselines"
+    let baselineFolder = SweepFolder(folder).baselines
     let files = (try? FileManager.default.contentsOfDirectory(atPath: baselineFolder)) ?? []
     for file in files.sorted()
     where file.hasSuffix(".h5") && RunFileFormat.divergence(baselineFolder + "/" + file) == nil {
@@ -197,7 +193,7 @@ package enum Sweep {
     let summary = Summary(
       manifest: manifest, points: points, baselines: baselines, latencyFront: latency?.0 ?? [],
       latencyGains: latency?.1 ?? [], energyFront: energy?.0, energyGains: energy?.1)
-    try SafeWrite.write(try encoder().encode(summary), to: folder + "/sweep.json")
+    try SafeWrite.write(try encoder().encode(summary), to: SweepFolder(folder).summary)
     return summary
   }
 }

@@ -46,7 +46,7 @@ package struct SweepStatus: Sendable, Encodable {
   package static func read(folder: String) throws -> SweepStatus {
     var jobs: [Job] = []
     for sweep in [folder] + Sweep.seedFolders(in: folder) {
-      guard let data = FileManager.default.contents(atPath: sweep + "/manifest.json") else {
+      guard let data = FileManager.default.contents(atPath: SweepFolder(sweep).manifest) else {
         throw SweepStatusError.notASweep(folder: sweep)
       }
       let manifest = try JSONDecoder.snakeCase.decode(Sweep.Manifest.self, from: data)
