@@ -119,8 +119,8 @@ struct AuditPass {
 
   /// Reads and re-evaluates every run a searched-point or baseline row names.
   mutating func recomputeRuns(progress: (String) -> Void) {
-    for table in tables where ["Point", "Baseline"].contains(table.header.first) {
-      let section = table.header[0] == "Point" ? "searched points" : "baselines"
+    for table in tables where [ReportSchema.points, ReportSchema.baselines].contains(table.header.first) {
+      let section = table.header[0] == ReportSchema.points ? "searched points" : "baselines"
       for row in table.rows {
         guard let name = row.first, let runCell = table.cell(row, "Run") else { continue }
         progress("re-evaluating \(name)")
@@ -217,7 +217,7 @@ struct AuditPass {
 
   /// The float reference's accuracy, re-evaluated from its checkpoint.
   mutating func checkReference(progress: (String) -> Void) {
-    for table in tables where table.header.first == "Reference" {
+    for table in tables where table.header.first == ReportSchema.reference {
       for row in table.rows {
         guard let name = row.first, let accuracy = table.cell(row, "Test accuracy (%)"),
           let checkpoint = table.cell(row, "Checkpoint")
@@ -261,7 +261,7 @@ struct AuditPass {
   mutating func checkSeedsTable() {
     let groups = Dictionary(uniqueKeysWithValues: groups.map { ($0.name, $0) })
     let images = testImages
-    for table in tables where table.header.first == "Across seeds" {
+    for table in tables where table.header.first == ReportSchema.acrossSeeds {
       for row in table.rows {
         guard let name = row.first else { continue }
         guard let group = groups[name] else {
@@ -282,7 +282,7 @@ struct AuditPass {
   /// The gains table, regenerated from the recomputed points.
   mutating func checkGains() {
     let groups = groups
-    for table in tables where table.header.first == "Compared with" {
+    for table in tables where table.header.first == ReportSchema.gains {
       var expected: [String: [String]] = [:]
       for metric in metrics {
         for row in ReportWriter.gainRows(groups, metric, front: front(metric)) { expected["\(row[0]) \(row[1])"] = row }
@@ -349,7 +349,7 @@ struct AuditPass {
         ]
       ]
     let expected = Dictionary(rows.map { ($0[0], $0[1]) }, uniquingKeysWith: { first, _ in first })
-    for table in tables where table.header.first == "Setting" {
+    for table in tables where table.header.first == ReportSchema.setup {
       for row in table.rows where row.count >= 2 && row[0] != "Commit" {
         // ε and the seeds come from every run; the rest from any one run's configuration.
         if ["Iso-accuracy tolerance (ε)", "Seed", "Seeds"].contains(row[0]) {

@@ -19,7 +19,7 @@ extension ReportWriter {
     var lines = ["## Setup", ""]
     lines.append(
       MarkdownTable(
-        header: ["Setting", "Value"],
+        header: [ReportSchema.setup, "Value"],
         rows: setupRows(configuration, costScale: experiment.costScale, seeds: experiment.seeds) + [
           [
             "Iso-accuracy tolerance (ε)",
@@ -76,7 +76,7 @@ extension ReportWriter {
       lines += ["## Searched points", ""]
       lines.append(
         MarkdownTable(
-          header: ["Point", "λ", "Seed"] + costHeader.dropLast() + ["Same mapping as", "Run"],
+          header: [ReportSchema.points, "λ", "Seed"] + costHeader.dropLast() + ["Same mapping as", "Run"],
           rows: experiment.points.map {
             row(
               $0, first: [$0.name, RunFile.format($0.configuration.lambda)],
@@ -89,7 +89,8 @@ extension ReportWriter {
       lines += ["## Hand-made baselines", ""]
       lines.append(
         MarkdownTable(
-          header: ["Baseline", "Seed"] + costHeader, rows: experiment.baselines.map { row($0, first: [$0.name]) }
+          header: [ReportSchema.baselines, "Seed"] + costHeader,
+          rows: experiment.baselines.map { row($0, first: [$0.name]) }
         )
         .markdown(numeric: Set(1...7)))
       lines.append("")
@@ -101,7 +102,7 @@ extension ReportWriter {
     guard let reference = experiment.reference else { return [] }
     return [
       MarkdownTable(
-        header: ["Reference", "Test accuracy (%)", "Epochs", "Checkpoint"],
+        header: [ReportSchema.reference, "Test accuracy (%)", "Epochs", "Checkpoint"],
         rows: [
           [
             "float \(reference.model)", Formatting.accuracy(reference.testAccuracy), "\(reference.epochs)",

@@ -176,7 +176,7 @@ package enum ReportWriter {
   }
 
   static func seedsHeader(_ metrics: [CostMetric]) -> [String] {
-    ["Across seeds", "Seeds", "Mean accuracy (%)", "Deviation (points)", "95 % interval (%)"]
+    [ReportSchema.acrossSeeds, "Seeds", "Mean accuracy (%)", "Deviation (points)", "95 % interval (%)"]
       + metrics.map { $0 == .latency ? "Mean latency (cycles)" : "Mean energy (µJ)" }
   }
 
@@ -313,7 +313,7 @@ package enum ReportWriter {
   static let divergedHeader = ["Diverged run", "Seed", "Where", "Run"]
 
   static let gainsHeader = [
-    "Compared with", "Metric", "Dominated by", "Baseline accuracy (%)", "Baseline cost", "Searched point",
+    ReportSchema.gains, "Metric", "Dominated by", "Baseline accuracy (%)", "Baseline cost", "Searched point",
     "Searched accuracy (%)", "Searched cost", "Gain (×)",
   ]
 
