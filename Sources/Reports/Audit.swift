@@ -51,16 +51,19 @@ package enum Audit {
   package static func run(
     report path: String, dataset: String? = nil, allowOutside: Bool = false, progress: (String) -> Void = { _ in }
   ) throws -> Result {
-    guard let data = FileManager.default.contents(atPath: path) else { throw ReportError("\(path): no such report") }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw ReportError.report(file: path, problem: "no such report")
+    }
     let text = String(decoding: data, as: UTF8.self)
     guard let first = text.split(separator: "\n").first, first.hasPrefix(ReportWriter.marker) else {
-      throw ReportError("\(path): not a report written by odimo report (its first line is not the odimo-report marker)")
+      throw ReportError.report(
+        file: path, problem: "not a report written by odimo report (its first line is not the odimo-report marker)")
     }
     guard let epsilonText = first.split(separator: " ").first(where: { $0.hasPrefix("epsilon=") }),
       let epsilon = Double(epsilonText.dropFirst("epsilon=".count))
-    else { throw ReportError("\(path): the marker line lacks epsilon=<value>") }
+    else { throw ReportError.report(file: path, problem: "the marker line lacks epsilon=<value>") }
     guard epsilon.isFinite, epsilon >= 0, epsilon < 1 else {
-      throw ReportError("\(path): the marker's epsilon=\(epsilon) is not a tolerance in [0, 1)")
+      throw ReportError.report(file: path, problem: "the marker's epsilon=\(epsilon) is not a tolerance in [0, 1)")
     }
     var audit = AuditPass(
       folder: (path as NSString).deletingLastPathComponent, text: text, epsilon: epsilon,
@@ -76,7 +79,9 @@ package enum Audit {
     audit.checkGains()
     audit.checkHeadline()
     audit.checkSetup()
-    guard !audit.claims.isEmpty else { throw ReportError("\(path): the report has no tables of claims to audit") }
+    guard !audit.claims.isEmpty else {
+      throw ReportError.report(file: path, problem: "the report has no tables of claims to audit")
+    }
     return Result(claims: audit.claims)
   }
 }

@@ -95,9 +95,7 @@ struct AuditPass {
       return extracted
     }
     guard inside else {
-      throw ReportError(
-        "\(trimmed) lies outside the report's folder; audit with --allow-outside to open it (or from an evidence "
-          + "bundle: odimo report --bundle)")
+      throw ReportError.outsideReport(trimmed)
     }
     return path
   }

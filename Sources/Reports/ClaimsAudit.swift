@@ -44,13 +44,14 @@ package enum ClaimsAudit {
   /// Checks every claim of the file at `path`; relative paths in it resolve against its folder.
   package static func run(claims path: String, progress: (String) -> Void = { _ in }) throws -> Audit.Result {
     guard let data = FileManager.default.contents(atPath: path) else {
-      throw ReportError("\(path): no such claims file")
+      throw ReportError.claimsFile(file: path, problem: "no such claims file")
     }
     let file: File
     do { file = try JSONDecoder.snakeCase.decode(File.self, from: data) } catch {
-      throw ReportError("\(path): not a claims file (\(error)); see datasets/FORMATS.md, \"Claims file\"")
+      throw ReportError.claimsFile(
+        file: path, problem: "not a claims file (\(error)); see datasets/FORMATS.md, \"Claims file\"")
     }
-    guard !file.claims.isEmpty else { throw ReportError("\(path): the file lists no claims") }
+    guard !file.claims.isEmpty else { throw ReportError.claimsFile(file: path, problem: "the file lists no claims") }
     let folder = (path as NSString).deletingLastPathComponent
     func resolve(_ name: String) -> String {
       name.hasPrefix("/") || folder.isEmpty || !name.contains(where: { $0 == "/" || $0 == "." })
@@ -144,17 +145,15 @@ package enum ClaimsAudit {
     }
     for (layer, counts) in claim.layerChannels ?? [:] {
       guard let index = mapping.layers.firstIndex(where: { $0.name == layer }) else {
-        throw ReportError(
-          "claim '\(claim.name)': no layer '\(layer)' in \(claim.model) (layers: "
-            + mapping.layers.map(\.name).joined(separator: ", ") + ")")
+        throw ReportError.unknownLayer(
+          claim: claim.name, layer: layer, model: claim.model, layers: mapping.layers.map(\.name))
       }
       guard counts.count == soc.units.count, counts.allSatisfy({ $0 >= 0 }),
         counts.reduce(0, +) == mapping.layers[index].units.count
       else {
-        throw ReportError(
-          "claim '\(claim.name)': layer '\(layer)' needs \(soc.units.count) non-negative counts (units "
-            + soc.units.map(\.name).joined(separator: ", ")
-            + ") summing to its \(mapping.layers[index].units.count) channels, got \(counts)")
+        throw ReportError.badChannelCounts(
+          claim: claim.name, layer: layer, units: soc.units.map(\.name), channels: mapping.layers[index].units.count,
+          got: counts)
       }
       let order = mapping.units.indices.map { index in
         soc.units.firstIndex { $0.name == mapping.units[index] } ?? index

@@ -12,10 +12,10 @@ extension Experiment {
   /// `epsilon` nil: the accuracy noise (`noise`), or 0 when the dataset cannot be read.
   /// `partial` reports a sweep still running: its unfinished runs are listed, not read.
   package static func load(_ sources: [String], epsilon: Double? = 0, partial: Bool = false) throws -> Experiment {
-    guard !sources.isEmpty else { throw ReportError("give a sweep folder or run files to report on") }
+    guard !sources.isEmpty else { throw ReportError.noSources }
     if let epsilon {
       guard epsilon >= 0, epsilon < 1, epsilon.isFinite else {
-        throw ReportError("--epsilon must be between 0 and 100 accuracy points, got \(epsilon * 100)")
+        throw InvalidOption("--epsilon", value: epsilon * 100, expected: "0 ≤ ε < 100 accuracy points")
       }
     }
     var found = Found(partial: partial)
@@ -24,7 +24,7 @@ extension Experiment {
     for source in expanded {
       var isFolder: ObjCBool = false
       guard FileManager.default.fileExists(atPath: source, isDirectory: &isFolder) else {
-        throw ReportError("\(source): no such sweep folder or run file")
+        throw ReportError.missingSource(source)
       }
       if isFolder.boolValue {
         try found.addSweep(source, isFirst: source == expanded.first)
@@ -103,7 +103,7 @@ extension Experiment {
     /// Refuses an empty experiment, runs that differ in more than λ and seed, and a run given twice.
     func check(_ sources: [String]) throws {
       guard let first = runs.first?.configuration else {
-        throw ReportError("nothing to report: no complete run was found in \(sources)")
+        throw ReportError.nothingToReport(sources)
       }
       // Anything else (preset, width, dataset, metric…) would make accuracies or costs incomparable.
       func shared(_ configuration: SearchConfiguration) -> String {
@@ -113,14 +113,13 @@ extension Experiment {
         return String(decoding: (try? JSONEncoder.sorted.encode(common)) ?? Data(), as: UTF8.self)
       }
       for run in runs where shared(run.configuration) != shared(first) {
-        throw ReportError(
-          "\(run.path) and \(runs[0].path) differ in more than λ and seed "
-            + "(\(configurationDifferences(saved: shared(first), now: shared(run.configuration)))); "
-            + "one report compares runs of one configuration")
+        throw ReportError.incomparableRuns(
+          run.path, runs[0].path,
+          differences: configurationDifferences(saved: shared(first), now: shared(run.configuration)))
       }
       var seen: Set<String> = []
       for run in runs where !seen.insert("\(run.name) seed \(run.configuration.seed)").inserted {
-        throw ReportError("\(run.path): \(run.name) with seed \(run.configuration.seed) is given twice")
+        throw ReportError.duplicateRun(file: run.path, name: run.name, seed: run.configuration.seed)
       }
     }
   }

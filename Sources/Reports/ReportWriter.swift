@@ -19,7 +19,7 @@ package enum ReportWriter {
     -> String
   {
     guard !experiment.points.isEmpty || !experiment.baselines.isEmpty else {
-      throw ReportError("nothing to report: no complete run was found")
+      throw ReportError.nothingToReport([])
     }
     let font = try font ?? Font()
     var figures: [String: Canvas] = [:]

@@ -35,6 +35,8 @@ import Testing
         ["cost", "network", "--soc", "diana", "--model", "resnet8", "--mapping", "all-digital", "--input", "0"],
         "--input"
       ),
+      (["report", scratch.path, "--out", scratch.file("report"), "--epsilon", "150"], "--epsilon"),
+      (["export", data, "--format", "pytorch", "--quantized", "--out", scratch.file("pt")], "--format"),
     ]
     for (arguments, option) in cases {
       let result = try odimo(arguments)
