@@ -40,6 +40,10 @@ extension Experiment {
     experiment.testImages = try? DatasetFile(path: found.runs[0].configuration.data).split("test").count
     experiment.unfinished = found.unfinished
     experiment.diverged = found.diverged
+    // The base sweep's merged summary (points, fronts, gains as the sweep computed them) goes with the report.
+    experiment.sweepSummary = expanded.map { SweepFolder($0).summary }.first {
+      FileManager.default.fileExists(atPath: $0)
+    }
     if epsilon == nil { experiment.epsilon = experiment.noise ?? 0 }
     return experiment
   }

@@ -26,6 +26,8 @@ package struct Experiment: Sendable {
   /// Images of the dataset's test split (nil when the dataset cannot be read): the n of
   /// every accuracy's binomial interval.
   package var testImages: Int?
+  /// The `sweep.json` of the first sweep folder reported on, if it has one.
+  package var sweepSummary: String?
 
   /// The accuracy noise (0–1): the larger of the largest binomial standard error of the
   /// runs' test accuracies and the pooled seed-to-seed deviation (`SeedGroup.noise`); nil

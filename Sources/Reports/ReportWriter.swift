@@ -45,6 +45,9 @@ package enum ReportWriter {
           to: temporary)
       }
       for (name, png) in encoded { try SafeWrite.write(png, to: temporary + "/" + name) }
+      if let summary = experiment.sweepSummary {
+        try SafeWrite.write(try Data(contentsOf: URL(fileURLWithPath: summary)), to: temporary + "/" + sweepSummaryName)
+      }
       try SafeWrite.write(Data(text.utf8), to: temporary + "/" + fileName)
     }
     let path = folder + "/" + fileName
@@ -54,8 +57,11 @@ package enum ReportWriter {
   /// Whether `name` in a report folder is one of the files a report consists of (a folder
   /// holding anything else is not replaced).
   static func isReportFile(_ name: String) -> Bool {
-    name == fileName || name == EvidenceBundle.fileName || name.hasSuffix(".png")
+    name == fileName || name == EvidenceBundle.fileName || name == sweepSummaryName || name.hasSuffix(".png")
   }
+
+  /// The sweep's merged summary, copied beside the report when it reports on a sweep folder.
+  static let sweepSummaryName = "sweep.json"
 
   /// Points whose mapping the report shows: each metric's headline point, the most
   /// accurate and the cheapest searched point (no repeats).

@@ -20,6 +20,7 @@ import Testing
       scratch.file("other"))
     #expect(unknown.status == 3 && unknown.stderr.contains("all-gpu") && unknown.stderr.contains("all-digital"))
 
+    #expect(try odimo("sweep", "merge", sweep).status == 0)
     let folder = scratch.file("report")
     let report = try odimo("report", sweep, "--out", folder, "--epsilon", "0.5", "--json")
     #expect(report.status == 0, "\(report.stderr)")
@@ -29,6 +30,11 @@ import Testing
     #expect(text.contains("epsilon=0.005"))
     #expect(text.contains("![Accuracy vs latency](pareto-latency.png)"))
     #expect(FileManager.default.fileExists(atPath: folder + "/pareto-energy.png"))
+    // The sweep's own summary goes with the report, byte for byte.
+    #expect(
+      FileManager.default.contents(atPath: folder + "/sweep.json")
+        == FileManager.default.contents(atPath: sweep + "/sweep.json")
+        && FileManager.default.fileExists(atPath: sweep + "/sweep.json"))
 
     // The runs lie beside the report's folder, not in it: opened only when allowed.
     let confined = try odimo("audit", path)
