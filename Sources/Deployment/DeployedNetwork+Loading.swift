@@ -23,7 +23,7 @@ extension DeployedNetwork {
   /// trained on) exactly as odimo feeds them, their labels and odimo's logits: what an
   /// exported model is checked against.
   package func referenceBatch(count: Int, split: String = "test", dataset: String? = nil) throws -> ReferenceBatch {
-    let path = dataset ?? self.dataset
+    guard let path = dataset ?? self.dataset else { throw ExportError.unknownDataset(file: source) }
     let available = try DatasetFile(path: path).split(split).count
     guard count > 0, count <= available else {
       throw InvalidOption(

@@ -18,7 +18,7 @@ extension DeployedNetwork {
       source: path, dataset: run.configuration.data, network: network,
       units: soc.units.map { Unit(name: $0.name, weightFormat: $0.weightFormat.description) },
       channelUnits: channelUnits, planLayer: planLayer, blocks: blocks,
-      metadata: try Self.metadata(of: run, soc: soc, version: version))
+      metadata: try Self.metadata(of: run, soc: soc, cost: try supernet.plan.cost(of: run.mapping), version: version))
   }
 
   /// Per weight layer of the supernet, the SoC unit of every output channel (from the run's
@@ -76,8 +76,9 @@ extension DeployedNetwork {
   }
 
   /// What the run claims and where it came from, for the exported model's metadata.
-  static func metadata(of run: RunFile, soc: SoC, version: String) throws -> [(String, String)] {
-    let cost = try run.recomputedCost()
+  /// `cost` is the stored mapping's, re-costed on the run's own SoC description.
+  static func metadata(of run: RunFile, soc: SoC, cost: NetworkCostReport, version: String) throws -> [(String, String)]
+  {
     var counts: [String: [String: Int]] = [:]
     for layer in run.mapping.layers {
       for (position, unit) in run.mapping.units.enumerated() where layer.channels(ofUnit: position) > 0 {

@@ -36,8 +36,9 @@ package struct DeployedNetwork {
 
   /// Where the network came from (a checkpoint or a run file).
   package let source: String
-  /// The dataset the network was trained on (as its file recorded it).
-  package let dataset: String
+  /// The dataset the network was trained on, as its file recorded it (nil: a checkpoint
+  /// whose configuration this odimo cannot read).
+  package let dataset: String?
   /// The executable network (for reference logits).
   let network: Network
   package let architecture: Architecture
@@ -66,10 +67,12 @@ extension DeployedNetwork {
     let (architecture, state) = try Checkpoint.inspect(path)
     let network = Network(architecture, seed: state.seed)
     try Checkpoint.load(path, into: network)
-    let configuration = try JSONDecoder.snakeCase.decode(
+    // Only the reference batch needs the dataset; a configuration written by another odimo
+    // version must not stop the export itself.
+    let configuration = try? JSONDecoder.snakeCase.decode(
       TrainingConfiguration.self, from: Data(state.configuration.utf8))
     self.init(
-      source: path, dataset: configuration.data, network: network, units: [], channelUnits: [:], planLayer: [:],
+      source: path, dataset: configuration?.data, network: network, units: [], channelUnits: [:], planLayer: [:],
       blocks: [],
       metadata: [
         ("odimo.source_format", Checkpoint.formatName), ("odimo.model", architecture.name),
@@ -80,7 +83,7 @@ extension DeployedNetwork {
   }
 
   init(
-    source: String, dataset: String, network: Network, units: [Unit], channelUnits: [String: [Int]],
+    source: String, dataset: String?, network: Network, units: [Unit], channelUnits: [String: [Int]],
     planLayer: [String: String],
     blocks: [AlternativeBlock], metadata: [(String, String)]
   ) {

@@ -12,6 +12,8 @@ package enum ExportError: Error, CustomStringConvertible, Sendable, Equatable {
   case missingValue(file: String, name: String)
   /// A layer the export cannot split per unit (a grouped, non-depthwise convolution).
   case unsplittable(layer: String, reason: String)
+  /// A reference batch asked of a file that does not say which dataset it was trained on.
+  case unknownDataset(file: String)
   /// An option that needs a mapping, given a file without one (a checkpoint).
   case needsMapping(file: String, option: String)
 
@@ -25,6 +27,8 @@ package enum ExportError: Error, CustomStringConvertible, Sendable, Equatable {
     case .unknownUnit(let file, let layer, let soc): "\(file): layer \(layer) is mapped to a unit \(soc) does not have"
     case .missingValue(let file, let name): "\(file): no tensor \(name), which the exported graph needs"
     case .unsplittable(let layer, let reason): "cannot split layer \(layer) by unit: \(reason)"
+    case .unknownDataset(let file):
+      "\(file) does not record a dataset this odimo can read; give one with --data for --reference"
     case .needsMapping(let file, let option):
       "\(file) is a checkpoint, which has no mapping; \(option) needs a run file (odimo search, sweep or baselines)"
     }
