@@ -41,7 +41,7 @@ extension Sweep {
     folder: String, shard: Int = 1, shards: Int = 1, jobOffset: Int = 0, warmupOnly: Bool = false,
     observer: RunObserver = .silent
   ) throws {
-    let manifest = try readManifest(folder: folder)
+    let manifest = try SweepFolder(folder).readManifest()
     let baselines = try manifest.baselines.map { name in
       guard let strategy = MappingStrategy(name: name) else {
         throw SearchError.sweepFolder(folder: folder, problem: .unknownBaseline(name))
@@ -58,11 +58,6 @@ extension Sweep {
   /// shards and `sweep submit`'s array share across seeds.
   package static func jobCount(lambdas: Int, baselines: Int, reference: Bool) -> Int {
     lambdas + baselines + (reference ? 1 : 0)
-  }
-
-  /// The manifest of `folder`, or an error naming the folder.
-  package static func readManifest(folder: String) throws -> Manifest {
-    try SweepFolder(folder).readManifest()
   }
 
   /// Writes the folder's manifest, or checks that the one there describes this sweep.
@@ -84,7 +79,7 @@ extension Sweep {
       try SafeWrite.write(try encoder().encode(manifest), to: manifestPath)
       return manifest
     }
-    let existing = try readManifest(folder: folder)
+    let existing = try SweepFolder(folder).readManifest()
     guard existing.describesSameSweep(as: manifest) else {
       throw SearchError.sweepFolder(folder: folder, problem: .otherSweep)
     }
@@ -192,7 +187,7 @@ extension Sweep {
       return
     }
     defer { lock.release() }
-    var manifest = (try? readManifest(folder: folder)) ?? manifest
+    var manifest = (try? SweepFolder(folder).readManifest()) ?? manifest
     let weights = try RunFileFormat.weights(SweepFolder(folder).warmup)
     // A filled point a killed process left unfinished continues first.
     for lambda in manifest.addedLambdas

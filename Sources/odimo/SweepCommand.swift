@@ -153,7 +153,7 @@ struct SweepResume: ParsableCommand {
       let folders = [folder] + Sweep.seedFolders(in: folder)
       var offset = 0
       for (index, sweepFolder) in folders.enumerated() {
-        let manifest = try Sweep.readManifest(folder: sweepFolder)
+        let manifest = try SweepFolder(sweepFolder).readManifest()
         let tag = folders.count > 1 ? " (seed \(manifest.configuration.seed))" : ""
         if warmupOnly {
           if index % parts.count == parts.index - 1 {
