@@ -31,11 +31,15 @@ package struct SearchConfiguration: Codable, Sendable, Equatable {
   package var initialSplit: String
   /// MobileNetV1's first-layer stride (nil: the zoo's default for the resolution).
   package var stemStride: Int?
+  /// How the cost term's gradient reaches the split (`CostGradient`); files written
+  /// before the option were searched with `local`.
+  package var costGradient: CostGradient
 
   package init(
     soc: String, model: String, width: Double = 1, data: String, metric: CostMetric, lambda: Double,
     lambdaScale: String = "normalized", seed: UInt64 = 0, preset: SearchPreset = .quick, trainLimit: Int? = nil,
-    warmup: WarmupKind = .float, initialSplit: String = "half", stemStride: Int? = nil
+    warmup: WarmupKind = .float, initialSplit: String = "half", stemStride: Int? = nil,
+    costGradient: CostGradient = .local
   ) {
     self.soc = soc
     self.model = model
@@ -50,6 +54,7 @@ package struct SearchConfiguration: Codable, Sendable, Equatable {
     self.warmup = warmup
     self.initialSplit = initialSplit
     self.stemStride = stemStride
+    self.costGradient = costGradient
   }
 
   /// Files written before a field existed decode with the behaviour they were run with.
@@ -68,6 +73,7 @@ package struct SearchConfiguration: Codable, Sendable, Equatable {
     warmup = try container.decodeIfPresent(WarmupKind.self, forKey: .warmup) ?? .randomSplit
     initialSplit = try container.decodeIfPresent(String.self, forKey: .initialSplit) ?? "legacy"
     stemStride = try container.decodeIfPresent(Int.self, forKey: .stemStride)
+    costGradient = try container.decodeIfPresent(CostGradient.self, forKey: .costGradient) ?? .local
   }
 
   /// Refuses values no search can run with, naming the option.

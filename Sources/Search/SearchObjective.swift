@@ -14,6 +14,8 @@ package final class SearchObjective {
   package let network: Network
   package let metric: CostMetric
   package let convention: CostConvention
+  /// How the cost's gradient reaches the channel counts (`local` or `secant`).
+  package let gradient: CostGradient
   /// The regularisation strength (on the scale of `costScale`).
   package var lambda: Double
   /// Divides the cost before λ multiplies it (1 for the reference's raw-cycle scale).
@@ -23,12 +25,14 @@ package final class SearchObjective {
   private let masks: [String: Parameter]
   private let mixed: [String: any MixedLayer]
   private var countGradients: [String: [Double]] = [:]
+  /// Per searchable layer (by name), its cheapest whole split: the secant gradient's target.
+  private let cheapest: [String: CheapestSplit]
 
   /// `initialSplit` is where the search starts: "half", a unit's name (every channel on
   /// it) or "legacy" (alternative operators on their first, equal logits elsewhere).
   package init(
     supernet: Supernet, network: Network, metric: CostMetric, lambda: Double, costScale: Double = 1,
-    convention: CostConvention = .corrected, initialSplit: String = "half"
+    convention: CostConvention = .corrected, gradient: CostGradient = .local, initialSplit: String = "half"
   ) throws {
     guard lambda >= 0, lambda.isFinite else {
       throw InvalidOption("λ", value: lambda, expected: "a finite number ≥ 0")
@@ -40,6 +44,7 @@ package final class SearchObjective {
     self.lambda = lambda
     self.costScale = costScale
     self.convention = convention
+    self.gradient = gradient
     masks = network.masks
     mixed = Dictionary(uniqueKeysWithValues: network.mixedLayers.map { ($0.name, $0) })
     let soc = supernet.plan.soc
@@ -66,6 +71,13 @@ package final class SearchObjective {
       }
     }
     self.splits = splits
+    let plan = supernet.plan
+    cheapest =
+      gradient == .secant
+      ? Dictionary(
+        uniqueKeysWithValues: supernet.searchable.map {
+          ($0.name, plan.cheapestSplit(layer: $0.planIndex, metric: metric))
+        }) : [:]
   }
 
   /// Refuses a metric the SoC has no figures for (energy without power data).
@@ -142,8 +154,14 @@ package final class SearchObjective {
   package func applyCost() throws -> Double {
     var total = 0.0
     for layer in supernet.searchable {
-      let cost = try supernet.plan.softCost(
-        layer: layer.planIndex, channels: softCounts(layer), metric: metric, convention: convention)
+      let cost =
+        if let target = cheapest[layer.name] {
+          try supernet.plan.secantCost(
+            layer: layer.planIndex, channels: softCounts(layer), metric: metric, towards: target)
+        } else {
+          try supernet.plan.softCost(
+            layer: layer.planIndex, channels: softCounts(layer), metric: metric, convention: convention)
+        }
       total += cost.value / costScale
       let gradient = cost.gradient.map { lambda * $0 / costScale }
       switch layer.kind {

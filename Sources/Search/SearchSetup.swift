@@ -41,7 +41,7 @@ struct SearchSetup {
     network = Network(supernet.architecture, seed: configuration.seed)
     objective = try SearchObjective(
       supernet: supernet, network: network, metric: configuration.metric, lambda: configuration.lambda,
-      initialSplit: configuration.initialSplit)
+      gradient: configuration.costGradient, initialSplit: configuration.initialSplit)
     // The starting mapping's cost, before any logit moves (deterministic: the initial
     // logits do not depend on the seed).
     let startingCost = supernet.searchable.isEmpty ? 1 : try objective.rawCost()

@@ -7,6 +7,7 @@ import Search
 
 extension CostMetric: ExpressibleByArgument {}
 extension WarmupKind: ExpressibleByArgument {}
+extension CostGradient: ExpressibleByArgument {}
 
 /// What one search is run on and how: the options search, sweep and baselines share.
 struct SearchOptions: ParsableArguments {
@@ -36,6 +37,13 @@ struct SearchOptions: ParsableArguments {
       quantized supernet — DIANA as the reference does it; Darkside has no float supernet and \
       uses random splits) or random-split (the supernet itself under a random split per step).
       """) var warmup: WarmupKind = .float
+  @Option(
+    help: """
+      How the cost term's gradient reaches the split: local (default: the smooth cost's own \
+      derivative, ⌈ch/N⌉ with slope 1/N) or secant (towards each layer's cheapest whole split, at \
+      the rate the whole move saves: a lone channel that holds a unit's block open is charged \
+      the block).
+      """) var costGradient: CostGradient = .local
   @OptionGroup var preset: PresetOptions
 
   func configuration(lambda: Double = 0) throws -> SearchConfiguration {
@@ -43,7 +51,7 @@ struct SearchOptions: ParsableArguments {
       soc: soc, model: model, width: width, data: absolutePath(data), metric: metric, lambda: lambda,
       lambdaScale: lambdaScale,
       seed: seed, preset: try preset.resolve(), trainLimit: trainLimit, warmup: warmup, initialSplit: initialSplit,
-      stemStride: stemStride)
+      stemStride: stemStride, costGradient: costGradient)
   }
 }
 

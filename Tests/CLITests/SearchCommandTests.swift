@@ -90,6 +90,24 @@ import Testing
     #expect(try a.attribute("test_accuracy") == b.attribute("test_accuracy"))
   }
 
+  /// `--cost-gradient secant` is part of the run's configuration: stored in the run file
+  /// and compared on resume like every other option.
+  @Test func costGradientIsStoredAndComparedOnResume() throws {
+    let data = scratch.file("q.h5")
+    try QuadrantData.write(data, train: 256, validation: 64, test: 64)
+    let run = scratch.file("secant.h5")
+    try killOdimo(arguments(data, run) + ["--cost-gradient", "secant"], whenFileAppears: run)
+    guard case .string(let stored) = try HDF5File.open(run).attribute("configuration") else {
+      Issue.record("no configuration attribute")
+      return
+    }
+    #expect(stored.contains("secant"), "\(stored)")
+    let other = try odimo(arguments(data, run) + ["--cost-gradient", "local", "--resume"])
+    #expect(other.status == 3 && other.stderr.contains("saved secant, now local"), "\(other.stderr)")
+    let wrong = try odimo(arguments(data, scratch.file("x.h5")) + ["--cost-gradient", "steepest"])
+    #expect(wrong.status == 64 && wrong.stderr.contains("steepest"))
+  }
+
   /// A sweep killed inside a baseline continues that baseline from its last epoch (a
   /// cluster's time limit or preemption must not cost the epochs already done) and ends
   /// with the weights of an uninterrupted sweep.

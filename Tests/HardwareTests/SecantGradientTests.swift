@@ -1,0 +1,81 @@
+import Foundation
+import Hardware
+import Models
+import Testing
+
+/// The secant cost gradient (`--cost-gradient secant`): its target is the layer's
+/// cheapest whole split, and moving channels towards it lowers the cost at the rate the
+/// whole move saves.
+@Suite struct SecantGradientTests {
+  /// DIANA ResNet-20 at 32×32: stage1 3×3 convolutions are digital-bound (one 16-channel
+  /// block costs 11,392 cycles with one channel, the analog array 5,811.2 for all 16).
+  private func dianaPlan() throws -> NetworkPlan {
+    try NetworkPlan(architecture: try ModelZoo.make("resnet20", resolution: 32), soc: try SoCCatalogue.soc("diana"))
+  }
+
+  private func layerIndex(_ plan: NetworkPlan, _ name: String) throws -> Int {
+    try #require(plan.layers.firstIndex { $0.name == name })
+  }
+
+  @Test func cheapestSplitIsTheExhaustiveMinimum() throws {
+    let plan = try dianaPlan()
+    for (index, layer) in plan.layers.enumerated() where layer.options.count == 2 {
+      for metric in CostMetric.allCases {
+        let best = plan.cheapestSplit(layer: index, metric: metric)
+        #expect(best.counts.reduce(0, +) == layer.outChannels)
+        for digital in 0...layer.outChannels {
+          let cost = plan.exactCost(layer: index, counts: [digital, layer.outChannels - digital], metric: metric)
+          #expect(best.cost <= cost, "\(layer.name) \(metric): \(best.counts) beaten by \(digital) digital")
+        }
+      }
+    }
+    let stage1 = try layerIndex(plan, "stage1.block0.conv1")
+    let best = plan.cheapestSplit(layer: stage1, metric: .latency)
+    #expect(best.counts == [0, 16])
+    #expect(abs(best.cost - 5811.2) < 0.1)
+  }
+
+  @Test func aLoneChannelIsChargedTheBlockItHoldsOpen() throws {
+    let plan = try dianaPlan()
+    let stage1 = try layerIndex(plan, "stage1.block0.conv1")
+    let target = plan.cheapestSplit(layer: stage1, metric: .latency)
+    let stray = try plan.secantCost(layer: stage1, channels: [1, 15], metric: .latency, towards: target)
+    let local = try plan.softCost(layer: stage1, channels: [1, 15], metric: .latency)
+    #expect(stray.value == local.value)
+    // Moving the channel to the analog unit (counts −1, +1) saves what the exact costs say.
+    let saving = plan.exactCost(layer: stage1, counts: [1, 15], metric: .latency) - target.cost
+    let slope = -stray.gradient[0] + stray.gradient[1]
+    #expect(abs(-slope - (stray.value - target.cost)) < 1e-9)
+    #expect(abs(stray.value - target.cost - saving) <= 0.05 * saving)
+    // The local gradient charges a fraction of that: ⌈ch/16⌉'s slope 1/16 plus load/store.
+    let localSlope = -local.gradient[0] + local.gradient[1]
+    #expect(-localSlope < saving / 4)
+  }
+
+  @Test func aLayerAtItsCheapestSplitFeelsNoPush() throws {
+    let plan = try dianaPlan()
+    for (index, layer) in plan.layers.enumerated() where layer.options.count == 2 {
+      let target = plan.cheapestSplit(layer: index, metric: .latency)
+      let cost = try plan.secantCost(
+        layer: index, channels: target.counts.map(Double.init), metric: .latency, towards: target)
+      #expect(cost.gradient.allSatisfy { $0 == 0 }, "\(layer.name)")
+    }
+  }
+
+  @Test func theSecantPointsAwayFromTheCheapestSplit() throws {
+    // Any soft split dearer than the target: the gradient is parallel to n − n*, so a
+    // descent step moves every count towards the target.
+    let plan = try dianaPlan()
+    let stage2 = try layerIndex(plan, "stage2.block1.conv1")
+    let target = plan.cheapestSplit(layer: stage2, metric: .energy)
+    for digital in stride(from: 0.5, through: 31.5, by: 3.0) {
+      let channels = [digital, 32 - digital]
+      let cost = try plan.secantCost(layer: stage2, channels: channels, metric: .energy, towards: target)
+      guard cost.value > target.cost else { continue }
+      for option in 0..<2 {
+        let away = channels[option] - Double(target.counts[option])
+        #expect(cost.gradient[option] * away >= 0)
+      }
+    }
+  }
+}
