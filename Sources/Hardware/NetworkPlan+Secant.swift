@@ -5,15 +5,16 @@ package enum CostGradient: String, Sendable, Codable, CaseIterable {
   /// one channel of a 16-channel block is charged 1/16 of the block per channel, although
   /// emptying it would save the whole block.
   case local
-  /// The secant from the current (soft) split to the layer's cheapest whole split: the
-  /// cost the layer would save there, spread over the channels that would move. Prices
-  /// the last channels on a unit at what removing them saves (a lone digital channel on
-  /// DIANA: the whole block), and is zero in a layer already at its cheapest split.
+  /// The steepest secant from the current (soft) split to a whole split: among the
+  /// layer's whole splits, the one whose cost saving per channel moved is largest, and
+  /// that rate as the slope. Prices the last channels on a unit at what removing them
+  /// saves (a lone digital channel on DIANA: the whole 16-channel block; two channels
+  /// past a block boundary: that block), and is zero where no whole split is cheaper.
   case secant
 }
 
-/// A layer's cheapest split into whole channels for one metric, and its exact cost.
-package struct CheapestSplit: Sendable, Equatable {
+/// A split of a layer into whole channels per option, and its exact cost for one metric.
+package struct WholeSplit: Sendable, Equatable {
   /// Channels per option, in the plan's option order.
   package let counts: [Int]
   /// Exact cost: cycles (latency) or mW·cycles (energy).
@@ -33,9 +34,10 @@ extension NetworkPlan {
     return energy?.value ?? latency
   }
 
-  /// The layer's cheapest whole split. Two options: every split is tried. More: every
-  /// single-unit split and the latency-balanced one (`balancedCounts`) are tried.
-  package func cheapestSplit(layer: Int, metric: CostMetric) -> CheapestSplit {
+  /// The whole splits the secant gradient aims at, with their exact costs. Two options:
+  /// every split. More: every single-unit split and the latency-balanced one
+  /// (`balancedCounts`).
+  package func wholeSplits(layer: Int, metric: CostMetric) -> [WholeSplit] {
     let options = layers[layer].options.count
     let total = layers[layer].outChannels
     var candidates: [[Int]]
@@ -45,29 +47,39 @@ extension NetworkPlan {
       candidates = (0..<options).map { option in (0..<options).map { $0 == option ? total : 0 } }
       candidates.append(balancedCounts(layer: layer, preferred: nil))
     }
-    var best = CheapestSplit(
-      counts: candidates[0], cost: exactCost(layer: layer, counts: candidates[0], metric: metric))
-    for counts in candidates.dropFirst() {
-      let cost = exactCost(layer: layer, counts: counts, metric: metric)
-      if cost < best.cost { best = CheapestSplit(counts: counts, cost: cost) }
-    }
-    return best
+    return candidates.map { WholeSplit(counts: $0, cost: exactCost(layer: layer, counts: $0, metric: metric)) }
   }
 
-  /// The smooth cost of `layer` for soft `channels` (as `softCost`) with the secant
-  /// gradient towards `target`: (cost − target.cost) · (n − n*) / |n − n*|², so moving
-  /// channels straight towards n* lowers the cost at the average rate the whole move
-  /// would. Zero when the split is already no dearer than the target.
-  package func secantCost(layer: Int, channels: [Double], metric: CostMetric, towards target: CheapestSplit)
+  /// The cheapest of `wholeSplits` (the first of equal costs).
+  package func cheapestSplit(layer: Int, metric: CostMetric) -> WholeSplit? {
+    wholeSplits(layer: layer, metric: metric).reduce(nil) { best, split in
+      guard let best, best.cost <= split.cost else { return split }
+      return best
+    }
+  }
+
+  /// The smooth cost of `layer` for soft `channels` (as `softCost`) with the steepest
+  /// secant gradient: over `targets`, the n* maximising (cost − cost(n*)) / |n − n*|, and
+  /// gradient (cost − cost(n*)) · (n − n*) / |n − n*|², so moving channels straight
+  /// towards n* lowers the cost at the average rate the whole move would. Zero when no
+  /// target is cheaper than the current cost.
+  package func secantCost(layer: Int, channels: [Double], metric: CostMetric, targets: [WholeSplit])
     throws -> CostWithGradient
   {
     let soft = try softCost(layer: layer, channels: channels, metric: metric)
-    let offset = zip(channels, target.counts).map { $0 - Double($1) }
-    let squaredLength = offset.reduce(0) { $0 + $1 * $1 }
-    let rise = soft.value - target.cost
-    guard squaredLength > 1e-12, rise > 0 else {
-      return CostWithGradient(value: soft.value, gradient: channels.map { _ in 0 })
+    var gradient = channels.map { _ in 0.0 }
+    var steepest = 0.0
+    for target in targets where target.cost < soft.value {
+      let offset = zip(channels, target.counts).map { $0 - Double($1) }
+      let squaredLength = offset.reduce(0) { $0 + $1 * $1 }
+      guard squaredLength > 1e-12 else { continue }
+      let rise = soft.value - target.cost
+      let rate = rise / squaredLength.squareRoot()
+      if rate > steepest {
+        steepest = rate
+        gradient = offset.map { rise * $0 / squaredLength }
+      }
     }
-    return CostWithGradient(value: soft.value, gradient: offset.map { rise * $0 / squaredLength })
+    return CostWithGradient(value: soft.value, gradient: gradient)
   }
 }

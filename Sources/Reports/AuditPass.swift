@@ -340,7 +340,9 @@ struct AuditPass {
     let noise = testImages.map { SeedGroup.noise(groups, images: $0) }
     let seeds = Array(Set(recomputed.keys.map(\.seed))).sorted()
     let rows =
-      ReportWriter.setupRows(configuration, costScale: run.costScale, seeds: seeds) + [
+      ReportWriter.setupRows(
+        configuration, costScale: run.costScale, seeds: seeds,
+        costGradient: ReportWriter.searchedCostGradient(orderedRuns.map(\.run.configuration))) + [
         [
           "Iso-accuracy tolerance (ε)",
           ReportWriter.epsilonText(epsilon, noise: noise, seedDeviation: SeedGroup.seedDeviation(groups)),

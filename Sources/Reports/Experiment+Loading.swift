@@ -104,7 +104,8 @@ extension Experiment {
       }
     }
 
-    /// Refuses an empty experiment, runs that differ in more than λ and seed, and a run given twice.
+    /// Refuses an empty experiment, runs that differ in more than λ and seed (and the cost
+    /// gradient where λ = 0, which it cannot affect), and a run given twice.
     func check(_ sources: [String]) throws {
       guard let first = runs.first?.configuration else {
         throw ReportError.nothingToReport(sources)
@@ -114,12 +115,20 @@ extension Experiment {
         var common = configuration
         common.lambda = 0
         common.seed = 0
+        common.costGradient = .local
         return String(decoding: (try? JSONEncoder.sorted.encode(common)) ?? Data(), as: UTF8.self)
       }
       for run in runs where shared(run.configuration) != shared(first) {
         throw ReportError.incomparableRuns(
           run.path, runs[0].path,
           differences: configurationDifferences(saved: shared(first), now: shared(run.configuration)))
+      }
+      let searched = runs.filter { $0.configuration.lambda > 0 }
+      for run in searched where run.configuration.costGradient != searched[0].configuration.costGradient {
+        throw ReportError.incomparableRuns(
+          run.path, searched[0].path,
+          differences: "cost_gradient: \(searched[0].configuration.costGradient.rawValue), "
+            + "now \(run.configuration.costGradient.rawValue)")
       }
       var seen: Set<String> = []
       for run in runs where !seen.insert("\(run.name) seed \(run.configuration.seed)").inserted {

@@ -20,14 +20,16 @@ extension ReportWriter {
     lines.append(
       MarkdownTable(
         header: [ReportSchema.setup, "Value"],
-        rows: setupRows(configuration, costScale: experiment.costScale, seeds: experiment.seeds) + [
-          [
-            "Iso-accuracy tolerance (ε)",
-            epsilonText(
-              experiment.epsilon, noise: experiment.noise, seedDeviation: SeedGroup.seedDeviation(experiment.groups)),
-          ],
-          ["Commit", "`\(experiment.commit)`"],
-        ]
+        rows: setupRows(
+          configuration, costScale: experiment.costScale, seeds: experiment.seeds,
+          costGradient: searchedCostGradient(experiment.points.map(\.configuration))) + [
+            [
+              "Iso-accuracy tolerance (ε)",
+              epsilonText(
+                experiment.epsilon, noise: experiment.noise, seedDeviation: SeedGroup.seedDeviation(experiment.groups)),
+            ],
+            ["Commit", "`\(experiment.commit)`"],
+          ]
       ).markdown())
     lines.append("")
     if !experiment.unfinished.isEmpty {

@@ -118,12 +118,15 @@ package enum ReportWriter {
 
   /// The setup table's rows that a run's configuration pins down (all but the commit):
   /// the report prints them, the audit regenerates them from the run files and compares.
-  static func setupRows(_ configuration: SearchConfiguration, costScale: Double?, seeds: [UInt64]) -> [[String]] {
+  static func setupRows(
+    _ configuration: SearchConfiguration, costScale: Double?, seeds: [UInt64], costGradient: CostGradient?
+  ) -> [[String]] {
     let preset = configuration.preset
     // Whether the supernet was the folded one (float warmup on a shared-weights SoC).
     let folded =
       configuration.warmup == .float && (try? SoCCatalogue.soc(configuration.soc))?.mappingStyle == .sharedWeights
-    return [
+    let searchRows: [[String]] = costGradient.map { [["Cost gradient", costGradientText($0)]] } ?? []
+    let before: [[String]] = [
       ["SoC", configuration.soc],
       ["Model", modelText(configuration)],
       ["Dataset", "`\(configuration.data)`"],
@@ -141,9 +144,26 @@ package enum ReportWriter {
         configuration.initialSplit == "half" ? "half the channels on each unit" : configuration.initialSplit,
       ],
       ["Search metric", "\(configuration.metric.rawValue), λ on the \(lambdaScaleText(configuration, costScale))"],
+    ]
+    let after: [[String]] = [
       ["Selection", "epochs and the searched mapping on the validation split; accuracy reported on the test split"],
       [seeds.count == 1 ? "Seed" : "Seeds", seeds.map(String.init).joined(separator: ", ")],
     ]
+    return before + searchRows + after
+  }
+
+  /// How the searched points' cost term reached their splits (`--cost-gradient`).
+  static func costGradientText(_ gradient: CostGradient) -> String {
+    switch gradient {
+    case .local: "local: the smooth cost's own derivative (⌈ch/N⌉ with slope 1/N)"
+    case .secant: "secant: towards each layer's cheapest whole split, at the rate the whole move saves"
+    }
+  }
+
+  /// The cost gradient of the searched points (λ > 0; the rule cannot matter at λ = 0 or in
+  /// a baseline), nil when no run searched with a cost term.
+  static func searchedCostGradient(_ configurations: [SearchConfiguration]) -> CostGradient? {
+    configurations.first { $0.lambda > 0 }?.costGradient
   }
 
   /// The Wilson 95 % interval of a test accuracy on `images` images ("n/a" without n).

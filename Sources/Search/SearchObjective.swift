@@ -25,8 +25,8 @@ package final class SearchObjective {
   private let masks: [String: Parameter]
   private let mixed: [String: any MixedLayer]
   private var countGradients: [String: [Double]] = [:]
-  /// Per searchable layer (by name), its cheapest whole split: the secant gradient's target.
-  private let cheapest: [String: CheapestSplit]
+  /// Per searchable layer (by name), the whole splits the secant gradient aims at.
+  private let wholeSplits: [String: [WholeSplit]]
 
   /// `initialSplit` is where the search starts: "half", a unit's name (every channel on
   /// it) or "legacy" (alternative operators on their first, equal logits elsewhere).
@@ -72,11 +72,11 @@ package final class SearchObjective {
     }
     self.splits = splits
     let plan = supernet.plan
-    cheapest =
+    wholeSplits =
       gradient == .secant
       ? Dictionary(
         uniqueKeysWithValues: supernet.searchable.map {
-          ($0.name, plan.cheapestSplit(layer: $0.planIndex, metric: metric))
+          ($0.name, plan.wholeSplits(layer: $0.planIndex, metric: metric))
         }) : [:]
   }
 
@@ -155,9 +155,9 @@ package final class SearchObjective {
     var total = 0.0
     for layer in supernet.searchable {
       let cost =
-        if let target = cheapest[layer.name] {
+        if let targets = wholeSplits[layer.name] {
           try supernet.plan.secantCost(
-            layer: layer.planIndex, channels: softCounts(layer), metric: metric, towards: target)
+            layer: layer.planIndex, channels: softCounts(layer), metric: metric, targets: targets)
         } else {
           try supernet.plan.softCost(
             layer: layer.planIndex, channels: softCounts(layer), metric: metric, convention: convention)

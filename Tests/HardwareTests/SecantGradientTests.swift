@@ -3,9 +3,9 @@ import Hardware
 import Models
 import Testing
 
-/// The secant cost gradient (`--cost-gradient secant`): its target is the layer's
-/// cheapest whole split, and moving channels towards it lowers the cost at the rate the
-/// whole move saves.
+/// The secant cost gradient (`--cost-gradient secant`): it aims at the whole split whose
+/// saving per channel moved is largest, and moving channels towards it lowers the cost at
+/// the rate the whole move saves.
 @Suite struct SecantGradientTests {
   /// DIANA ResNet-20 at 32×32: stage1 3×3 convolutions are digital-bound (one 16-channel
   /// block costs 11,392 cycles with one channel, the analog array 5,811.2 for all 16).
@@ -21,7 +21,7 @@ import Testing
     let plan = try dianaPlan()
     for (index, layer) in plan.layers.enumerated() where layer.options.count == 2 {
       for metric in CostMetric.allCases {
-        let best = plan.cheapestSplit(layer: index, metric: metric)
+        let best = try #require(plan.cheapestSplit(layer: index, metric: metric))
         #expect(best.counts.reduce(0, +) == layer.outChannels)
         for digital in 0...layer.outChannels {
           let cost = plan.exactCost(layer: index, counts: [digital, layer.outChannels - digital], metric: metric)
@@ -30,7 +30,7 @@ import Testing
       }
     }
     let stage1 = try layerIndex(plan, "stage1.block0.conv1")
-    let best = plan.cheapestSplit(layer: stage1, metric: .latency)
+    let best = try #require(plan.cheapestSplit(layer: stage1, metric: .latency))
     #expect(best.counts == [0, 16])
     #expect(abs(best.cost - 5811.2) < 0.1)
   }
@@ -38,8 +38,9 @@ import Testing
   @Test func aLoneChannelIsChargedTheBlockItHoldsOpen() throws {
     let plan = try dianaPlan()
     let stage1 = try layerIndex(plan, "stage1.block0.conv1")
-    let target = plan.cheapestSplit(layer: stage1, metric: .latency)
-    let stray = try plan.secantCost(layer: stage1, channels: [1, 15], metric: .latency, towards: target)
+    let target = try #require(plan.cheapestSplit(layer: stage1, metric: .latency))
+    let stray = try plan.secantCost(
+      layer: stage1, channels: [1, 15], metric: .latency, targets: plan.wholeSplits(layer: stage1, metric: .latency))
     let local = try plan.softCost(layer: stage1, channels: [1, 15], metric: .latency)
     #expect(stray.value == local.value)
     // Moving the channel to the analog unit (counts −1, +1) saves what the exact costs say.
@@ -52,30 +53,44 @@ import Testing
     #expect(-localSlope < saving / 4)
   }
 
+  @Test func channelsPastABlockBoundaryAreChargedThatBlock() throws {
+    // stage3 3×3 (64 channels @ 8×8): 18 digital channels take two blocks (9,872 cycles),
+    // 16 take one (5,152): the steepest secant aims at 16, not at the all-analog split.
+    let plan = try dianaPlan()
+    let stage3 = try layerIndex(plan, "stage3.block1.conv1")
+    let targets = plan.wholeSplits(layer: stage3, metric: .latency)
+    let cost = try plan.secantCost(layer: stage3, channels: [18, 46], metric: .latency, targets: targets)
+    let saving = plan.exactCost(layer: stage3, counts: [18, 46], metric: .latency)
+      - plan.exactCost(layer: stage3, counts: [16, 48], metric: .latency)
+    let perChannel = -(-cost.gradient[0] + cost.gradient[1])
+    #expect(abs(perChannel - saving / 2) < 0.05 * saving)
+    #expect(perChannel > 2000)
+  }
+
   @Test func aLayerAtItsCheapestSplitFeelsNoPush() throws {
     let plan = try dianaPlan()
     for (index, layer) in plan.layers.enumerated() where layer.options.count == 2 {
-      let target = plan.cheapestSplit(layer: index, metric: .latency)
+      let targets = plan.wholeSplits(layer: index, metric: .latency)
+      let best = try #require(plan.cheapestSplit(layer: index, metric: .latency))
       let cost = try plan.secantCost(
-        layer: index, channels: target.counts.map(Double.init), metric: .latency, towards: target)
+        layer: index, channels: best.counts.map(Double.init), metric: .latency, targets: targets)
       #expect(cost.gradient.allSatisfy { $0 == 0 }, "\(layer.name)")
     }
   }
 
-  @Test func theSecantPointsAwayFromTheCheapestSplit() throws {
-    // Any soft split dearer than the target: the gradient is parallel to n − n*, so a
-    // descent step moves every count towards the target.
+  @Test func theSteepestSecantIsAtLeastAsSteepAsTheOneToTheCheapestSplit() throws {
     let plan = try dianaPlan()
     let stage2 = try layerIndex(plan, "stage2.block1.conv1")
-    let target = plan.cheapestSplit(layer: stage2, metric: .energy)
+    let targets = plan.wholeSplits(layer: stage2, metric: .energy)
+    let best = try #require(plan.cheapestSplit(layer: stage2, metric: .energy))
     for digital in stride(from: 0.5, through: 31.5, by: 3.0) {
       let channels = [digital, 32 - digital]
-      let cost = try plan.secantCost(layer: stage2, channels: channels, metric: .energy, towards: target)
-      guard cost.value > target.cost else { continue }
-      for option in 0..<2 {
-        let away = channels[option] - Double(target.counts[option])
-        #expect(cost.gradient[option] * away >= 0)
-      }
+      let cost = try plan.secantCost(layer: stage2, channels: channels, metric: .energy, targets: targets)
+      guard cost.value > best.cost else { continue }
+      let distance = zip(channels, best.counts).map { ($0 - Double($1)) * ($0 - Double($1)) }.reduce(0, +)
+        .squareRoot()
+      let magnitude = cost.gradient.map { $0 * $0 }.reduce(0, +).squareRoot()
+      #expect(magnitude >= (cost.value - best.cost) / distance * (1 - 1e-12), "digital \(digital)")
     }
   }
 }

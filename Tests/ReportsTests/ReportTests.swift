@@ -127,6 +127,30 @@ import Testing
     }
   }
 
+  /// The cost gradient rule must agree across searched points (λ > 0); where λ = 0 it
+  /// cannot change a result, so such runs join whatever rule the rest used.
+  @Test func searchedPointsMustShareTheirCostGradient() throws {
+    let folder = try makeSweep()
+    let data = scratch.file("quadrants.h5")
+    var secant = SearchConfiguration(
+      soc: "diana", model: "resnet8", data: data, metric: .latency, lambda: 20, seed: 1, preset: Self.tiny,
+      costGradient: .secant)
+    let searched = scratch.file("secant-20.h5")
+    try SearchRun.run(secant, out: searched)
+    #expect {
+      try Experiment.load([folder, searched])
+    } throws: { error in
+      guard case ReportError.incomparableRuns(_, _, let differences) = error else { return false }
+      return differences.contains("cost_gradient")
+    }
+    secant.lambda = 0
+    let unaffected = scratch.file("secant-0.h5")
+    try SearchRun.run(secant, out: unaffected)
+    let experiment = try Experiment.load([folder, unaffected])
+    #expect(experiment.points.count == 3)
+    #expect(ReportWriter.searchedCostGradient(experiment.points.map(\.configuration)) == .local)
+  }
+
   /// A second seed's sweep of some points: the report groups runs by point, compares their
   /// means, adds the across-seeds table and a pooled seed deviation to ε; the audit
   /// regenerates all of it and catches an edited mean.
