@@ -60,7 +60,8 @@ import Testing
     let stage3 = try layerIndex(plan, "stage3.block1.conv1")
     let targets = plan.wholeSplits(layer: stage3, metric: .latency)
     let cost = try plan.secantCost(layer: stage3, channels: [18, 46], metric: .latency, targets: targets)
-    let saving = plan.exactCost(layer: stage3, counts: [18, 46], metric: .latency)
+    let saving =
+      plan.exactCost(layer: stage3, counts: [18, 46], metric: .latency)
       - plan.exactCost(layer: stage3, counts: [16, 48], metric: .latency)
     let perChannel = -(-cost.gradient[0] + cost.gradient[1])
     #expect(abs(perChannel - saving / 2) < 0.05 * saving)
