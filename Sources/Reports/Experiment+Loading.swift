@@ -100,7 +100,11 @@ extension Experiment {
       } else if partial && !Sweep.isComplete(path) {
         unfinished.append(name + tag)
       } else {
-        runs.append(try RunFile.read(path))
+        let run = try RunFile.read(path)
+        // A sweep continued by a newer build (points re-run after a method change) names
+        // every commit its runs came from, not only the one that started it.
+        if let commit = run.provenance?.commit, !commits.contains(commit) { commits.append(commit) }
+        runs.append(run)
       }
     }
 
