@@ -61,19 +61,21 @@ extension NetworkPlan {
   /// The smooth cost of `layer` for soft `channels` (as `softCost`) with the steepest
   /// secant gradient: over `targets`, the n* maximising (cost − cost(n*)) / |n − n*|, and
   /// gradient (cost − cost(n*)) · (n − n*) / |n − n*|², so moving channels straight
-  /// towards n* lowers the cost at the average rate the whole move would. Zero when no
-  /// target is cheaper than the current cost.
+  /// towards n* lowers the cost at the average rate the whole move would. "cost" is the
+  /// exact cost interpolated between whole splits where `interpolatedCost` applies, else
+  /// the smooth one. Zero when no target is cheaper.
   package func secantCost(layer: Int, channels: [Double], metric: CostMetric, targets: [WholeSplit])
     throws -> CostWithGradient
   {
     let soft = try softCost(layer: layer, channels: channels, metric: metric)
+    let current = interpolatedCost(channels, targets: targets) ?? soft.value
     var gradient = channels.map { _ in 0.0 }
     var steepest = 0.0
-    for target in targets where target.cost < soft.value {
+    for target in targets where target.cost < current {
       let offset = zip(channels, target.counts).map { $0 - Double($1) }
       let squaredLength = offset.reduce(0) { $0 + $1 * $1 }
       guard squaredLength > 1e-12 else { continue }
-      let rise = soft.value - target.cost
+      let rise = current - target.cost
       let rate = rise / squaredLength.squareRoot()
       if rate > steepest {
         steepest = rate
@@ -81,5 +83,21 @@ extension NetworkPlan {
       }
     }
     return CostWithGradient(value: soft.value, gradient: gradient)
+  }
+
+  /// For a two-option layer whose `targets` are every whole split: the exact cost
+  /// interpolated linearly between the whole splits around the soft count. Unlike the
+  /// smooth cost (⌈a/N⌉ is 0 below one channel), a unit holding a fraction of a channel
+  /// already pays that fraction of its first block, so the secant resists a layer's first
+  /// channel moving onto a unit as much as it pushes its last one off.
+  func interpolatedCost(_ channels: [Double], targets: [WholeSplit]) -> Double? {
+    guard channels.count == 2, let total = targets.first.map({ $0.counts.reduce(0, +) }), targets.count == total + 1
+    else { return nil }
+    let first = Swift.min(Swift.max(channels[0], 0), Double(total))
+    let below = Int(first.rounded(.down))
+    let above = Swift.min(below + 1, total)
+    // targets[k] holds k channels on the first option.
+    let weight = first - Double(below)
+    return (1 - weight) * targets[below].cost + weight * targets[above].cost
   }
 }
