@@ -50,24 +50,16 @@ extension NetworkPlan {
     return candidates.map { WholeSplit(counts: $0, cost: exactCost(layer: layer, counts: $0, metric: metric)) }
   }
 
-  /// The cheapest of `wholeSplits` (the first of equal costs).
-  package func cheapestSplit(layer: Int, metric: CostMetric) -> WholeSplit? {
-    wholeSplits(layer: layer, metric: metric).reduce(nil) { best, split in
-      guard let best, best.cost <= split.cost else { return split }
-      return best
-    }
-  }
-
   /// The smooth cost of `layer` for soft `channels` (as `softCost`) with the steepest
   /// secant gradient: over `targets`, the n* maximising (cost − cost(n*)) / |n − n*|, and
   /// gradient (cost − cost(n*)) · (n − n*) / |n − n*|², so moving channels straight
   /// towards n* lowers the cost at the average rate the whole move would. "cost" is the
   /// exact cost interpolated between whole splits where `interpolatedCost` applies, else
   /// the smooth one. Zero when no target is cheaper.
-  package func secantCost(layer: Int, channels: [Double], metric: CostMetric, targets: [WholeSplit])
-    throws -> CostWithGradient
-  {
-    let soft = try softCost(layer: layer, channels: channels, metric: metric)
+  package func secantCost(
+    layer: Int, channels: [Double], metric: CostMetric, targets: [WholeSplit], convention: CostConvention = .corrected
+  ) throws -> CostWithGradient {
+    let soft = try softCost(layer: layer, channels: channels, metric: metric, convention: convention)
     let current = interpolatedCost(channels, targets: targets) ?? soft.value
     var gradient = channels.map { _ in 0.0 }
     var steepest = 0.0

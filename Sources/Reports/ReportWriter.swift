@@ -156,7 +156,7 @@ package enum ReportWriter {
   static func costGradientText(_ gradient: CostGradient) -> String {
     switch gradient {
     case .local: "local: the smooth cost's own derivative (⌈ch/N⌉ with slope 1/N)"
-    case .secant: "secant: towards each layer's cheapest whole split, at the rate the whole move saves"
+    case .secant: "secant: towards the whole split that saves the most per channel moved, at that rate"
     }
   }
 

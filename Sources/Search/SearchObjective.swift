@@ -157,7 +157,8 @@ package final class SearchObjective {
       let cost =
         if let targets = wholeSplits[layer.name] {
           try supernet.plan.secantCost(
-            layer: layer.planIndex, channels: softCounts(layer), metric: metric, targets: targets)
+            layer: layer.planIndex, channels: softCounts(layer), metric: metric, targets: targets,
+            convention: convention)
         } else {
           try supernet.plan.softCost(
             layer: layer.planIndex, channels: softCounts(layer), metric: metric, convention: convention)

@@ -108,3 +108,13 @@ import Testing
     }
   }
 }
+
+extension NetworkPlan {
+  /// The cheapest of `wholeSplits` (the first of equal costs).
+  fileprivate func cheapestSplit(layer: Int, metric: CostMetric) -> WholeSplit? {
+    wholeSplits(layer: layer, metric: metric).reduce(nil) { best, split in
+      guard let best, best.cost <= split.cost else { return split }
+      return best
+    }
+  }
+}
