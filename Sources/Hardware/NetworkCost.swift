@@ -74,6 +74,18 @@ extension NetworkPlan {
     }
   }
 
+  /// Exact figures of `layer` with whole `counts` per option: each option's cycles, the
+  /// slowest unit's (latency) and the energy in mW·cycles with idle units free (nil
+  /// without power data).
+  func exactFigures(layer: Int, counts: [Int]) -> (times: [Double], latency: Double, energy: Double?) {
+    let times = counts.indices.map { cycles(layer: layer, option: $0, channels: Dual(Double(counts[$0]))).value }
+    let latency = UnitCombination.latency(times)
+    let energy = UnitCombination.energy(
+      times, latency: CostWithGradient(value: latency, gradient: times.map { _ in 0 }), soc: soc,
+      unitIndices: layers[layer].options.map(\.unit), clampIdle: true)
+    return (times, latency, energy?.value)
+  }
+
   /// The exact and reference-compatible cost of `mapping`.
   package func cost(of mapping: Mapping) throws -> NetworkCostReport {
     let counts = try channelCounts(mapping)
@@ -81,14 +93,8 @@ extension NetworkPlan {
     var referenceLatency = 0.0
     var referenceEnergy: Double? = soc.hasPowerData ? 0 : nil
     for (index, layer) in layers.enumerated() {
-      let times = layer.options.indices.map {
-        cycles(layer: index, option: $0, channels: Dual(Double(counts[index][$0]))).value
-      }
-      let latency = UnitCombination.latency(times)
+      let (times, latency, energy) = exactFigures(layer: index, counts: counts[index])
       let unitIndices = layer.options.map(\.unit)
-      let energy = UnitCombination.energy(
-        times, latency: CostWithGradient(value: latency, gradient: times.map { _ in 0 }), soc: soc,
-        unitIndices: unitIndices, clampIdle: true)
       reports.append(
         LayerCostReport(
           name: layer.name, outChannels: layer.outChannels,
@@ -97,7 +103,7 @@ extension NetworkPlan {
               unit: soc.units[layer.options[$0].unit].name, channels: counts[index][$0], cycles: times[$0],
               geometry: layer.options[$0].geometry)
           },
-          latencyCycles: latency, energyMicrojoules: energy.map { soc.microjoules(milliwattCycles: $0.value) }))
+          latencyCycles: latency, energyMicrojoules: energy.map { soc.microjoules(milliwattCycles: $0) }))
       guard layer.isSplittable else { continue }
       let referenceTimes = layer.options.indices.map {
         cycles(layer: index, option: $0, channels: Dual(Double(counts[index][$0])), convention: .reference).value

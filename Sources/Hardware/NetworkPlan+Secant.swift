@@ -25,13 +25,8 @@ extension NetworkPlan {
   /// The exact cost of `layer` with whole `counts` per option: the slowest unit (latency)
   /// or the energy with idle units free, as `cost(of:)` computes it.
   package func exactCost(layer: Int, counts: [Int], metric: CostMetric) -> Double {
-    let times = counts.indices.map { cycles(layer: layer, option: $0, channels: Dual(Double(counts[$0]))).value }
-    let latency = UnitCombination.latency(times)
-    guard metric == .energy else { return latency }
-    let energy = UnitCombination.energy(
-      times, latency: CostWithGradient(value: latency, gradient: times.map { _ in 0 }), soc: soc,
-      unitIndices: layers[layer].options.map(\.unit), clampIdle: true)
-    return energy?.value ?? latency
+    let figures = exactFigures(layer: layer, counts: counts)
+    return metric == .energy ? figures.energy ?? figures.latency : figures.latency
   }
 
   /// The whole splits the secant gradient aims at, with their exact costs. Two options:
