@@ -8,9 +8,37 @@ import Support
 /// the report's cell that names it (`report_path`). `odimo audit` takes a cited file from
 /// here when it is not on disk, so a report folder can be mailed and audited elsewhere.
 /// h5py reads it directly: `f["runs/0"].attrs["test_accuracy"]`, `f["runs/0/weights"]`.
-enum EvidenceBundle {
+package enum EvidenceBundle {
   static let fileName = "evidence.h5"
   static let cellAttribute = "report_path"
+  /// The largest bundle `odimo report --bundle` writes unless told otherwise, in bytes: a
+  /// report folder stays small enough to commit and mail.
+  package static let defaultLimit: Int64 = 20_000_000
+
+  /// What a report folder holds of the files its report cites.
+  package enum Plan: Sendable, Equatable {
+    /// No bundle was asked for.
+    case notAsked
+    /// `evidence.h5` holds them: the cited files' total size in bytes.
+    case bundled(bytes: Int64)
+    /// A bundle was asked for but the cited files (`bytes`) exceed `limit`: none is written.
+    case tooLarge(bytes: Int64, limit: Int64)
+  }
+
+  /// Whether the report on `experiment` gets a bundle when one is asked for (`limit` nil: no).
+  package static func plan(_ experiment: Experiment, limit: Int64?) -> Plan {
+    guard let limit else { return .notAsked }
+    let bytes = citedFiles(experiment).reduce(Int64(0)) { total, path in
+      let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
+      return total + size
+    }
+    return bytes > limit ? .tooLarge(bytes: bytes, limit: limit) : .bundled(bytes: bytes)
+  }
+
+  /// Every run file and the reference checkpoint a report on `experiment` cites.
+  static func citedFiles(_ experiment: Experiment) -> [String] {
+    (experiment.points + experiment.baselines).map(\.path) + (experiment.reference.map { [$0.checkpoint] } ?? [])
+  }
 
   /// Writes the bundle of `files` (the report's path cell and the file it names) into `folder`.
   static func write(

@@ -39,6 +39,8 @@ extension Experiment {
       commit: found.commits.isEmpty ? "unknown" : found.commits.joined(separator: ", "), epsilon: epsilon ?? 0)
     experiment.testImages = try? DatasetFile(path: found.runs[0].configuration.data).split("test").count
     experiment.unfinished = found.unfinished
+    experiment.sweeps = found.sweeps
+    experiment.sources = sources.map(absolute)
     experiment.diverged = found.diverged
     // The base sweep's merged summary (points, fronts, gains as the sweep computed them) goes with the report.
     experiment.sweepSummary = expanded.map { SweepFolder($0).summary }.first {
@@ -47,6 +49,9 @@ extension Experiment {
     if epsilon == nil { experiment.epsilon = experiment.noise ?? 0 }
     return experiment
   }
+
+  /// `path` made absolute against the working directory: the folders a report's commands name.
+  fileprivate static func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
 
   /// What the sources of a report hold, gathered source by source.
   private struct Found {
@@ -57,6 +62,7 @@ extension Experiment {
     var diverged: [DivergedRun] = []
     var warmupTrace: [TraceRow] = []
     var unfinished: [String] = []
+    var sweeps: [(folder: String, manifest: Sweep.Manifest)] = []
 
     init(partial: Bool) { self.partial = partial }
 
@@ -64,6 +70,7 @@ extension Experiment {
     mutating func addSweep(_ source: String, isFirst: Bool) throws {
       let folder = SweepFolder(source)
       let manifest = try folder.readManifest()
+      sweeps.append((Experiment.absolute(source), manifest))
       if !commits.contains(manifest.gitCommit) { commits.append(manifest.gitCommit) }
       let seed = manifest.configuration.seed
       // Unfinished runs of another seed's folder say which seed.

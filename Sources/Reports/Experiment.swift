@@ -28,6 +28,11 @@ package struct Experiment: Sendable {
   package var testImages: Int?
   /// The `sweep.json` of the first sweep folder reported on, if it has one.
   package var sweepSummary: String?
+  /// The sweep folders reported on (seed folders after their base), with their manifests:
+  /// what the report's "Reproduce" section asks for again.
+  package var sweeps: [(folder: String, manifest: Sweep.Manifest)] = []
+  /// The sweep folders and run files the report was asked for, as absolute paths.
+  package var sources: [String] = []
 
   /// The accuracy noise (0–1): the larger of the largest binomial standard error of the
   /// runs' test accuracies and the pooled seed-to-seed deviation (`SeedGroup.noise`); nil

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Reports
 import Search
+import Support
 
 struct ReportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -32,8 +33,11 @@ struct ReportCommand: ParsableCommand {
     help: """
       Also write OUT/evidence.h5: every run file and checkpoint the report cites, whole, so \
       odimo audit can check the report without the sweep folder (mail the folder, audit it \
-      elsewhere; the dataset comes from --data there).
+      elsewhere; the dataset comes from --data there) — unless they total more than \
+      --bundle-limit; the report's Reproduce section says which.
       """) var bundle = false
+  @Option(help: "Largest evidence bundle in MB (10^6 bytes); larger evidence stays where the runs are.")
+  var bundleLimit: Double = Double(EvidenceBundle.defaultLimit) / 1e6
   @Flag(help: "Print the report's path and headline figures as JSON.") var json = false
 
   struct Summary: Encodable {
@@ -46,8 +50,18 @@ struct ReportCommand: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
+      guard bundleLimit >= 0, bundleLimit.isFinite else {
+        throw InvalidOption("--bundle-limit", value: bundleLimit, expected: "a size in MB ≥ 0")
+      }
       let experiment = try Experiment.load(sources, epsilon: epsilon.map { $0 / 100 }, partial: partial)
-      let path = try ReportWriter.write(experiment, to: out, bundle: bundle)
+      let limit = Int64(bundleLimit * 1e6)
+      let path = try ReportWriter.write(experiment, to: out, bundle: bundle, bundleLimit: limit)
+      if bundle, case .tooLarge(let bytes, _) = EvidenceBundle.plan(experiment, limit: limit) {
+        FileHandle.standardError.write(
+          Data(
+            ("odimo: note: no \(out)/evidence.h5 — the cited runs total \(ReportWriter.megabytes(bytes)) MB, over "
+              + "--bundle-limit \(bundleLimit) MB; the report's Reproduce section says how to regenerate them\n").utf8))
+      }
       let summary = Summary(
         report: path, points: experiment.points.count, baselines: experiment.baselines.count,
         latencyGain: experiment.front(.latency).headline,

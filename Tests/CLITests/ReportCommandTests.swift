@@ -54,6 +54,20 @@ import Testing
     #expect(tampered.status == 4)
     #expect(tampered.stdout.contains("✗ [searched points] λ=10 · Latency (cycles) = 1,234: differs"))
 
+    // The Reproduce section asks for this very sweep: run against its folder, the command is
+    // accepted as the same sweep and finds nothing to do; with one option changed it is refused.
+    let commands = reproduceCommands(text, prefix: ["odimo", "sweep", "run"])
+    try #require(commands.count == 1)
+    #expect(commands[0].contains("--cost-gradient") && commands[0].last == sweep)
+    let files = try FileManager.default.contentsOfDirectory(atPath: sweep).sorted()
+    let again = try odimo(commands[0])
+    #expect(again.status == 0, "\(again.stderr)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: sweep).sorted() == files)
+    let other = commands[0].map { $0 == "latency" ? "energy" : $0 }
+    #expect(try odimo(other).status == 3)
+    #expect(
+      reproduceCommands(text, prefix: ["odimo", "report"]) == [["report", sweep, "--out", folder, "--epsilon", "0.5"]])
+
     let notReport = try odimo("audit", data)
     #expect(notReport.status == 3 && notReport.stderr.contains("not a report"))
     let noSources = try odimo("report", scratch.file("missing"), "--out", folder)
@@ -84,6 +98,51 @@ import Testing
     #expect(text.contains("| Seeds | 3, 4 |") && text.contains("## Across seeds"))
     let audit = try odimo("audit", folder + "/report.md", "--allow-outside")
     #expect(audit.status == 0, "\(audit.stdout)\n\(audit.stderr)")
+    // One command per seed's folder, each accepted by the sweep it names.
+    let commands = reproduceCommands(text, prefix: ["odimo", "sweep", "run"])
+    #expect(commands.map(\.last) == [sweep, sweep + "/seed-4"])
+    for command in commands { #expect(try odimo(command).status == 0) }
+
+    // Evidence over --bundle-limit is left where it is, and the report says so.
+    let small = scratch.file("small")
+    let limited = try odimo("report", sweep, "--out", small, "--bundle", "--bundle-limit", "0.01")
+    #expect(limited.status == 0 && limited.stderr.contains("--bundle-limit"), "\(limited.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: small + "/evidence.h5"))
+    let smallText = try String(contentsOfFile: small + "/report.md", encoding: .utf8)
+    #expect(smallText.contains("not bundled here") && smallText.contains("--bundle"))
+    let bundled = try odimo("report", sweep, "--out", small, "--bundle")
+    #expect(bundled.status == 0 && FileManager.default.fileExists(atPath: small + "/evidence.h5"))
+    #expect(try odimo("report", sweep, "--out", small, "--bundle", "--bundle-limit", "-1").status == 64)
+  }
+
+  /// The shell commands of a report's Reproduce section that start with `prefix`, split into
+  /// arguments (single-quoted arguments unquoted, as a shell would).
+  func reproduceCommands(_ report: String, prefix: [String]) -> [[String]] {
+    guard let section = report.components(separatedBy: "## Reproduce").last else { return [] }
+    return section.components(separatedBy: "\n").map(shellWords).filter { Array($0.prefix(prefix.count)) == prefix }
+      .map { Array($0.dropFirst()) }
+  }
+
+  func shellWords(_ line: String) -> [String] {
+    var words: [String] = []
+    var current = ""
+    var quoted = false
+    var inWord = false
+    for character in line {
+      if character == "'" {
+        quoted.toggle()
+        inWord = true
+      } else if character == " " && !quoted {
+        if inWord { words.append(current) }
+        current = ""
+        inWord = false
+      } else {
+        current.append(character)
+        inWord = true
+      }
+    }
+    if inWord { words.append(current) }
+    return words
   }
 
   /// `audit --claims`: a true claim is confirmed, an inflated one is named with its
