@@ -29,6 +29,7 @@ struct BenchSearch: ParsableCommand {
   var stemStride: Int?
   @Option(help: "Dataset file.") var data: String
   @Option(help: "Training images per epoch.") var trainLimit = 5000
+  @Option(help: "Images per step (odimo and PyTorch alike).") var batch = SearchPreset.quick.batchSize
   @Option(help: "λ (normalized scale).") var lambda = 1.0
   @Option(help: "Rounds; medians are reported.") var rounds = 3
   @Flag(help: "Also time PyTorch in the same rounds.") var comparePytorch = false
@@ -39,6 +40,7 @@ struct BenchSearch: ParsableCommand {
     let soc: String
     let model: String
     let images: Int
+    let batch: Int
     let imagesPerSecond: Double
     let pytorchImagesPerSecond: Double?
     let ratio: Double?
@@ -48,6 +50,9 @@ struct BenchSearch: ParsableCommand {
     try reportingErrors {
       guard trainLimit > 0 else { throw InvalidOption("--train-limit", value: trainLimit, expected: "≥ 1 image") }
       guard rounds > 0 else { throw InvalidOption("--rounds", value: rounds, expected: "≥ 1") }
+      guard batch > 0, batch <= trainLimit else {
+        throw InvalidOption("--batch", value: batch, expected: "1…--train-limit (\(trainLimit)) images")
+      }
       let script = FileManager.default.currentDirectoryPath + "/scripts/bench/pytorch_supernet.py"
       if comparePytorch && !FileManager.default.fileExists(atPath: script) {
         throw InputError("\(script) not found; run from the repository root")
@@ -55,6 +60,7 @@ struct BenchSearch: ParsableCommand {
       var configuration = SearchConfiguration(
         soc: soc, model: model, width: width, data: data, metric: .latency, lambda: lambda, trainLimit: trainLimit)
       configuration.stemStride = stemStride
+      configuration.preset.batchSize = batch
       let costs = FileManager.default.temporaryDirectory.appendingPathComponent("odimo-costs-\(getpid()).json").path
       defer { try? FileManager.default.removeItem(atPath: costs) }
       var ours: [SearchBenchmark.Result] = []
@@ -68,7 +74,8 @@ struct BenchSearch: ParsableCommand {
             "/usr/bin/env",
             [
               python, script, "--data", data, "--model", model, "--width", "\(width)", "--limit", "\(trainLimit)",
-              "--costs", costs, "--lam", "\(lambda)", "--threads", "\(ProcessInfo.processInfo.activeProcessorCount)",
+              "--costs", costs, "--lam", "\(lambda)", "--batch", "\(batch)", "--threads",
+              "\(ProcessInfo.processInfo.activeProcessorCount)",
             ])
           guard let line = output.split(separator: "\n").last,
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
@@ -81,11 +88,13 @@ struct BenchSearch: ParsableCommand {
       let speed = median(ours.map(\.imagesPerSecond))
       let pytorch = theirs.isEmpty ? nil : median(theirs)
       let summary = Summary(
-        soc: soc, model: model, images: ours[0].images, imagesPerSecond: speed, pytorchImagesPerSecond: pytorch,
+        soc: soc, model: model, images: ours[0].images, batch: batch, imagesPerSecond: speed,
+        pytorchImagesPerSecond: pytorch,
         ratio: pytorch.map { speed / $0 })
       if json { return try printJSON(summary) }
       var line = String(
-        format: "%@ supernet on %@, %d images: search epoch %.0f images/s", model, soc, summary.images, speed)
+        format: "%@ supernet on %@, %d images in batches of %d: search epoch %.0f images/s", model, soc, summary.images,
+        batch, speed)
       if let pytorch { line += String(format: "; PyTorch %.0f images/s; ratio %.2f×", pytorch, speed / pytorch) }
       print(line + " (median of \(rounds) rounds)")
     }
