@@ -7,11 +7,11 @@
 // plain pointers and scalars instead, so the Swift side stays readable.
 
 static inline dnnl_status_t odimo_md_init(dnnl_memory_desc_t *md, int ndims, const int64_t *dims,
-                                          dnnl_format_tag_t tag) {
+                                          dnnl_data_type_t type, dnnl_format_tag_t tag) {
   dnnl_dims_t d;
   memset(d, 0, sizeof(d));
   for (int i = 0; i < ndims; ++i) d[i] = dims[i];
-  return dnnl_memory_desc_init_by_tag(md, ndims, d, dnnl_f32, tag);
+  return dnnl_memory_desc_init_by_tag(md, ndims, d, type, tag);
 }
 
 static inline int odimo_md_ndims(const dnnl_memory_desc_t *md) { return md->ndims; }

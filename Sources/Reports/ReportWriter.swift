@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import HDF5
 import Hardware
@@ -151,11 +152,23 @@ package enum ReportWriter {
       ],
       ["Search metric", "\(configuration.metric.rawValue), λ on the \(lambdaScaleText(configuration, costScale))"],
     ]
-    let after: [[String]] = [
-      ["Selection", "epochs and the searched mapping on the validation split; accuracy reported on the test split"],
-      [seeds.count == 1 ? "Seed" : "Seeds", seeds.map(String.init).joined(separator: ", ")],
-    ]
+    // fp32 is every run's precision unless bf16 was asked for; only then does the table say it.
+    let precisionRows: [[String]] =
+      configuration.precision == .fp32 ? [] : [["Precision", precisionText(configuration.precision)]]
+    let after: [[String]] =
+      precisionRows + [
+        ["Selection", "epochs and the searched mapping on the validation split; accuracy reported on the test split"],
+        [seeds.count == 1 ? "Seed" : "Seeds", seeds.map(String.init).joined(separator: ", ")],
+      ]
     return before + searchRows + after
+  }
+
+  /// What the convolutions computed in (`--precision`).
+  static func precisionText(_ precision: Precision) -> String {
+    switch precision {
+    case .fp32: "fp32"
+    case .bf16: "bf16: convolutions read input, weights and output gradients as bfloat16 and accumulate in float32"
+    }
   }
 
   /// How the searched points' cost term reached their splits (`--cost-gradient`).

@@ -114,7 +114,7 @@ package struct RunFile: Sendable {
     let supernet = try Supernet(
       model: model, soc: soc, replaceBlocks: mapping.replacesBlocks,
       foldBatchNorm: configuration.foldsBatchNorm(on: soc))
-    let network = Network(supernet.architecture, seed: configuration.seed)
+    let network = Network(supernet.architecture, seed: configuration.seed, precision: configuration.precision)
     let weights = try RunFileFormat.weights(path)
     do { try network.restore(weights) } catch {
       throw SearchError.weightsDoNotFit(

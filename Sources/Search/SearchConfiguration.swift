@@ -34,12 +34,15 @@ package struct SearchConfiguration: Codable, Sendable, Equatable {
   /// How the cost term's gradient reaches the split (`CostGradient`); files written
   /// before the option were searched with `local`.
   package var costGradient: CostGradient
+  /// What the convolutions compute in (`Precision`); files written before the option were
+  /// computed in fp32.
+  package var precision: Precision
 
   package init(
     soc: String, model: String, width: Double = 1, data: String, metric: CostMetric, lambda: Double,
     lambdaScale: String = "normalized", seed: UInt64 = 0, preset: SearchPreset = .quick, trainLimit: Int? = nil,
     warmup: WarmupKind = .float, initialSplit: String = "half", stemStride: Int? = nil,
-    costGradient: CostGradient = .local
+    costGradient: CostGradient = .local, precision: Precision = .fp32
   ) {
     self.soc = soc
     self.model = model
@@ -55,6 +58,7 @@ package struct SearchConfiguration: Codable, Sendable, Equatable {
     self.initialSplit = initialSplit
     self.stemStride = stemStride
     self.costGradient = costGradient
+    self.precision = precision
   }
 
   /// Files written before a field existed decode with the behaviour they were run with.
@@ -74,6 +78,7 @@ package struct SearchConfiguration: Codable, Sendable, Equatable {
     initialSplit = try container.decodeIfPresent(String.self, forKey: .initialSplit) ?? "legacy"
     stemStride = try container.decodeIfPresent(Int.self, forKey: .stemStride)
     costGradient = try container.decodeIfPresent(CostGradient.self, forKey: .costGradient) ?? .local
+    precision = try container.decodeIfPresent(Precision.self, forKey: .precision) ?? .fp32
   }
 
   /// Refuses values no search can run with, naming the option.

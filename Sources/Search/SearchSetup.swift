@@ -38,7 +38,7 @@ struct SearchSetup {
     model = try configuration.makeModel(for: dataset)
     let folds = configuration.foldsBatchNorm(on: soc)
     supernet = try Supernet(model: model, soc: soc, replaceBlocks: replaceBlocks, foldBatchNorm: folds)
-    network = Network(supernet.architecture, seed: configuration.seed)
+    network = Network(supernet.architecture, seed: configuration.seed, precision: configuration.precision)
     objective = try SearchObjective(
       supernet: supernet, network: network, metric: configuration.metric, lambda: configuration.lambda,
       gradient: configuration.costGradient, initialSplit: configuration.initialSplit)
@@ -53,7 +53,7 @@ struct SearchSetup {
     logits = Adam(parameters: objective.logitParameters, learningRate: Float(preset.logitLearningRate))
     trainer = Trainer(network: network, optimizer: weights)
     if folds {
-      let floatNetwork = Network(model, seed: configuration.seed)
+      let floatNetwork = Network(model, seed: configuration.seed, precision: configuration.precision)
       let floatWeights = SGD(
         parameters: floatNetwork.parameters, learningRate: Float(preset.learningRate), momentum: 0.9,
         weightDecay: 5e-4)

@@ -30,6 +30,8 @@ struct BenchSearch: ParsableCommand {
   @Option(help: "Dataset file.") var data: String
   @Option(help: "Training images per epoch.") var trainLimit = 5000
   @Option(help: "Images per step (odimo and PyTorch alike).") var batch = SearchPreset.quick.batchSize
+  @Option(help: "What odimo's convolutions compute in: fp32, bf16 or auto (PyTorch stays fp32).")
+  var precision: Precision = .fp32
   @Option(help: "λ (normalized scale).") var lambda = 1.0
   @Option(help: "Rounds; medians are reported.") var rounds = 3
   @Flag(help: "Also time PyTorch in the same rounds.") var comparePytorch = false
@@ -41,6 +43,7 @@ struct BenchSearch: ParsableCommand {
     let model: String
     let images: Int
     let batch: Int
+    let precision: Precision
     let imagesPerSecond: Double
     let pytorchImagesPerSecond: Double?
     let ratio: Double?
@@ -61,6 +64,7 @@ struct BenchSearch: ParsableCommand {
         soc: soc, model: model, width: width, data: data, metric: .latency, lambda: lambda, trainLimit: trainLimit)
       configuration.stemStride = stemStride
       configuration.preset.batchSize = batch
+      configuration.precision = precision
       let costs = FileManager.default.temporaryDirectory.appendingPathComponent("odimo-costs-\(getpid()).json").path
       defer { try? FileManager.default.removeItem(atPath: costs) }
       var ours: [SearchBenchmark.Result] = []
@@ -88,13 +92,13 @@ struct BenchSearch: ParsableCommand {
       let speed = median(ours.map(\.imagesPerSecond))
       let pytorch = theirs.isEmpty ? nil : median(theirs)
       let summary = Summary(
-        soc: soc, model: model, images: ours[0].images, batch: batch, imagesPerSecond: speed,
+        soc: soc, model: model, images: ours[0].images, batch: batch, precision: precision, imagesPerSecond: speed,
         pytorchImagesPerSecond: pytorch,
         ratio: pytorch.map { speed / $0 })
       if json { return try printJSON(summary) }
       var line = String(
-        format: "%@ supernet on %@, %d images in batches of %d: search epoch %.0f images/s", model, soc, summary.images,
-        batch, speed)
+        format: "%@ supernet on %@, %d images in batches of %d, %@: search epoch %.0f images/s", model, soc,
+        summary.images, batch, precision.rawValue, speed)
       if let pytorch { line += String(format: "; PyTorch %.0f images/s; ratio %.2f×", pytorch, speed / pytorch) }
       print(line + " (median of \(rounds) rounds)")
     }

@@ -8,6 +8,11 @@ import Search
 extension CostMetric: ExpressibleByArgument {}
 extension WarmupKind: ExpressibleByArgument {}
 extension CostGradient: ExpressibleByArgument {}
+extension Precision: ExpressibleByArgument {
+  /// `auto` becomes what this CPU computes fastest, so run files record the real choice.
+  package init?(argument: String) { self.init(choice: argument) }
+  package static var allValueStrings: [String] { allCases.map(\.rawValue) + ["auto"] }
+}
 
 /// What one search is run on and how: the options search, sweep and baselines share.
 struct SearchOptions: ParsableArguments {
@@ -44,6 +49,13 @@ struct SearchOptions: ParsableArguments {
       the rate the whole move saves: a lone channel that holds a unit's block open is charged \
       the block).
       """) var costGradient: CostGradient = .local
+  @Option(
+    help: """
+      What convolutions compute in: fp32 (default), bf16 (input, weights and output gradients \
+      as bfloat16, float32 accumulation: faster on CPUs with AVX512_BF16 or AMX, and an \
+      approximation during the search, whose mixed weights are not integers) or auto (bf16 \
+      where this CPU has native bfloat16, else fp32). Stored in the run files.
+      """) var precision: Precision = .fp32
   @OptionGroup var preset: PresetOptions
 
   func configuration(lambda: Double = 0) throws -> SearchConfiguration {
@@ -51,7 +63,7 @@ struct SearchOptions: ParsableArguments {
       soc: soc, model: model, width: width, data: absolutePath(data), metric: metric, lambda: lambda,
       lambdaScale: lambdaScale,
       seed: seed, preset: try preset.resolve(), trainLimit: trainLimit, warmup: warmup, initialSplit: initialSplit,
-      stemStride: stemStride, costGradient: costGradient)
+      stemStride: stemStride, costGradient: costGradient, precision: precision)
   }
 }
 

@@ -108,6 +108,33 @@ import Testing
     #expect(wrong.status == 64 && wrong.stderr.contains("steepest"))
   }
 
+  /// `--precision bf16` is stored in the run file, a resume in another precision is
+  /// refused, and the report states it; its audit recomputes the accuracy in bf16 too.
+  @Test func precisionIsStoredComparedOnResumeAndReported() throws {
+    let data = scratch.file("q.h5")
+    try QuadrantData.write(data, train: 256, validation: 64, test: 64)
+    let run = scratch.file("bf16.h5")
+    try killOdimo(arguments(data, run) + ["--precision", "bf16"], whenFileAppears: run)
+    guard case .string(let stored) = try HDF5File.open(run).attribute("configuration") else {
+      Issue.record("no configuration attribute")
+      return
+    }
+    #expect(stored.contains("\"precision\":\"bf16\""), "\(stored)")
+    let other = try odimo(arguments(data, run) + ["--precision", "fp32", "--resume"])
+    #expect(other.status == 3 && other.stderr.contains("saved bf16, now fp32"), "\(other.stderr)")
+    let resumed = try odimo(arguments(data, run) + ["--precision", "bf16", "--resume"])
+    #expect(resumed.status == 0, "\(resumed.stderr)")
+    let wrong = try odimo(arguments(data, scratch.file("x.h5")) + ["--precision", "fp16"])
+    #expect(wrong.status == 64 && wrong.stderr.contains("fp16"))
+
+    let folder = scratch.file("report")
+    #expect(try odimo("report", run, "--out", folder).status == 0)
+    let text = try String(contentsOfFile: folder + "/report.md", encoding: .utf8)
+    #expect(text.contains("| Precision | bf16: "))
+    let audit = try odimo("audit", folder + "/report.md", "--allow-outside")
+    #expect(audit.status == 0, "\(audit.stdout)\n\(audit.stderr)")
+  }
+
   /// A sweep killed inside a baseline continues that baseline from its last epoch (a
   /// cluster's time limit or preemption must not cost the epochs already done) and ends
   /// with the weights of an uninterrupted sweep.

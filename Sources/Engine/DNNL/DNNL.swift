@@ -36,12 +36,12 @@ struct MemoryDescriptor: Equatable, @unchecked Sendable {
 
   init(raw: dnnl_memory_desc_t) { self.raw = raw }
 
-  /// A float32 descriptor of `dims` in layout `tag` (`dnnl_format_tag_any` lets a
-  /// primitive choose).
-  init(_ dims: [Int], _ tag: dnnl_format_tag_t) {
+  /// A descriptor of `dims` in layout `tag` (`dnnl_format_tag_any` lets a primitive
+  /// choose), float32 unless `type` says otherwise.
+  init(_ dims: [Int], _ tag: dnnl_format_tag_t, type: dnnl_data_type_t = dnnl_f32) {
     var raw = dnnl_memory_desc_t()
     let sizes = dims.map { Int64($0) }
-    let status = odimo_md_init(&raw, Int32(dims.count), sizes, tag)
+    let status = odimo_md_init(&raw, Int32(dims.count), sizes, type, tag)
     precondition(status == dnnl_success, "oneDNN memory descriptor \(dims) \(tag) refused")
     self.raw = raw
   }

@@ -24,15 +24,20 @@ final class ConvolutionKernel: Kernel {
   var computesInputGradient = true
   /// Whether the depthwise weight gradient is computed by `depthwiseWeightGradient`.
   private(set) var usesOwnDepthwiseWeightGradient = false
+  /// What the primitives read input, weights and output gradient as (`Precision`); their
+  /// outputs (activations, input and weight gradients) are float32 either way.
+  let precision: Precision
 
   /// `formats` lists the weight formats mixed per channel (one: plain fake quantization;
   /// nil or empty: float, or the spec's own `weightQuantization`).
   init(
     name: String, spec: Convolution, inChannels: Int, formats: [WeightQuantization?]? = nil,
-    generator: inout some RandomNumberGenerator
+    precision: Precision = .fp32, generator: inout some RandomNumberGenerator
   ) {
     self.spec = spec
     self.inChannels = inChannels
+    // oneDNN 2.6 has no faster bf16 kernel for grouped (depthwise) convolutions.
+    self.precision = spec.groups == 1 ? precision : .fp32
     let fanOut = spec.outChannels / spec.groups * spec.kernel * spec.kernel
     weight = Parameter(
       name: "\(name).weight", dims: Self.weightDims(spec, inChannels), decays: true,
@@ -77,10 +82,15 @@ final class ConvolutionKernel: Kernel {
 
   private func build(_ dims: [Int]) throws {
     let any = dnnl_format_tag_any
-    var src = MemoryDescriptor(dims, any).raw
-    var weights = MemoryDescriptor(weight.value.dims, any).raw
+    let operand = precision.operandType
+    var src = MemoryDescriptor(dims, any, type: operand).raw
+    var weights = MemoryDescriptor(weight.value.dims, any, type: operand).raw
     let biasMD = MemoryDescriptor([spec.outChannels], dnnl_x).raw
     var dst = MemoryDescriptor(outputDims(dims), any).raw
+    // Gradients flow in at `operand` precision and leave in float32.
+    var diffDst = MemoryDescriptor(outputDims(dims), any, type: operand).raw
+    var diffSrc = MemoryDescriptor(dims, any).raw
+    var diffWeights = MemoryDescriptor(weight.value.dims, any).raw
     let stride = Int64(spec.stride)
     let padding = Int64(spec.padding)
     var forward = dnnl_convolution_desc_t()
@@ -92,12 +102,13 @@ final class ConvolutionKernel: Kernel {
     }
     let made = try withDescriptor(&forward) { try Primitive($0, name: "convolution forward") }
     var data = dnnl_convolution_desc_t()
-    try check(odimo_conv_backward_data(&data, &src, &weights, &dst, stride, padding), "convolution backward data")
+    try check(
+      odimo_conv_backward_data(&data, &diffSrc, &weights, &diffDst, stride, padding), "convolution backward data")
     backwardData = try withDescriptor(&data) { try Primitive($0, hint: made, name: "convolution backward data") }
     var weightsDesc = dnnl_convolution_desc_t()
     try withOptionalPointer(biasOrNil) { biasPointer in
       try check(
-        odimo_conv_backward_weights(&weightsDesc, &src, &weights, biasPointer, &dst, stride, padding),
+        odimo_conv_backward_weights(&weightsDesc, &src, &diffWeights, biasPointer, &diffDst, stride, padding),
         "convolution backward weights")
     }
     backwardWeights = try withDescriptor(&weightsDesc) {
@@ -132,8 +143,11 @@ final class ConvolutionKernel: Kernel {
       throw EngineError.kernelMisuse(kernel: "convolution", detail: "backward without a training forward pass")
     }
     let diffSrc = Tensor(backwardData.md(dnnl_query_diff_src_md))
+    // The output gradient converted once when both backward primitives read it alike.
+    var converted: Tensor?
     if computesInputGradient {
       let diffDst = gradient.reordered(to: backwardData.md(dnnl_query_diff_dst_md))
+      converted = diffDst
       let weights = effectiveWeights(recompute: false).reordered(to: backwardData.md(dnnl_query_weights_md))
       backwardData.execute([(DNNL_ARG_DIFF_DST, diffDst), (DNNL_ARG_WEIGHTS, weights), (DNNL_ARG_DIFF_SRC, diffSrc)])
     }
@@ -144,7 +158,8 @@ final class ConvolutionKernel: Kernel {
       return [diffSrc]
     }
     let src = savedInput.reordered(to: backwardWeights.md(dnnl_query_src_md))
-    let diffDstW = gradient.reordered(to: backwardWeights.md(dnnl_query_diff_dst_md))
+    let wanted = backwardWeights.md(dnnl_query_diff_dst_md)
+    let diffDstW = converted.flatMap { $0.descriptor == wanted ? $0 : nil } ?? gradient.reordered(to: wanted)
     let diffWeights = Tensor(backwardWeights.md(dnnl_query_diff_weights_md))
     var arguments = [(DNNL_ARG_SRC, src), (DNNL_ARG_DIFF_DST, diffDstW), (DNNL_ARG_DIFF_WEIGHTS, diffWeights)]
     if let bias { arguments.append((DNNL_ARG_DIFF_BIAS, bias.gradient)) }

@@ -14,9 +14,14 @@ package final class Network {
   /// When non-nil, seconds spent in each layer's forward and backward are added here.
   package var profile: [String: (forward: Double, backward: Double)]?
 
-  /// Builds the network with weights initialised from `seed` (PyTorch's schemes).
-  package init(_ architecture: Architecture, seed: UInt64) {
+  /// What its convolutions compute in.
+  package let precision: Precision
+
+  /// Builds the network with weights initialised from `seed` (PyTorch's schemes), its
+  /// convolutions computing in `precision`.
+  package init(_ architecture: Architecture, seed: UInt64, precision: Precision = .fp32) {
     self.architecture = architecture
+    self.precision = precision
     var generator = SplitMix64(seed: seed)
     var kernels: [String: any Kernel] = [:]
     // A batch norm or residual add whose only consumer is a ReLU computes that ReLU itself.
@@ -39,7 +44,8 @@ package final class Network {
         var formats: [WeightQuantization?]?
         if case .mixedConvolution(_, let mixed) = layer.operation { formats = mixed }
         let convolution = ConvolutionKernel(
-          name: layer.name, spec: conv, inChannels: layer.inputShape.channels, formats: formats, generator: &generator)
+          name: layer.name, spec: conv, inChannels: layer.inputShape.channels, formats: formats, precision: precision,
+          generator: &generator)
         convolution.computesInputGradient = layer.inputs != [Architecture.inputName]
         kernel = convolution
       case .batchNorm:

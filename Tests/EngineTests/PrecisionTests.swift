@@ -1,0 +1,87 @@
+import Foundation
+import Models
+import Support
+import Testing
+
+@testable import Engine
+
+/// bf16 convolutions against fp32 ones: exact where the operands are small integers (what
+/// fake-quantized codes are), within bfloat16's rounding (8 significant bits) elsewhere.
+@Suite struct PrecisionTests {
+  struct Pass {
+    var output: [Float]
+    var inputGradient: [Float]
+    var weightGradient: [Float]
+  }
+
+  /// One forward and backward pass of a 16 → 32 channel convolution (stride `stride`) on
+  /// `input`, with the weights and output gradient drawn by `value`.
+  func pass(
+    _ precision: Precision, stride: Int = 1, groups: Int = 1, value: (inout SplitMix64) -> Float
+  ) throws -> Pass {
+    var generator = SplitMix64(seed: 3)
+    let (inChannels, outChannels) = (16, groups == 1 ? 32 : 16)
+    let spec = Convolution(outChannels: outChannels, kernel: 3, stride: stride, groups: groups)
+    var initial = SplitMix64(seed: 1)
+    let kernel = ConvolutionKernel(
+      name: "conv", spec: spec, inChannels: inChannels, precision: precision, generator: &initial)
+    for index in 0..<kernel.weight.value.elementCount { kernel.weight.value.buffer[index] = value(&generator) }
+    let input = Tensor(dims: [4, inChannels, 9, 9], values: (0..<(4 * inChannels * 81)).map { _ in value(&generator) })
+    let output = try kernel.forward([input], training: true)
+    let gradient = Tensor(dims: output.dims, values: (0..<output.elementCount).map { _ in value(&generator) })
+    let inputGradient = try kernel.backward(gradient)[0]
+    return Pass(
+      output: output.values(), inputGradient: inputGradient.values(),
+      weightGradient: Array(kernel.weight.gradient.buffer.prefix(kernel.weight.gradient.elementCount)))
+  }
+
+  /// Integers of at most 8 significant bits are bfloat16 values, and sums of their products
+  /// stay below 2^24, so float32 accumulation is exact in any order: equal bit for bit.
+  @Test(arguments: [1, 2]) func smallIntegersGiveIdenticalResults(stride: Int) throws {
+    let integer = { (generator: inout SplitMix64) in Float(Int(generator.next() % 17) - 8) }
+    let fp32 = try pass(.fp32, stride: stride, value: integer)
+    let bf16 = try pass(.bf16, stride: stride, value: integer)
+    #expect(fp32.output == bf16.output)
+    #expect(fp32.inputGradient == bf16.inputGradient)
+    #expect(fp32.weightGradient == bf16.weightGradient)
+  }
+
+  /// Arbitrary floats are rounded to 8 significant bits (relative error ≤ 2^-9 each) before
+  /// the float32 accumulation: every result within 1 % of the largest of its kind.
+  @Test func arbitraryValuesAgreeWithinBFloat16Rounding() throws {
+    let uniform = { (generator: inout SplitMix64) in Float(generator.nextUnit() * 2 - 1) }
+    let fp32 = try pass(.fp32, value: uniform)
+    let bf16 = try pass(.bf16, value: uniform)
+    for (name, exact, rounded) in [
+      ("output", fp32.output, bf16.output), ("input gradient", fp32.inputGradient, bf16.inputGradient),
+      ("weight gradient", fp32.weightGradient, bf16.weightGradient),
+    ] {
+      let scale = exact.map(abs).max() ?? 0
+      let worst = zip(exact, rounded).map { abs($0 - $1) }.max() ?? 0
+      #expect(scale > 0 && worst <= 1e-2 * scale, "\(name): largest difference \(worst) against \(scale)")
+      #expect(worst > 0, "\(name): bf16 rounding should show on arbitrary values")
+    }
+  }
+
+  /// Depthwise convolutions stay float32 whatever is asked (no faster bf16 kernel).
+  @Test func depthwiseConvolutionsStayFloat32() throws {
+    var generator = SplitMix64(seed: 1)
+    let depthwise = ConvolutionKernel(
+      name: "dw", spec: Convolution(outChannels: 16, kernel: 3, groups: 16), inChannels: 16, precision: .bf16,
+      generator: &generator)
+    #expect(depthwise.precision == .fp32)
+    let uniform = { (generator: inout SplitMix64) in Float(generator.nextUnit() * 2 - 1) }
+    #expect(try pass(.bf16, groups: 16, value: uniform).output == pass(.fp32, groups: 16, value: uniform).output)
+  }
+
+  @Test func autoFollowsTheCPUFlags() {
+    let amx = CPUFeatures(cpuinfo: "processor : 0\nflags\t\t: fpu avx512f amx_bf16 amx_tile\nbugs : x\n")
+    let avx512bf16 = CPUFeatures(cpuinfo: "flags : fpu avx512f avx512_bf16\n")
+    let plain = CPUFeatures(cpuinfo: "flags : fpu avx2 avx512f\n")
+    #expect(amx.hasNativeBFloat16 && avx512bf16.hasNativeBFloat16 && !plain.hasNativeBFloat16)
+    #expect(!CPUFeatures(cpuinfo: "").hasNativeBFloat16)
+    #expect(Precision(choice: "auto") == Precision.automatic)
+    #expect(Precision(choice: "bf16") == .bf16 && Precision(choice: "fp32") == .fp32)
+    #expect(Precision(choice: "fp16") == nil)
+  }
+}
