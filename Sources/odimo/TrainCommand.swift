@@ -35,6 +35,8 @@ struct Train: ParsableCommand {
   @Option(help: "Seed of weights, shuffling and augmentation.") var seed: UInt64 = 0
   @Option(help: "Train on the first N training images only.") var trainLimit: Int?
   @Flag(help: "No crop/flip augmentation.") var noAugment = false
+  @Option(help: "What convolutions compute in: fp32 (default), bf16 or auto (as for odimo search).")
+  var precision: Precision = .fp32
   @Option(name: .shortAndLong, help: "Checkpoint file to write.") var out: String
   @Flag(help: "Continue the run in --out from its last completed epoch.") var resume = false
   @Flag(help: "End with a JSON summary (test_accuracy, best_epoch, history).") var json = false
@@ -47,7 +49,7 @@ struct Train: ParsableCommand {
       let configuration = TrainingConfiguration(
         model: model, width: width, data: data, epochs: epochs, batchSize: batch, learningRate: lr, momentum: momentum,
         nesterov: nesterov, weightDecay: weightDecay, schedule: schedule, labelSmoothing: labelSmoothing, seed: seed,
-        augment: !noAugment, trainLimit: trainLimit)
+        augment: !noAugment, trainLimit: trainLimit, precision: precision)
       let display = RunProgress(quiet: quiet).display
       var epochStart = Date()
       let log = tensorboard.map { TensorBoardLog(root: $0) }

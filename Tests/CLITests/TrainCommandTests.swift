@@ -59,6 +59,25 @@ import Testing
     }
   }
 
+  /// `--precision bf16` is part of the checkpoint's configuration (an fp32 run's JSON has no
+  /// precision key, as before the option), so a resume in fp32 is refused.
+  @Test func precisionIsPartOfTheCheckpoint() throws {
+    let data = try makeData()
+    let arguments = [
+      "train", "--model", "resnet8", "--data", data, "--epochs", "1", "--batch", "32", "--seed", "3", "--out",
+    ]
+    let bf16 = scratch.file("bf16.h5")
+    #expect(try odimo(arguments + [bf16, "--precision", "bf16"]).status == 0)
+    let fp32 = scratch.file("fp32.h5")
+    #expect(try odimo(arguments + [fp32]).status == 0)
+    // The configuration JSON sits, as a string, inside the checkpoint's state attribute.
+    func state(_ path: String) throws -> String { try HDF5File.open(path).attribute("state").stringValue ?? "" }
+    #expect(try state(bf16).contains("precision") && state(bf16).contains("bf16"))
+    #expect(try !state(fp32).contains("precision"))
+    let other = try odimo(arguments + [bf16, "--precision", "fp32", "--resume"])
+    #expect(other.status == 3 && other.stderr.contains("precision"), "\(other.stderr)")
+  }
+
   /// Files and values that do not fit the data exit 3; impossible option values 64.
   @Test func badRequestsAreRefused() throws {
     let data = try makeData()

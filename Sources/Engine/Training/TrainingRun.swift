@@ -24,13 +24,18 @@ package struct TrainingConfiguration: Codable, Sendable, Equatable {
   package var trainLimit: Int?
   /// MobileNetV1's first-layer stride (nil: the zoo's default for the resolution).
   package var stemStride: Int?
+  /// What the convolutions compute in; nil is fp32 (and leaves the configuration JSON of
+  /// fp32 runs as it was before the option, so their checkpoints still resume).
+  package var precision: Precision?
 
   package init(
     model: String, width: Double = 1, data: String, epochs: Int, batchSize: Int, learningRate: Double = 0.1,
     momentum: Double = 0.9, nesterov: Bool = false, weightDecay: Double = 5e-4, schedule: String = "cosine",
-    labelSmoothing: Double = 0, seed: UInt64 = 0, augment: Bool = true, trainLimit: Int? = nil, stemStride: Int? = nil
+    labelSmoothing: Double = 0, seed: UInt64 = 0, augment: Bool = true, trainLimit: Int? = nil, stemStride: Int? = nil,
+    precision: Precision = .fp32
   ) {
     self.stemStride = stemStride
+    self.precision = precision == .fp32 ? nil : precision
     self.model = model
     self.width = width
     self.data = data
@@ -121,7 +126,7 @@ package enum TrainingRun {
         augmentation: configuration.augment ? .cropAndFlip : .none,
         limit: configuration.trainLimit))
     let validationLoader = try BatchLoader.evaluation(path: configuration.data, split: validationSplit)
-    let network = Network(architecture, seed: configuration.seed)
+    let network = Network(architecture, seed: configuration.seed, precision: configuration.precision ?? .fp32)
     let optimizer = SGD(
       parameters: network.parameters, learningRate: Float(configuration.learningRate),
       momentum: Float(configuration.momentum),
