@@ -28,6 +28,8 @@ struct BenchTrain: ParsableCommand {
   @Option(help: "Input channels.") var channels = 3
   @Option(help: "Classes.") var classes = 10
   @Option(help: "Timed steps per round.") var steps = 10
+  @Option(help: "What odimo's convolutions compute in: fp32, bf16 or auto (PyTorch stays fp32).")
+  var precision: Precision = .fp32
   @Option(help: "Rounds; medians are reported.") var rounds = 3
   @Flag(help: "Also time PyTorch in the same rounds.") var comparePytorch = false
   @Option(help: "Python with PyTorch.") var python = "python3"
@@ -65,7 +67,8 @@ struct BenchTrain: ParsableCommand {
       }
       for round in 0..<rounds {
         ours.append(
-          try TrainingBenchmark.run(architecture: architecture, batch: batch, steps: steps, profileLayers: round == 0))
+          try TrainingBenchmark.run(
+            architecture: architecture, batch: batch, steps: steps, profileLayers: round == 0, precision: precision))
         if comparePytorch { theirs.append(try pytorchRound(script)) }
         if !json { FileHandle.standardError.write(Data("round \(round + 1)/\(rounds) done\n".utf8)) }
       }

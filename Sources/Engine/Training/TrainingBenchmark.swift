@@ -12,8 +12,10 @@ package enum TrainingBenchmark {
     package let layers: [(name: String, forwardMilliseconds: Double, backwardMilliseconds: Double)]
   }
 
-  package static func run(architecture: Architecture, batch: Int, steps: Int, profileLayers: Bool) throws -> Result {
-    let network = Network(architecture, seed: 0)
+  package static func run(
+    architecture: Architecture, batch: Int, steps: Int, profileLayers: Bool, precision: Precision = .fp32
+  ) throws -> Result {
+    let network = Network(architecture, seed: 0, precision: precision)
     let optimizer = SGD(parameters: network.parameters, learningRate: 0.01, momentum: 0.9, weightDecay: 5e-4)
     var generator = SplitMix64(seed: 1)
     let shape = architecture.inputShape
