@@ -8,7 +8,8 @@ package enum Precision: String, Sendable, Codable, CaseIterable {
   case fp32
   /// Convolutions read their input, weights and output gradient as bfloat16 (8 significant
   /// bits) and accumulate in float32: twice the multiply rate on CPUs with AVX512_BF16 or
-  /// AMX. Depthwise convolutions stay float32 (oneDNN 2.6 has no faster bf16 kernel for them).
+  /// AMX. Depthwise convolutions and those with output maps under 16×16 stay float32, where
+  /// oneDNN 2.6 has no faster bf16 kernel than its fp32 ones.
   case bf16
 
   /// bf16 where this CPU multiplies bfloat16 natively (AVX512_BF16 or AMX-BF16), else fp32.

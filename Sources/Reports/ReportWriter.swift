@@ -167,7 +167,9 @@ package enum ReportWriter {
   static func precisionText(_ precision: Precision) -> String {
     switch precision {
     case .fp32: "fp32"
-    case .bf16: "bf16: convolutions read input, weights and output gradients as bfloat16 and accumulate in float32"
+    case .bf16:
+      "bf16: convolutions with output maps of 16×16 or more (not depthwise) read input, weights and output "
+        + "gradients as bfloat16 and accumulate in float32"
     }
   }
 

@@ -51,7 +51,8 @@ struct SearchOptions: ParsableArguments {
       """) var costGradient: CostGradient = .local
   @Option(
     help: """
-      What convolutions compute in: fp32 (default), bf16 (input, weights and output gradients \
+      What convolutions compute in: fp32 (default), bf16 (convolutions with output maps of \
+      16×16 or more read input, weights and output gradients \
       as bfloat16, float32 accumulation: faster on CPUs with AVX512_BF16 or AMX, and an \
       approximation during the search, whose mixed weights are not integers) or auto (bf16 \
       where this CPU has native bfloat16, else fp32). Stored in the run files.

@@ -14,10 +14,10 @@ import Testing
     var weightGradient: [Float]
   }
 
-  /// One forward and backward pass of a 16 → 32 channel convolution (stride `stride`) on
-  /// `input`, with the weights and output gradient drawn by `value`.
+  /// One forward and backward pass of a 16 → 32 channel convolution (stride `stride`) with
+  /// `size`×`size` input maps, input, weights and output gradient drawn by `value`.
   func pass(
-    _ precision: Precision, stride: Int = 1, groups: Int = 1, value: (inout SplitMix64) -> Float
+    _ precision: Precision, stride: Int = 1, size: Int = 16, groups: Int = 1, value: (inout SplitMix64) -> Float
   ) throws -> Pass {
     var generator = SplitMix64(seed: 3)
     let (inChannels, outChannels) = (16, groups == 1 ? 32 : 16)
@@ -26,8 +26,10 @@ import Testing
     let kernel = ConvolutionKernel(
       name: "conv", spec: spec, inChannels: inChannels, precision: precision, generator: &initial)
     for index in 0..<kernel.weight.value.elementCount { kernel.weight.value.buffer[index] = value(&generator) }
-    let input = Tensor(dims: [4, inChannels, 9, 9], values: (0..<(4 * inChannels * 81)).map { _ in value(&generator) })
+    let input = Tensor(
+      dims: [4, inChannels, size, size], values: (0..<(4 * inChannels * size * size)).map { _ in value(&generator) })
     let output = try kernel.forward([input], training: true)
+    #expect(kernel.computedIn == kernel.operandPrecision(output: output.dims))
     let gradient = Tensor(dims: output.dims, values: (0..<output.elementCount).map { _ in value(&generator) })
     let inputGradient = try kernel.backward(gradient)[0]
     return Pass(
@@ -39,8 +41,8 @@ import Testing
   /// stay below 2^24, so float32 accumulation is exact in any order: equal bit for bit.
   @Test(arguments: [1, 2]) func smallIntegersGiveIdenticalResults(stride: Int) throws {
     let integer = { (generator: inout SplitMix64) in Float(Int(generator.next() % 17) - 8) }
-    let fp32 = try pass(.fp32, stride: stride, value: integer)
-    let bf16 = try pass(.bf16, stride: stride, value: integer)
+    let fp32 = try pass(.fp32, stride: stride, size: 16 * stride, value: integer)
+    let bf16 = try pass(.bf16, stride: stride, size: 16 * stride, value: integer)
     #expect(fp32.output == bf16.output)
     #expect(fp32.inputGradient == bf16.inputGradient)
     #expect(fp32.weightGradient == bf16.weightGradient)
@@ -61,6 +63,19 @@ import Testing
       #expect(scale > 0 && worst <= 1e-2 * scale, "\(name): largest difference \(worst) against \(scale)")
       #expect(worst > 0, "\(name): bf16 rounding should show on arbitrary values")
     }
+  }
+
+  /// Output maps under 16×16 stay float32 (oneDNN's fp32 kernels are faster there); 16×16
+  /// and up compute in bf16.
+  @Test func smallMapsStayFloat32() throws {
+    var generator = SplitMix64(seed: 1)
+    let kernel = ConvolutionKernel(
+      name: "conv", spec: Convolution(outChannels: 8, kernel: 3), inChannels: 8, precision: .bf16,
+      generator: &generator)
+    #expect(kernel.operandPrecision(output: [2, 8, 15, 15]) == .fp32)
+    #expect(kernel.operandPrecision(output: [2, 8, 16, 16]) == .bf16)
+    let uniform = { (generator: inout SplitMix64) in Float(generator.nextUnit() * 2 - 1) }
+    #expect(try pass(.bf16, size: 8, value: uniform).output == pass(.fp32, size: 8, value: uniform).output)
   }
 
   /// Depthwise convolutions stay float32 whatever is asked (no faster bf16 kernel).

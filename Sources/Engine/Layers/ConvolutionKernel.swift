@@ -24,9 +24,12 @@ final class ConvolutionKernel: Kernel {
   var computesInputGradient = true
   /// Whether the depthwise weight gradient is computed by `depthwiseWeightGradient`.
   private(set) var usesOwnDepthwiseWeightGradient = false
-  /// What the primitives read input, weights and output gradient as (`Precision`); their
-  /// outputs (activations, input and weight gradients) are float32 either way.
+  /// The precision asked for (`Precision`); depthwise convolutions keep fp32.
   let precision: Precision
+  /// What the primitives read input, weights and output gradient as, chosen when they are
+  /// built for an input shape (`operandPrecision(output:)`); their outputs (activations,
+  /// input and weight gradients) are float32 either way.
+  private(set) var computedIn: Precision = .fp32
 
   /// `formats` lists the weight formats mixed per channel (one: plain fake quantization;
   /// nil or empty: float, or the spec's own `weightQuantization`).
@@ -75,6 +78,13 @@ final class ConvolutionKernel: Kernel {
     return tensor
   }
 
+  /// bf16 pays on maps of at least 16×16: on smaller ones oneDNN 2.6's AMX backward kernels
+  /// are slower than its fp32 Winograd and 1×1 ones (measured with ONEDNN_VERBOSE on
+  /// ResNet-20's 8×8 stage and MobileNetV1's 4×4…1×1 blocks), so those stay fp32.
+  func operandPrecision(output: [Int]) -> Precision {
+    precision == .bf16 && output[2] * output[3] >= 16 * 16 ? .bf16 : .fp32
+  }
+
   private func outputDims(_ input: [Int]) -> [Int] {
     let size = { (extent: Int) in (extent + 2 * self.spec.padding - self.spec.kernel) / self.spec.stride + 1 }
     return [input[0], spec.outChannels, size(input[2]), size(input[3])]
@@ -82,7 +92,8 @@ final class ConvolutionKernel: Kernel {
 
   private func build(_ dims: [Int]) throws {
     let any = dnnl_format_tag_any
-    let operand = precision.operandType
+    computedIn = operandPrecision(output: outputDims(dims))
+    let operand = computedIn.operandType
     var src = MemoryDescriptor(dims, any, type: operand).raw
     var weights = MemoryDescriptor(weight.value.dims, any, type: operand).raw
     let biasMD = MemoryDescriptor([spec.outChannels], dnnl_x).raw
