@@ -29,17 +29,24 @@ extension DeployedNetwork {
       throw InvalidOption(
         "--reference-images", value: count, expected: "1…\(available) (the images of \(path) split \(split))")
     }
+    // Evaluated 256 images at a time: the whole test split in one batch would need gigabytes
+    // of activations.
     let loader = try BatchLoader(
-      path: path, split: split, options: LoaderOptions(batchSize: count, shuffle: false, limit: count))
+      path: path, split: split, options: LoaderOptions(batchSize: min(count, 256), shuffle: false, limit: count))
     let stream = loader.batches(epoch: 0)
     defer { stream.cancel() }
-    guard let batch = try stream.nextBatch() else {
-      throw ExportError.missingValue(file: path, name: "\(split)/images")
+    var (images, labels, logits) = ([Float](), [Int32](), [Float]())
+    var shape: [Int] = []
+    while let batch = try stream.nextBatch() {
+      let input = Tensor(dims: [batch.count, batch.channels, batch.height, batch.width], values: batch.images)
+      logits += try network.forward(input, training: false).values()
+      images += batch.images
+      labels += batch.labels
+      shape = [labels.count, batch.channels, batch.height, batch.width]
     }
-    let input = Tensor(dims: [batch.count, batch.channels, batch.height, batch.width], values: batch.images)
-    let logits = try network.forward(input, training: false).values()
+    guard labels.count == count else { throw ExportError.missingValue(file: path, name: "\(split)/images") }
     return ReferenceBatch(
-      images: batch.images, shape: [batch.count, batch.channels, batch.height, batch.width], labels: batch.labels,
+      images: images, shape: shape, labels: labels,
       logits: logits, classes: architecture.classes)
   }
 }

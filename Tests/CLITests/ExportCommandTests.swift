@@ -128,6 +128,30 @@ import Testing
   }
 
   /// Files and options export cannot use: exit 3 naming the file, 64 for a bad option.
+  /// `--reference` evaluates 256 images at a time (a whole test split at once would need
+  /// gigabytes): 300 images give 300 logits, the first 256 exactly those of a 256-image file.
+  @Test func referenceLogitsComeInBatches() throws {
+    let data = scratch.file("q.h5")
+    try QuadrantData.write(data, train: 64, validation: 32, test: 300)
+    let checkpoint = scratch.file("c.h5")
+    #expect(
+      try odimo(
+        "train", "--model", "resnet8", "--data", data, "--epochs", "1", "--batch", "32", "--out", checkpoint, "--quiet"
+      )
+      .status == 0)
+    func logits(_ images: Int) throws -> [Float] {
+      let reference = scratch.file("r\(images).h5")
+      let export = try odimo(
+        "export", checkpoint, "--out", scratch.file("m.onnx"), "--reference", reference, "--reference-images",
+        "\(images)")
+      #expect(export.status == 0, "\(export.stderr)")
+      return try HDF5File.open(reference).read("logits", as: Float.self)
+    }
+    let all = try logits(300)
+    #expect(all.count == 300 * 4)
+    #expect(try Array(all.prefix(256 * 4)) == logits(256))
+  }
+
   @Test func badInput() throws {
     let data = scratch.file("q.h5")
     try QuadrantData.write(data, train: 64, validation: 32, test: 32)
