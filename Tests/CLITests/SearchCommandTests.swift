@@ -90,42 +90,37 @@ import Testing
     #expect(try a.attribute("test_accuracy") == b.attribute("test_accuracy"))
   }
 
+  /// A search killed after its first epoch with `option value`: the run file stores the
+  /// value, a resume with `other` is refused naming both, and an unknown `bad` is a command
+  /// line error. Returns the data and the run file.
+  func storedAndComparedOnResume(option: String, value: String, other: String, bad: String) throws -> (
+    data: String, run: String
+  ) {
+    let data = scratch.file("q.h5")
+    try QuadrantData.write(data, train: 256, validation: 64, test: 64)
+    let run = scratch.file("\(value).h5")
+    try killOdimo(arguments(data, run) + [option, value], whenFileAppears: run)
+    let stored = try HDF5File.open(run).attribute("configuration").stringValue ?? ""
+    #expect(stored.contains("\"\(value)\""), "\(stored)")
+    let refused = try odimo(arguments(data, run) + [option, other, "--resume"])
+    #expect(refused.status == 3 && refused.stderr.contains("saved \(value), now \(other)"), "\(refused.stderr)")
+    let wrong = try odimo(arguments(data, scratch.file("x.h5")) + [option, bad])
+    #expect(wrong.status == 64 && wrong.stderr.contains(bad))
+    return (data, run)
+  }
+
   /// `--cost-gradient secant` is part of the run's configuration: stored in the run file
   /// and compared on resume like every other option.
   @Test func costGradientIsStoredAndComparedOnResume() throws {
-    let data = scratch.file("q.h5")
-    try QuadrantData.write(data, train: 256, validation: 64, test: 64)
-    let run = scratch.file("secant.h5")
-    try killOdimo(arguments(data, run) + ["--cost-gradient", "secant"], whenFileAppears: run)
-    guard case .string(let stored) = try HDF5File.open(run).attribute("configuration") else {
-      Issue.record("no configuration attribute")
-      return
-    }
-    #expect(stored.contains("secant"), "\(stored)")
-    let other = try odimo(arguments(data, run) + ["--cost-gradient", "local", "--resume"])
-    #expect(other.status == 3 && other.stderr.contains("saved secant, now local"), "\(other.stderr)")
-    let wrong = try odimo(arguments(data, scratch.file("x.h5")) + ["--cost-gradient", "steepest"])
-    #expect(wrong.status == 64 && wrong.stderr.contains("steepest"))
+    _ = try storedAndComparedOnResume(option: "--cost-gradient", value: "secant", other: "local", bad: "steepest")
   }
 
   /// `--precision bf16` is stored in the run file, a resume in another precision is
   /// refused, and the report states it; its audit recomputes the accuracy in bf16 too.
   @Test func precisionIsStoredComparedOnResumeAndReported() throws {
-    let data = scratch.file("q.h5")
-    try QuadrantData.write(data, train: 256, validation: 64, test: 64)
-    let run = scratch.file("bf16.h5")
-    try killOdimo(arguments(data, run) + ["--precision", "bf16"], whenFileAppears: run)
-    guard case .string(let stored) = try HDF5File.open(run).attribute("configuration") else {
-      Issue.record("no configuration attribute")
-      return
-    }
-    #expect(stored.contains("\"precision\":\"bf16\""), "\(stored)")
-    let other = try odimo(arguments(data, run) + ["--precision", "fp32", "--resume"])
-    #expect(other.status == 3 && other.stderr.contains("saved bf16, now fp32"), "\(other.stderr)")
+    let (data, run) = try storedAndComparedOnResume(option: "--precision", value: "bf16", other: "fp32", bad: "fp16")
     let resumed = try odimo(arguments(data, run) + ["--precision", "bf16", "--resume"])
     #expect(resumed.status == 0, "\(resumed.stderr)")
-    let wrong = try odimo(arguments(data, scratch.file("x.h5")) + ["--precision", "fp16"])
-    #expect(wrong.status == 64 && wrong.stderr.contains("fp16"))
 
     let folder = scratch.file("report")
     #expect(try odimo("report", run, "--out", folder).status == 0)
