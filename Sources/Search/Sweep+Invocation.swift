@@ -24,8 +24,8 @@ extension Sweep.Manifest {
 
   /// The command that recreates this sweep's jobs in `folder` — pointed at the sweep's own
   /// folder it is accepted as the same sweep (nothing left to run), anywhere else it runs
-  /// the sweep again. Every option that defines the sweep is spelled out, defaults
-  /// included where a later version might change them (the cost gradient, the metric);
+  /// the sweep again. Every option that defines the sweep is spelled out, defaults included
+  /// where a later version might change them (the cost gradient, the precision, the metric);
   /// filling's added λ values come back from `auto:N`. Nil when the preset cannot be
   /// expressed (`SearchPreset.invocation`).
   package func invocation(folder: String) -> Invocation? {
@@ -39,7 +39,9 @@ extension Sweep.Manifest {
     if let limit = configuration.trainLimit { arguments += ["--train-limit", "\(limit)"] }
     if configuration.initialSplit != "half" { arguments += ["--init", configuration.initialSplit] }
     if configuration.warmup != .float { arguments += ["--warmup", configuration.warmup.rawValue] }
-    arguments += ["--cost-gradient", configuration.costGradient.rawValue]
+    arguments += [
+      "--cost-gradient", configuration.costGradient.rawValue, "--precision", configuration.precision.rawValue,
+    ]
     arguments += preset.arguments
     let grid = lambdas.map(RunFile.format) + (autoPoints.map { ["auto:\($0)"] } ?? [])
     arguments += ["--lambdas", grid.joined(separator: ",")]

@@ -62,7 +62,8 @@ import Testing
   @Test func theSweepCommandSpellsOutEveryDefiningOption() throws {
     var configuration = SearchConfiguration(
       soc: "darkside", model: "mobilenetv1", width: 0.5, data: "/data/fm 32.h5", metric: .energy, lambda: 0,
-      seed: 7, preset: .standard, trainLimit: 800, initialSplit: "cluster", stemStride: 2, costGradient: .secant)
+      seed: 7, preset: .standard, trainLimit: 800, initialSplit: "cluster", stemStride: 2, costGradient: .secant,
+      precision: .bf16)
     configuration.preset.batchSize = 32
     let manifest = Sweep.Manifest(
       configuration: configuration, lambdas: [0, 0.1, 1e-6], baselines: ["all-cluster", "dws"], reference: true,
@@ -72,7 +73,8 @@ import Testing
       invocation.arguments == [
         "--soc", "darkside", "--model", "mobilenetv1", "--width", "0.5", "--stem-stride", "2", "--data",
         "/data/fm 32.h5", "--metric", "energy", "--train-limit", "800", "--init", "cluster", "--cost-gradient",
-        "secant", "--preset", "standard", "--batch", "32", "--lambdas", "0,0.1,1e-06,auto:5", "--baselines",
+        "secant", "--precision", "bf16", "--preset", "standard", "--batch", "32", "--lambdas", "0,0.1,1e-06,auto:5",
+        "--baselines",
         "all-cluster,dws", "--reference", "--seed", "7", "--out", "/runs/it's here",
       ])
     #expect(invocation.commandLine.contains("--data '/data/fm 32.h5'"))
