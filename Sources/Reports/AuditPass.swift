@@ -306,7 +306,7 @@ struct AuditPass {
   /// dominates (or none), and a "not beaten" line per metric where such baselines dominate
   /// every searched point (or none).
   mutating func checkHeadline() {
-    guard let searchedMetric = orderedRuns.first?.run.configuration.metric else { return }
+    guard let searchedMetric = Experiment.describing(orderedRuns.map(\.run))?.configuration.metric else { return }
     let lines = text.split(separator: "\n").map(String.init)
     var claimsByMetric: [CostMetric: String] = [:]
     if let line = lines.first(where: { $0.contains("ODiMO's searched mappings reach") }) {
@@ -334,14 +334,15 @@ struct AuditPass {
   /// Every setup row the run files pin down, regenerated from the runs' configuration, and
   /// ε with where it came from.
   mutating func checkSetup() {
-    guard var configuration = orderedRuns.first?.run.configuration, let run = orderedRuns.first?.run else { return }
+    let runs = orderedRuns.map(\.run)
+    guard var configuration = Experiment.describing(runs)?.configuration else { return }
     configuration.data = recordedData ?? configuration.data
     let groups = groups
     let noise = testImages.map { SeedGroup.noise(groups, images: $0) }
     let seeds = Array(Set(recomputed.keys.map(\.seed))).sorted()
     let rows =
       ReportWriter.setupRows(
-        configuration, costScale: run.costScale, seeds: seeds,
+        configuration, costScale: Experiment.costScale(runs), seeds: seeds,
         costGradient: ReportWriter.searchedCostGradient(orderedRuns.map(\.run.configuration))) + [
         [
           "Iso-accuracy tolerance (ε)",

@@ -115,8 +115,9 @@ extension Experiment {
       }
     }
 
-    /// Refuses an empty experiment, runs that differ in more than λ and seed (and the cost
-    /// gradient where λ = 0, which it cannot affect), and a run given twice.
+    /// Refuses an empty experiment, runs that differ in more than λ and seed, and a run given
+    /// twice. The cost gradient and the metric only shape a cost term: λ = 0 runs and
+    /// baselines, which have none, join searched points of any; searched points must agree.
     func check(_ sources: [String]) throws {
       guard let first = runs.first?.configuration else {
         throw ReportError.nothingToReport(sources)
@@ -127,6 +128,7 @@ extension Experiment {
         common.lambda = 0
         common.seed = 0
         common.costGradient = .local
+        common.metric = .latency
         return String(decoding: (try? JSONEncoder.sorted.encode(common)) ?? Data(), as: UTF8.self)
       }
       for run in runs where shared(run.configuration) != shared(first) {
@@ -135,11 +137,17 @@ extension Experiment {
           differences: configurationDifferences(saved: shared(first), now: shared(run.configuration)))
       }
       let searched = runs.filter { $0.configuration.lambda > 0 }
-      for run in searched where run.configuration.costGradient != searched[0].configuration.costGradient {
-        throw ReportError.incomparableRuns(
-          run.path, searched[0].path,
-          differences: "cost_gradient: \(searched[0].configuration.costGradient.rawValue), "
-            + "now \(run.configuration.costGradient.rawValue)")
+      for run in searched {
+        let (theirs, mine) = (searched[0].configuration, run.configuration)
+        let differences = [
+          theirs.costGradient == mine.costGradient
+            ? nil : "cost_gradient: \(theirs.costGradient.rawValue), now \(mine.costGradient.rawValue)",
+          theirs.metric == mine.metric ? nil : "metric: \(theirs.metric.rawValue), now \(mine.metric.rawValue)",
+        ].compactMap { $0 }
+        guard differences.isEmpty else {
+          throw ReportError.incomparableRuns(
+            run.path, searched[0].path, differences: differences.joined(separator: "; "))
+        }
       }
       var seen: Set<String> = []
       for run in runs where !seen.insert("\(run.name) seed \(run.configuration.seed)").inserted {

@@ -55,11 +55,25 @@ package struct Experiment: Sendable {
   /// The seeds of the runs, ascending.
   package var seeds: [UInt64] { Array(Set((points + baselines).map(\.configuration.seed))).sorted() }
 
-  /// The configuration every run shares (the first searched point's, else the first baseline's).
-  package var configuration: SearchConfiguration { (points.first ?? baselines[0]).configuration }
+  /// The configuration the runs share (the first point searched with a cost term's, else the
+  /// first point's or baseline's: only searched points fix the cost gradient and metric).
+  package var configuration: SearchConfiguration { (Self.describing(points + baselines) ?? baselines[0]).configuration }
 
-  /// What λ's cost was divided by (the first run that records it).
-  package var costScale: Double? { (points + baselines).compactMap(\.costScale).first }
+  /// What λ's cost was divided by (`costScale(_:)`).
+  package var costScale: Double? { Self.costScale(points + baselines) }
+
+  /// The run whose configuration a report's setup describes: the first point searched with
+  /// a cost term (λ > 0), which alone fix the cost gradient and metric — λ = 0 runs and
+  /// baselines may come from a sweep of the other metric — else the first run. The report
+  /// and the audit both use it.
+  static func describing(_ runs: [RunFile]) -> RunFile? {
+    runs.first { $0.baseline == nil && $0.configuration.lambda > 0 } ?? runs.first
+  }
+
+  /// What λ's cost was divided by: the describing run's figure, else the first one recorded.
+  static func costScale(_ runs: [RunFile]) -> Double? {
+    describing(runs)?.costScale ?? runs.compactMap(\.costScale).first
+  }
 
   /// Cost metrics the runs carry: latency always, energy when every run has it.
   package var metrics: [CostMetric] {

@@ -151,6 +151,31 @@ import Testing
     #expect(ReportWriter.searchedCostGradient(experiment.points.map(\.configuration)) == .local)
   }
 
+  /// The metric, like the cost gradient, only shapes a cost term: a latency sweep's λ = 0
+  /// run and baselines join energy-searched points (the setup then states energy), while
+  /// searched points of both metrics are refused as incomparable.
+  @Test func searchedPointsMustShareTheirMetric() throws {
+    let folder = try makeSweep()
+    let energy = SearchConfiguration(
+      soc: "diana", model: "resnet8", data: scratch.file("quadrants.h5"), metric: .energy, lambda: 20,
+      preset: Self.tiny)
+    let searched = scratch.file("energy-20.h5")
+    try SearchRun.run(energy, out: searched)
+    #expect {
+      try Experiment.load([folder, searched])
+    } throws: { error in
+      guard case ReportError.incomparableRuns(_, _, let differences) = error else { return false }
+      return differences.contains("metric: latency, now energy")
+    }
+    let shared = [folder + "/lambda-0.0.h5", folder + "/baselines/all-digital.h5", searched]
+    let experiment = try Experiment.load(shared)
+    #expect(experiment.configuration.metric == .energy && experiment.points.count == 2)
+    let report = try ReportWriter.write(experiment, to: scratch.file("energy-report"))
+    #expect(try String(contentsOfFile: report, encoding: .utf8).contains("| Search metric | energy,"))
+    let audit = try Audit.run(report: report, allowOutside: true)
+    #expect(audit.differing.isEmpty && audit.unverifiable.isEmpty, "\(audit.differing) \(audit.unverifiable)")
+  }
+
   /// A second seed's sweep of some points: the report groups runs by point, compares their
   /// means, adds the across-seeds table and a pooled seed deviation to ε; the audit
   /// regenerates all of it and catches an edited mean.
