@@ -28,16 +28,18 @@ package enum EvidenceBundle {
   /// Whether the report on `experiment` gets a bundle when one is asked for (`limit` nil: no).
   package static func plan(_ experiment: Experiment, limit: Int64?) -> Plan {
     guard let limit else { return .notAsked }
-    let bytes = citedFiles(experiment).reduce(Int64(0)) { total, path in
+    let cited = citedFiles(experiment)
+    let bytes = (cited.runs + (cited.reference.map { [$0] } ?? [])).reduce(Int64(0)) { total, path in
       let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
       return total + size
     }
     return bytes > limit ? .tooLarge(bytes: bytes, limit: limit) : .bundled(bytes: bytes)
   }
 
-  /// Every run file and the reference checkpoint a report on `experiment` cites.
-  static func citedFiles(_ experiment: Experiment) -> [String] {
-    (experiment.points + experiment.baselines).map(\.path) + (experiment.reference.map { [$0.checkpoint] } ?? [])
+  /// Every run file and the reference checkpoint a report on `experiment` cites: what
+  /// `write` copies and `plan` measures.
+  static func citedFiles(_ experiment: Experiment) -> (runs: [String], reference: String?) {
+    ((experiment.points + experiment.baselines).map(\.path), experiment.reference?.checkpoint)
   }
 
   /// Writes the bundle of `files` (the report's path cell and the file it names) into `folder`.

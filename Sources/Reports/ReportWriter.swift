@@ -43,10 +43,10 @@ package enum ReportWriter {
     // failed report leaves the old one as it was, never new figures beside old text.
     try SafeWrite.replaceFolder(folder, replaceable: isReportFile) { temporary in
       if case .bundled = evidence {
+        let cited = EvidenceBundle.citedFiles(experiment)
         try EvidenceBundle.write(
-          (experiment.points + experiment.baselines).map { (relativePath($0.path, from: folder), $0.path) },
-          reference: experiment.reference.map { (relativePath($0.checkpoint, from: folder), $0.checkpoint) },
-          to: temporary)
+          cited.runs.map { (relativePath($0, from: folder), $0) },
+          reference: cited.reference.map { (relativePath($0, from: folder), $0) }, to: temporary)
       }
       for (name, png) in encoded { try SafeWrite.write(png, to: temporary + "/" + name) }
       if let summary = experiment.sweepSummary {

@@ -127,6 +127,16 @@ import Testing
     }
   }
 
+  /// Loading `sources` is refused as incomparable runs, the differences naming `difference`.
+  func expectIncomparable(_ sources: [String], naming difference: String) {
+    #expect {
+      try Experiment.load(sources)
+    } throws: { error in
+      guard case ReportError.incomparableRuns(_, _, let differences) = error else { return false }
+      return differences.contains(difference)
+    }
+  }
+
   /// The cost gradient rule must agree across searched points (λ > 0); where λ = 0 it
   /// cannot change a result, so such runs join whatever rule the rest used.
   @Test func searchedPointsMustShareTheirCostGradient() throws {
@@ -137,12 +147,7 @@ import Testing
       costGradient: .secant)
     let searched = scratch.file("secant-20.h5")
     try SearchRun.run(secant, out: searched)
-    #expect {
-      try Experiment.load([folder, searched])
-    } throws: { error in
-      guard case ReportError.incomparableRuns(_, _, let differences) = error else { return false }
-      return differences.contains("cost_gradient")
-    }
+    expectIncomparable([folder, searched], naming: "cost_gradient")
     secant.lambda = 0
     let unaffected = scratch.file("secant-0.h5")
     try SearchRun.run(secant, out: unaffected)
@@ -161,12 +166,7 @@ import Testing
       preset: Self.tiny)
     let searched = scratch.file("energy-20.h5")
     try SearchRun.run(energy, out: searched)
-    #expect {
-      try Experiment.load([folder, searched])
-    } throws: { error in
-      guard case ReportError.incomparableRuns(_, _, let differences) = error else { return false }
-      return differences.contains("metric: latency, now energy")
-    }
+    expectIncomparable([folder, searched], naming: "metric: latency, now energy")
     let shared = [folder + "/lambda-0.0.h5", folder + "/baselines/all-digital.h5", searched]
     let experiment = try Experiment.load(shared)
     #expect(experiment.configuration.metric == .energy && experiment.points.count == 2)
