@@ -109,12 +109,14 @@ package struct RunFile: Sendable {
   /// The trained network as the run deployed it: its supernet with the stored weights
   /// and the stored mapping frozen (every mixed layer's channels on their units, every
   /// alternative-operator block's masks set).
-  package func deployedNetwork() throws -> (network: Network, supernet: Supernet) {
+  /// `precision` overrides the run's own (to compare the two).
+  package func deployedNetwork(precision: Precision? = nil) throws -> (network: Network, supernet: Supernet) {
     let (soc, dataset, model) = try context()
     let supernet = try Supernet(
       model: model, soc: soc, replaceBlocks: mapping.replacesBlocks,
       foldBatchNorm: configuration.foldsBatchNorm(on: soc))
-    let network = Network(supernet.architecture, seed: configuration.seed, precision: configuration.precision)
+    let network = Network(
+      supernet.architecture, seed: configuration.seed, precision: precision ?? configuration.precision)
     let weights = try RunFileFormat.weights(path)
     do { try network.restore(weights) } catch {
       throw SearchError.weightsDoNotFit(

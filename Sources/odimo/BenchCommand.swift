@@ -8,6 +8,6 @@ struct Bench: ParsableCommand {
       noisy; where a comparison system is named, it runs in the same rounds.
       Build first with: swift build -c release
       """,
-    subcommands: [BenchRead.self, BenchLoader.self, BenchTrain.self, BenchSearch.self]
+    subcommands: [BenchRead.self, BenchLoader.self, BenchTrain.self, BenchSearch.self, BenchPrecision.self]
   )
 }

@@ -22,4 +22,33 @@ import Testing
       #expect(refused.status == 64 && refused.stderr.contains("--batch"), "\(refused.stderr)")
     }
   }
+
+  /// `odimo bench precision` on a searched DIANA run (quantized: PACT levels, int8 and
+  /// ternary codes, which bf16 holds exactly): the JSON a script reads, predictions that
+  /// agree, and refused input. What agreement this measures at full scale is in README.
+  @Test func precisionComparisonOfASearchedRun() throws {
+    let data = scratch.file("q.h5")
+    try QuadrantData.write(data, train: 128, validation: 32, test: 64)
+    let run = scratch.file("run.h5")
+    let searched = try odimo(
+      "search", "--soc", "diana", "--model", "resnet8", "--lambda", "1", "--data", data, "--seed", "2", "--out", run,
+      "--quiet")
+    #expect(searched.status == 0, "\(searched.stderr)")
+    let ran = try odimo("bench", "precision", run, "--json")
+    #expect(ran.status == 0, "\(ran.stderr)")
+    let summary = try #require(try JSONSerialization.jsonObject(with: Data(ran.stdout.utf8)) as? [String: Any])
+    let images = try #require(summary["images"] as? Int)
+    #expect(images == 64)
+    #expect((summary["agreeing_predictions"] as? Int ?? 0) >= images - 1, "\(summary)")
+    #expect((summary["identical_logits"] as? Int ?? 0) >= images / 2, "\(summary)")
+    for key in ["fp32_accuracy", "bf16_accuracy", "fp32_images_per_second", "bf16_images_per_second"] {
+      #expect(summary[key] is Double, "\(key)")
+    }
+    let some = try odimo("bench", "precision", run, "--images", "16", "--json")
+    #expect(some.status == 0 && some.stdout.contains("\"images\" : 16"), "\(some.stdout)")
+    let tooMany = try odimo("bench", "precision", run, "--images", "65")
+    #expect(tooMany.status == 64 && tooMany.stderr.contains("--images"), "\(tooMany.stderr)")
+    let notARun = try odimo("bench", "precision", data)
+    #expect(notARun.status == 3 && notARun.stderr.contains("q.h5"), "\(notARun.stderr)")
+  }
 }

@@ -89,6 +89,69 @@ import Testing
     #expect(try pass(.bf16, groups: 16, value: uniform).output == pass(.fp32, groups: 16, value: uniform).output)
   }
 
+  /// A fake-quantized layer (int8, ternary, or both frozen per channel; folded-BN bias) on
+  /// PACT levels: forward of `precision` and the gradients, for `size`×`size` maps.
+  func quantizedPass(
+    _ precision: Precision, formats: [WeightQuantization?], size: Int = 16, onGrid: Bool = true
+  ) throws -> (kernel: ConvolutionKernel, pass: Pass) {
+    var initial = SplitMix64(seed: 1)
+    let spec = Convolution(outChannels: 32, kernel: 3, bias: true)
+    let kernel = ConvolutionKernel(
+      name: "conv", spec: spec, inChannels: 16, formats: formats, precision: precision, generator: &initial)
+    var generator = SplitMix64(seed: 5)
+    for index in 0..<kernel.bias!.value.elementCount { kernel.bias!.value.buffer[index] = Float(generator.nextUnit()) }
+    kernel.mixer?.fitScales(to: kernel.weight.value.values())
+    if formats.count > 1 { kernel.mixer?.fixedAssignment = (0..<32).map { $0 % formats.count } }
+    // PACT's output for a clip of 3.7 at 7 bits: fl(k · step).
+    let step = Float(3.7) / 127
+    let count = 4 * 16 * size * size
+    let input = Tensor(
+      dims: [4, 16, size, size], values: (0..<count).map { _ in Float(generator.next() % 128) * step })
+    input.grid = onGrid ? step : nil
+    let output = try kernel.forward([input], training: true)
+    let gradient = Tensor(
+      dims: output.dims, values: (0..<output.elementCount).map { _ in Float(generator.nextUnit() * 2 - 1) })
+    let inputGradient = try kernel.backward(gradient)[0]
+    return (
+      kernel,
+      Pass(
+        output: output.values(), inputGradient: inputGradient.values(),
+        weightGradient: Array(kernel.weight.gradient.buffer.prefix(kernel.weight.gradient.elementCount)))
+    )
+  }
+
+  /// On PACT levels with int8 / ternary weights bf16 computes the same sums as fp32: every
+  /// operand is exact and the scales are applied in float32 afterwards, so the outputs
+  /// differ only by float32 rounding (≤ 1e-5 of the largest). The gradients read the
+  /// output gradient rounded to bf16: within 1 % of the largest.
+  @Test(arguments: [[WeightQuantization.int8PowerOfTwo], [.ternary], [.int8PowerOfTwo, .ternary]])
+  func quantizedLayersOnLevelsMatchFloat32(formats: [WeightQuantization]) throws {
+    let fp32 = try quantizedPass(.fp32, formats: formats).pass
+    let (kernel, bf16) = try quantizedPass(.bf16, formats: formats)
+    #expect(kernel.computedIn == .bf16)
+    for (name, exact, rounded, tolerance) in [
+      ("output", fp32.output, bf16.output, Float(1e-5)),
+      ("input gradient", fp32.inputGradient, bf16.inputGradient, 1e-2),
+      ("weight gradient", fp32.weightGradient, bf16.weightGradient, 1e-2),
+    ] {
+      let scale = exact.map(abs).max() ?? 0
+      let worst = zip(exact, rounded).map { abs($0 - $1) }.max() ?? 0
+      #expect(scale > 0 && worst <= tolerance * scale, "\(name): largest difference \(worst) against \(scale)")
+    }
+  }
+
+  /// A quantized layer fed off any grid (the stem on images) stays fp32; a float layer
+  /// computes in bf16 either way.
+  @Test func quantizedLayersOffTheGridStayFloat32() throws {
+    let (offGrid, _) = try quantizedPass(.bf16, formats: [.ternary], onGrid: false)
+    #expect(offGrid.computedIn == .fp32)
+    var generator = SplitMix64(seed: 1)
+    let float = ConvolutionKernel(
+      name: "conv", spec: Convolution(outChannels: 8, kernel: 3), inChannels: 8, precision: .bf16,
+      generator: &generator)
+    #expect(float.operandPrecision(output: [2, 8, 16, 16], inputOnGrid: false) == .bf16)
+  }
+
   @Test func autoFollowsTheCPUFlags() {
     let amx = CPUFeatures(cpuinfo: "processor : 0\nflags\t\t: fpu avx512f amx_bf16 amx_tile\nbugs : x\n")
     let avx512bf16 = CPUFeatures(cpuinfo: "flags : fpu avx512f avx512_bf16\n")

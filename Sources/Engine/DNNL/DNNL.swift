@@ -77,6 +77,10 @@ package final class Tensor {
   let memory: dnnl_memory_t
   let storage: UnsafeMutableRawPointer
   let byteCount: Int
+  /// When set, every value is an integer multiple k·grid of this step with |k| ≤ 255, so k
+  /// is exact in bfloat16 (8 significant bits): set by the PACT quantizer on its output.
+  /// A kernel that changes values writes a new tensor, which starts without a grid.
+  var grid: Float?
 
   /// A tensor of layout `descriptor`. Its contents are undefined unless `zeroed`:
   /// primitives overwrite their outputs, so only accumulators need zeros.

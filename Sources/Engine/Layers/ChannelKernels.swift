@@ -17,8 +17,8 @@ final class ChannelMaskKernel: Kernel {
       name: "\(name).mask", dims: [channels], decays: false, initial: .init(repeating: 1, count: channels))
   }
 
-  /// The broadcast multiply for `layout`, and the layout's channel block (1 plain, 8 or
-  /// 16 blocked; nil for other layouts, which the mask gradient reorders to plain).
+  /// The broadcast multiply for `layout`, and the layout's `channelBlock` (nil for layouts
+  /// it does not know, which the mask gradient reorders to plain).
   private func build(_ layout: MemoryDescriptor) throws -> (scale: Primitive, block: Int?) {
     if let built, built.layout == layout { return (built.scale, built.block) }
     let channels = layout.dims[1]
@@ -26,13 +26,11 @@ final class ChannelMaskKernel: Kernel {
     // oneDNN 2.6 has a fast broadcast only when the per-channel operand shares the
     // data's channel blocking.
     let maskDims = [1, channels] + [Int](repeating: 1, count: layout.dims.count - 2)
+    let block = layout.channelBlock
     var perChannel = MemoryDescriptor.plain(maskDims).raw
-    var block: Int? = layout == .plain(layout.dims) ? 1 : nil
-    if layout.dims.count == 4 {
-      for (tag, size) in [(dnnl_aBcd16b, 16), (dnnl_aBcd8b, 8)] where layout == MemoryDescriptor(layout.dims, tag) {
-        perChannel = MemoryDescriptor(maskDims, tag).raw
-        block = size
-      }
+    for tag in [dnnl_aBcd16b, dnnl_aBcd8b] where layout.dims.count == 4 && layout == MemoryDescriptor(layout.dims, tag)
+    {
+      perChannel = MemoryDescriptor(maskDims, tag).raw
     }
     var scaleDesc = dnnl_binary_desc_t()
     try check(dnnl_binary_desc_init(&scaleDesc, dnnl_binary_mul, &data, &perChannel, &data), "mask multiply")
@@ -150,6 +148,8 @@ final class ActivationQuantizerKernel: Kernel {
     let clip = max(alpha.value.buffer[0], 1e-3)
     let levels = Float((1 << bits) - 1)
     let (scale, step) = (levels / clip, clip / levels)
+    // At most 255 levels: bfloat16 convolutions can read them exactly (`Tensor.grid`).
+    output.grid = bits <= 8 ? step : nil
     let (x, y) = (UnsafeMutablePointer(input.buffer.baseAddress!), output.buffer.baseAddress!)
     for index in 0..<(input.descriptor.byteCount / 4) {
       // Written so it vectorises: a select (NaN → 0) for the clip, and rounding to nearest

@@ -30,6 +30,13 @@ final class ConvolutionKernel: Kernel {
   /// built for an input shape (`operandPrecision(output:)`); their outputs (activations,
   /// input and weight gradients) are float32 either way.
   private(set) var computedIn: Precision = .fp32
+  /// bf16 with the input on a quantization grid (`Tensor.grid`): the forward primitive, built
+  /// without bias, that reads the input's integer levels and the weights' exact operands
+  /// (`WeightMixer.exactOperand`); scales and bias are applied after it in float32.
+  private var levelsForward: Primitive?
+  private var builtForGrid = false
+  /// The grid step of the input the last training forward pass read as levels.
+  private var savedStep: Float?
 
   /// `formats` lists the weight formats mixed per channel (one: plain fake quantization;
   /// nil or empty: float, or the spec's own `weightQuantization`).
@@ -80,9 +87,13 @@ final class ConvolutionKernel: Kernel {
 
   /// bf16 pays on maps of at least 16×16: on smaller ones oneDNN 2.6's AMX backward kernels
   /// are slower than its fp32 Winograd and 1×1 ones (measured with ONEDNN_VERBOSE on
-  /// ResNet-20's 8×8 stage and MobileNetV1's 4×4…1×1 blocks), so those stay fp32.
-  func operandPrecision(output: [Int]) -> Precision {
-    precision == .bf16 && output[2] * output[3] >= 16 * 16 ? .bf16 : .fp32
+  /// ResNet-20's 8×8 stage and MobileNetV1's 4×4…1×1 blocks), so those stay fp32. A layer
+  /// with quantized weights reads bf16 only from an input on a grid, whose levels bf16 holds
+  /// exactly; fed anything else (the stem on images) it stays fp32, so a quantized network's
+  /// forward pass is not rounded where fake quantization means it to be exact.
+  func operandPrecision(output: [Int], inputOnGrid: Bool = false) -> Precision {
+    guard precision == .bf16, output[2] * output[3] >= 16 * 16 else { return .fp32 }
+    return mixer == nil || inputOnGrid ? .bf16 : .fp32
   }
 
   private func outputDims(_ input: [Int]) -> [Int] {
@@ -90,9 +101,9 @@ final class ConvolutionKernel: Kernel {
     return [input[0], spec.outChannels, size(input[2]), size(input[3])]
   }
 
-  private func build(_ dims: [Int]) throws {
+  private func build(_ dims: [Int], onGrid: Bool) throws {
     let any = dnnl_format_tag_any
-    computedIn = operandPrecision(output: outputDims(dims))
+    computedIn = operandPrecision(output: outputDims(dims), inputOnGrid: onGrid)
     let operand = computedIn.operandType
     var src = MemoryDescriptor(dims, any, type: operand).raw
     var weights = MemoryDescriptor(weight.value.dims, any, type: operand).raw
@@ -112,6 +123,16 @@ final class ConvolutionKernel: Kernel {
         "convolution forward")
     }
     let made = try withDescriptor(&forward) { try Primitive($0, name: "convolution forward") }
+    levelsForward = nil
+    if computedIn == .bf16 && onGrid {
+      var unbiased = dnnl_convolution_desc_t()
+      try check(
+        odimo_conv_forward(&unbiased, dnnl_forward_training, &src, &weights, nil, &dst, stride, padding),
+        "convolution forward on levels")
+      levelsForward =
+        bias == nil ? made : try withDescriptor(&unbiased) { try Primitive($0, name: "convolution forward on levels") }
+    }
+    builtForGrid = onGrid
     var data = dnnl_convolution_desc_t()
     try check(
       odimo_conv_backward_data(&data, &diffSrc, &weights, &diffDst, stride, padding), "convolution backward data")
@@ -135,10 +156,17 @@ final class ConvolutionKernel: Kernel {
 
   func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
     let input = inputs[0]
-    if input.dims != inputDims || forwardPrimitive == nil { try build(input.dims) }
+    let onGrid = precision == .bf16 && input.grid != nil
+    if input.dims != inputDims || onGrid != builtForGrid || forwardPrimitive == nil {
+      try build(input.dims, onGrid: onGrid)
+    }
     guard let primitive = forwardPrimitive else {
       throw EngineError.kernelMisuse(kernel: "convolution", detail: "was not built")
     }
+    if let levelsForward, let step = input.grid {
+      return forwardOnLevels(input, step: step, primitive: levelsForward, training: training)
+    }
+    savedStep = nil
     let src = input.reordered(to: primitive.md(dnnl_query_src_md))
     let weights = effectiveWeights().reordered(to: primitive.md(dnnl_query_weights_md))
     let output = Tensor(primitive.md(dnnl_query_dst_md))
@@ -147,6 +175,25 @@ final class ConvolutionKernel: Kernel {
     primitive.execute(arguments)
     savedInput = training ? src : nil
     return output
+  }
+
+  /// y[c] = conv(x / step, w / f)[c] · step · f[c] + b[c]: the convolution of integer levels
+  /// and exact weight operands, exact in float32 accumulation (every |sum| < 2²⁴), scaled
+  /// and biased afterwards.
+  private func forwardOnLevels(_ input: Tensor, step: Float, primitive: Primitive, training: Bool) -> Tensor {
+    let src = input.levels(step: step).reordered(to: primitive.md(dnnl_query_src_md))
+    let mixed = effectiveWeights()
+    let exact = mixer?.exactOperand()
+    let operand = exact.map { Tensor(dims: weight.value.dims, values: $0.weights) } ?? mixed
+    let output = Tensor(primitive.md(dnnl_query_dst_md))
+    primitive.execute([
+      (DNNL_ARG_SRC, src), (DNNL_ARG_WEIGHTS, operand.reordered(to: primitive.md(dnnl_query_weights_md))),
+      (DNNL_ARG_DST, output),
+    ])
+    let factors = (exact?.channelScales ?? [Float](repeating: 1, count: spec.outChannels)).map { $0 * step }
+    savedInput = training ? src : nil
+    savedStep = training ? step : nil
+    return output.scaledPerChannel(factors, adding: bias?.value.values())
   }
 
   func backward(_ gradient: Tensor) throws -> [Tensor] {
@@ -176,6 +223,10 @@ final class ConvolutionKernel: Kernel {
     if let bias { arguments.append((DNNL_ARG_DIFF_BIAS, bias.gradient)) }
     backwardWeights.execute(arguments)
     copyPlain(diffWeights.reordered(to: .plain(weight.value.dims)), into: weight.gradient)
+    if let savedStep {
+      // The forward pass read levels x / step: d/dw of conv(x, w) is step × that of conv(levels, w).
+      for index in 0..<weight.gradient.elementCount { weight.gradient.buffer[index] *= savedStep }
+    }
     // The buffer may be longer than the weights (allocations are at least 64 bytes).
     mixer?.backward(UnsafeMutableBufferPointer(rebasing: weight.gradient.buffer[0..<weight.gradient.elementCount]))
     return [diffSrc]

@@ -46,6 +46,7 @@ final class WeightMixer: MixedLayer {
   // The last forward pass, for backward.
   private var quantized: [[Float]] = []
   private var codes: [Float] = []
+  private var ternaryScales: [Float] = []
   private var probabilities: [[Float]] = []
   private var mixed: [Float] = []
 
@@ -126,6 +127,7 @@ final class WeightMixer: MixedLayer {
         codes = FakeQuantization.ternaryCodes(values, channelSize: perChannel)
         // A scale is a magnitude: one pushed below zero would flip the channel's signs.
         let scales = (ternaryScale?.value.values() ?? []).map { max($0, 0) }
+        ternaryScales = scales
         return codes.indices.map { codes[$0] * scales[$0 / perChannel] }
       }
     }
@@ -139,6 +141,36 @@ final class WeightMixer: MixedLayer {
       for index in values.indices { mixed[index] += probabilities[a][index / perChannel] * quantized[a][index] }
     }
     return mixed
+  }
+
+  /// The last `mix` as weights bfloat16 holds exactly, times a factor per output channel
+  /// (mixed[c] = operand[c]·factor[c], exactly), when every channel is in one quantized
+  /// format: int8 (levels × a power of two, exact as they are: factor 1) or ternary (codes
+  /// −1/0/+1, factor the channel's scale). Nil while channels are soft-mixed or float.
+  func exactOperand() -> (weights: [Float], channelScales: [Float])? {
+    let chosen: [Int]
+    if formats.count == 1 {
+      chosen = [Int](repeating: 0, count: outChannels)
+    } else if let fixedAssignment {
+      chosen = fixedAssignment
+    } else {
+      return nil
+    }
+    let perChannel = mixed.count / outChannels
+    var (operand, factors) = (mixed, [Float](repeating: 1, count: outChannels))
+    for c in 0..<outChannels {
+      switch formats[chosen[c]] {
+      case nil: return nil
+      case .int8PowerOfTwo: continue
+      case .ternary:
+        // A zero scale leaves the channel all zeros: factor 1 keeps it so.
+        guard ternaryScales[c] > 0 else { continue }
+        factors[c] = ternaryScales[c]
+        let range = (c * perChannel)..<((c + 1) * perChannel)
+        operand[range] = codes[range]
+      }
+    }
+    return (operand, factors)
   }
 
   /// Gradients from d loss / d effective weights (`gradient`, plain): the caller passes
