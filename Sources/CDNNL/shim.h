@@ -56,4 +56,10 @@ static inline dnnl_status_t odimo_pool_backward(dnnl_pooling_desc_t *desc, dnnl_
 static inline const dnnl_memory_desc_t *odimo_query_md(const_dnnl_primitive_desc_t pd, dnnl_query_t what, int index) {
   return dnnl_primitive_desc_query_md(pd, what, index);
 }
+
+/// DNNL_RUNTIME_F32_VAL (a macro over a union, which Swift cannot import): a scale given at execution.
+static inline float odimo_runtime_f32(void) { return DNNL_RUNTIME_F32_VAL; }
+
+/// DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | argument: a post-op's operand at execution.
+static inline int odimo_post_op_arg(int index, int argument) { return DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | argument; }
 #endif

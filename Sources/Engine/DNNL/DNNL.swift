@@ -219,8 +219,9 @@ final class Reorders: @unchecked Sendable {
   private var cache: [Data: Primitive] = [:]
   private let lock = NSLock()
 
-  func run(from source: Tensor, to target: Tensor) {
-    let key = source.descriptor.key + target.descriptor.key
+  /// target = source (× `scale`, rounded to the target's type, when given).
+  func run(from source: Tensor, to target: Tensor, scale: Float? = nil) {
+    let key = source.descriptor.key + target.descriptor.key + (scale == nil ? Data() : Data([1]))
     lock.lock()
     let primitive: Primitive
     if let cached = cache[key] {
@@ -230,14 +231,23 @@ final class Reorders: @unchecked Sendable {
       var src = source.descriptor.raw
       var dst = target.descriptor.raw
       let engine = DNNLContext.shared.engine
-      guard dnnl_reorder_primitive_desc_create(&pd, &src, engine, &dst, engine, nil) == dnnl_success, let pd,
+      var attributes: dnnl_primitive_attr_t?
+      if scale != nil {
+        dnnl_primitive_attr_create(&attributes)
+        var runtime = odimo_runtime_f32()
+        dnnl_primitive_attr_set_output_scales(attributes, 1, 0, &runtime)
+      }
+      defer { if let attributes { dnnl_primitive_attr_destroy(attributes) } }
+      guard dnnl_reorder_primitive_desc_create(&pd, &src, engine, &dst, engine, attributes) == dnnl_success, let pd,
         let made = try? Primitive(descriptor: pd, name: "reorder")
       else { fatalError("oneDNN cannot reorder \(source.dims) between these layouts") }
       cache[key] = made
       primitive = made
     }
     lock.unlock()
-    primitive.execute([(DNNL_ARG_FROM, source), (DNNL_ARG_TO, target)])
+    var arguments = [(DNNL_ARG_FROM, source), (DNNL_ARG_TO, target)]
+    if let scale { arguments.append((DNNL_ARG_ATTR_OUTPUT_SCALES, Tensor(dims: [1], values: [scale]))) }
+    primitive.execute(arguments)
   }
 }
 

@@ -125,12 +125,27 @@ final class ConvolutionKernel: Kernel {
     let made = try withDescriptor(&forward) { try Primitive($0, name: "convolution forward") }
     levelsForward = nil
     if computedIn == .bf16 && onGrid {
+      // Post-ops: × (step · channel factor), then + bias, both per output channel.
       var unbiased = dnnl_convolution_desc_t()
       try check(
         odimo_conv_forward(&unbiased, dnnl_forward_training, &src, &weights, nil, &dst, stride, padding),
         "convolution forward on levels")
-      levelsForward =
-        bias == nil ? made : try withDescriptor(&unbiased) { try Primitive($0, name: "convolution forward on levels") }
+      var postOps: dnnl_post_ops_t?
+      var attributes: dnnl_primitive_attr_t?
+      dnnl_post_ops_create(&postOps)
+      dnnl_primitive_attr_create(&attributes)
+      defer {
+        dnnl_post_ops_destroy(postOps)
+        dnnl_primitive_attr_destroy(attributes)
+      }
+      var perChannel = MemoryDescriptor.plain([1, spec.outChannels, 1, 1]).raw
+      for operation in bias == nil ? [dnnl_binary_mul] : [dnnl_binary_mul, dnnl_binary_add] {
+        try check(dnnl_post_ops_append_binary(postOps, operation, &perChannel), "convolution post-op")
+      }
+      try check(dnnl_primitive_attr_set_post_ops(attributes, postOps), "convolution post-ops")
+      levelsForward = try withDescriptor(&unbiased) {
+        try Primitive($0, attributes: attributes, name: "convolution forward on levels")
+      }
     }
     builtForGrid = onGrid
     var data = dnnl_convolution_desc_t()
@@ -181,19 +196,25 @@ final class ConvolutionKernel: Kernel {
   /// and exact weight operands, exact in float32 accumulation (every |sum| < 2²⁴), scaled
   /// and biased afterwards.
   private func forwardOnLevels(_ input: Tensor, step: Float, primitive: Primitive, training: Bool) -> Tensor {
-    let src = input.levels(step: step).reordered(to: primitive.md(dnnl_query_src_md))
+    let src = input.levels(step: step, in: primitive.md(dnnl_query_src_md))
     let mixed = effectiveWeights()
     let exact = mixer?.exactOperand()
     let operand = exact.map { Tensor(dims: weight.value.dims, values: $0.weights) } ?? mixed
     let output = Tensor(primitive.md(dnnl_query_dst_md))
-    primitive.execute([
+    let factors = (exact?.channelScales ?? [Float](repeating: 1, count: spec.outChannels)).map { $0 * step }
+    var arguments = [
       (DNNL_ARG_SRC, src), (DNNL_ARG_WEIGHTS, operand.reordered(to: primitive.md(dnnl_query_weights_md))),
       (DNNL_ARG_DST, output),
-    ])
-    let factors = (exact?.channelScales ?? [Float](repeating: 1, count: spec.outChannels)).map { $0 * step }
+      (odimo_post_op_arg(0, DNNL_ARG_SRC_1), Tensor(dims: [1, spec.outChannels, 1, 1], values: factors)),
+    ]
+    if let bias {
+      arguments.append(
+        (odimo_post_op_arg(1, DNNL_ARG_SRC_1), Tensor(dims: [1, spec.outChannels, 1, 1], values: bias.value.values())))
+    }
+    primitive.execute(arguments)
     savedInput = training ? src : nil
     savedStep = training ? step : nil
-    return output.scaledPerChannel(factors, adding: bias?.value.values())
+    return output
   }
 
   func backward(_ gradient: Tensor) throws -> [Tensor] {
