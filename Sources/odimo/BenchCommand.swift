@@ -11,3 +11,24 @@ struct Bench: ParsableCommand {
     subcommands: [BenchRead.self, BenchLoader.self, BenchTrain.self, BenchSearch.self, BenchPrecision.self]
   )
 }
+
+/// Milliseconds per step a layer spends in forward and backward (`bench train`, `bench search`).
+struct LayerTime: Encodable {
+  let name: String
+  let forwardMs: Double
+  let backwardMs: Double
+
+  init(_ layer: (name: String, forwardMilliseconds: Double, backwardMilliseconds: Double)) {
+    (name, forwardMs, backwardMs) = (layer.name, layer.forwardMilliseconds, layer.backwardMilliseconds)
+  }
+}
+
+/// The per-layer table for people (layers under 0.05 ms left out).
+func printLayerTimes(_ layers: [LayerTime]) {
+  print("layer                              forward ms  backward ms")
+  for layer in layers where layer.forwardMs + layer.backwardMs >= 0.05 {
+    print(
+      pad(layer.name, 34) + pad(String(format: "%.2f", layer.forwardMs), 11, right: true)
+        + pad(String(format: "%.2f", layer.backwardMs), 12, right: true))
+  }
+}

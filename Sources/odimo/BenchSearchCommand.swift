@@ -19,6 +19,7 @@ struct BenchSearch: ParsableCommand {
       coefficients, optimizers and batch) on the same images in the same rounds, \
       interleaved; medians and the ratio odimo / PyTorch are printed. Needs PyTorch and \
       h5py: pip install "torch==2.13.0+cpu" h5py
+      The first round also times every supernet layer (ms per step, forward and backward)       and what a step spends outside the network; compare --precision fp32 and bf16 to see       where bf16 pays.
       """
   )
 
@@ -47,6 +48,9 @@ struct BenchSearch: ParsableCommand {
     let imagesPerSecond: Double
     let pytorchImagesPerSecond: Double?
     let ratio: Double?
+    /// Per supernet layer, ms per step (first round), and the rest of a step.
+    let layers: [LayerTime]
+    let outsideNetworkMs: Double?
   }
 
   func run() throws {
@@ -70,7 +74,7 @@ struct BenchSearch: ParsableCommand {
       var ours: [SearchBenchmark.Result] = []
       var theirs: [Double] = []
       for round in 0..<rounds {
-        let result = try SearchBenchmark.run(configuration)
+        let result = try SearchBenchmark.run(configuration, profileLayers: round == 0)
         ours.append(result)
         if comparePytorch {
           try JSONEncoder().encode(result.cyclesPerChannel).write(to: URL(fileURLWithPath: costs))
@@ -94,8 +98,13 @@ struct BenchSearch: ParsableCommand {
       let summary = Summary(
         soc: soc, model: model, images: ours[0].images, batch: batch, precision: precision, imagesPerSecond: speed,
         pytorchImagesPerSecond: pytorch,
-        ratio: pytorch.map { speed / $0 })
+        ratio: pytorch.map { speed / $0 }, layers: ours[0].layers.map(LayerTime.init),
+        outsideNetworkMs: ours[0].outsideNetworkMilliseconds)
       if json { return try printJSON(summary) }
+      printLayerTimes(summary.layers)
+      if let outside = summary.outsideNetworkMs {
+        print(String(format: "outside the network (loader, loss, cost, optimizers) %.2f ms per step", outside))
+      }
       var line = String(
         format: "%@ supernet on %@, %d images in batches of %d, %@: search epoch %.0f images/s", model, soc,
         summary.images, batch, precision.rawValue, speed)

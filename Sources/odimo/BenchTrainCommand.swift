@@ -43,12 +43,7 @@ struct BenchTrain: ParsableCommand {
     let pytorchImagesPerSecond: Double?
     let pytorchForwardImagesPerSecond: Double?
     let ratio: Double?
-    let layers: [Layer]
-    struct Layer: Encodable {
-      let name: String
-      let forwardMs: Double
-      let backwardMs: Double
-    }
+    let layers: [LayerTime]
   }
 
   func run() throws {
@@ -80,9 +75,7 @@ struct BenchTrain: ParsableCommand {
         model: model, batch: batch, imagesPerSecond: train, forwardImagesPerSecond: forward,
         pytorchImagesPerSecond: pytorch,
         pytorchForwardImagesPerSecond: pytorchForward, ratio: pytorch.map { train / $0 },
-        layers: ours[0].layers.map {
-          .init(name: $0.name, forwardMs: $0.forwardMilliseconds, backwardMs: $0.backwardMilliseconds)
-        })
+        layers: ours[0].layers.map(LayerTime.init))
       if json { return try printJSON(summary) }
       printTable(summary)
     }
@@ -106,12 +99,7 @@ struct BenchTrain: ParsableCommand {
 
   /// The per-layer times and the summary line, for people.
   private func printTable(_ summary: Summary) {
-    print("layer                              forward ms  backward ms")
-    for layer in summary.layers where layer.forwardMs + layer.backwardMs >= 0.05 {
-      print(
-        pad(layer.name, 34) + pad(String(format: "%.2f", layer.forwardMs), 11, right: true)
-          + pad(String(format: "%.2f", layer.backwardMs), 12, right: true))
-    }
+    printLayerTimes(summary.layers)
     let (train, forward) = (summary.imagesPerSecond, summary.forwardImagesPerSecond)
     var line = String(
       format: "%@ batch %d: training %.0f images/s, forward %.0f images/s", model, batch, train, forward)

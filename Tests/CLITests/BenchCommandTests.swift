@@ -17,6 +17,10 @@ import Testing
     let summary = try #require(try JSONSerialization.jsonObject(with: Data(ran.stdout.utf8)) as? [String: Any])
     #expect(summary["images"] as? Int == 64 && summary["batch"] as? Int == 32)
     #expect((summary["images_per_second"] as? Double ?? 0) > 0)
+    // The per-layer breakdown: every mixed convolution of the supernet, and the rest of a step.
+    let layers = (summary["layers"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+    #expect(layers.contains("stem") && layers.contains("stage1.block0.conv1"), "\(layers)")
+    #expect(summary["outside_network_ms"] is Double)
     for bad in ["0", "65"] {
       let refused = try odimo("bench", "search", "--data", data, "--train-limit", "64", "--batch", bad)
       #expect(refused.status == 64 && refused.stderr.contains("--batch"), "\(refused.stderr)")
