@@ -57,6 +57,13 @@ static inline const dnnl_memory_desc_t *odimo_query_md(const_dnnl_primitive_desc
   return dnnl_primitive_desc_query_md(pd, what, index);
 }
 
+// libgomp, oneDNN's own OpenMP runtime: odimo's elementwise kernels run on its thread pool, so
+// they do not compete with the workers oneDNN leaves spinning after each primitive.
+void GOMP_parallel(void (*fn)(void *), void *data, unsigned num_threads, unsigned flags);
+int omp_get_thread_num(void);
+int omp_get_num_threads(void);
+int omp_get_max_threads(void);
+
 /// DNNL_RUNTIME_F32_VAL (a macro over a union, which Swift cannot import): a scale given at execution.
 static inline float odimo_runtime_f32(void) { return DNNL_RUNTIME_F32_VAL; }
 

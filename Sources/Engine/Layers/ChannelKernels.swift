@@ -151,12 +151,14 @@ final class ActivationQuantizerKernel: Kernel {
     // At most 255 levels: bfloat16 convolutions can read them exactly (`Tensor.grid`).
     output.grid = bits <= 8 ? step : nil
     let (x, y) = (UnsafeMutablePointer(input.buffer.baseAddress!), output.buffer.baseAddress!)
-    for index in 0..<(input.descriptor.byteCount / 4) {
-      // Written so it vectorises: a select (NaN → 0) for the clip, and rounding to nearest
-      // by the 1.5·2²³ trick (exact for 0 ≤ v < 2²²) instead of a libm call per element.
-      let value = x[index]
-      let clipped = value > 0 ? (value < clip ? value : clip) : 0
-      y[index] = ((clipped * scale + Self.roundingMagic) - Self.roundingMagic) * step
+    Parallel.split(input.descriptor.byteCount / 4) { range in
+      for index in range {
+        // Written so it vectorises: a select (NaN → 0) for the clip, and rounding to nearest
+        // by the 1.5·2²³ trick (exact for 0 ≤ v < 2²²) instead of a libm call per element.
+        let value = x[index]
+        let clipped = value > 0 ? (value < clip ? value : clip) : 0
+        y[index] = ((clipped * scale + Self.roundingMagic) - Self.roundingMagic) * step
+      }
     }
     savedInput = training ? input : nil
     return output
@@ -170,7 +172,9 @@ final class ActivationQuantizerKernel: Kernel {
     let output = Tensor(savedInput.descriptor)
     let clip = max(alpha.value.buffer[0], 1e-3)
     let (x, dy, dx) = (savedInput.buffer.baseAddress!, g.buffer.baseAddress!, output.buffer.baseAddress!)
-    // Eight lanes at a time, so neither the masks nor the clip's gradient sum serialise.
+    // One pass, eight lanes at a time, so neither the masks nor the clip's gradient sum
+    // serialise. It stays on one thread: split, the sum's order (and α's gradient, bit for
+    // bit) would change, and a second pass for the sum costs more than the split gains.
     var partial = SIMD8<Float>()
     let count = savedInput.descriptor.byteCount / 4
     let (zero, lower, upper) = (SIMD8<Float>(), SIMD8<Float>(repeating: 0), SIMD8<Float>(repeating: clip))
