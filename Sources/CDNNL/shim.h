@@ -18,25 +18,24 @@ static inline int odimo_md_ndims(const dnnl_memory_desc_t *md) { return md->ndim
 static inline int64_t odimo_md_dim(const dnnl_memory_desc_t *md, int i) { return md->dims[i]; }
 
 static inline dnnl_status_t odimo_conv_forward(dnnl_convolution_desc_t *desc, dnnl_prop_kind_t prop,
-    const dnnl_memory_desc_t *src, const dnnl_memory_desc_t *weights, const dnnl_memory_desc_t *bias,
-    const dnnl_memory_desc_t *dst, int64_t stride, int64_t padding) {
+    dnnl_alg_kind_t algorithm, const dnnl_memory_desc_t *src, const dnnl_memory_desc_t *weights,
+    const dnnl_memory_desc_t *bias, const dnnl_memory_desc_t *dst, int64_t stride, int64_t padding) {
   dnnl_dims_t s = {stride, stride}, p = {padding, padding};
-  return dnnl_convolution_forward_desc_init(desc, prop, dnnl_convolution_auto, src, weights, bias, dst, s, p, p);
+  return dnnl_convolution_forward_desc_init(desc, prop, algorithm, src, weights, bias, dst, s, p, p);
 }
 
-static inline dnnl_status_t odimo_conv_backward_data(dnnl_convolution_desc_t *desc,
+static inline dnnl_status_t odimo_conv_backward_data(dnnl_convolution_desc_t *desc, dnnl_alg_kind_t algorithm,
     const dnnl_memory_desc_t *diff_src, const dnnl_memory_desc_t *weights, const dnnl_memory_desc_t *diff_dst,
     int64_t stride, int64_t padding) {
   dnnl_dims_t s = {stride, stride}, p = {padding, padding};
-  return dnnl_convolution_backward_data_desc_init(desc, dnnl_convolution_auto, diff_src, weights, diff_dst, s, p, p);
+  return dnnl_convolution_backward_data_desc_init(desc, algorithm, diff_src, weights, diff_dst, s, p, p);
 }
 
-static inline dnnl_status_t odimo_conv_backward_weights(dnnl_convolution_desc_t *desc,
+static inline dnnl_status_t odimo_conv_backward_weights(dnnl_convolution_desc_t *desc, dnnl_alg_kind_t algorithm,
     const dnnl_memory_desc_t *src, const dnnl_memory_desc_t *diff_weights, const dnnl_memory_desc_t *diff_bias,
     const dnnl_memory_desc_t *diff_dst, int64_t stride, int64_t padding) {
   dnnl_dims_t s = {stride, stride}, p = {padding, padding};
-  return dnnl_convolution_backward_weights_desc_init(desc, dnnl_convolution_auto, src, diff_weights, diff_bias,
-                                                     diff_dst, s, p, p);
+  return dnnl_convolution_backward_weights_desc_init(desc, algorithm, src, diff_weights, diff_bias, diff_dst, s, p, p);
 }
 
 static inline dnnl_status_t odimo_pool_forward(dnnl_pooling_desc_t *desc, dnnl_prop_kind_t prop, dnnl_alg_kind_t alg,

@@ -26,7 +26,7 @@ struct BenchSearch: ParsableCommand {
   @Option(help: "SoC.") var soc = "diana"
   @Option(help: "Zoo model.") var model = "resnet20"
   @Option(help: "Width multiplier (MobileNetV1).") var width = 1.0
-  @Option(help: "MobileNetV1's first-layer stride (the reference's Darkside network: 2 at 32×32; odimo only).")
+  @Option(help: "MobileNetV1's first-layer stride (the reference's Darkside network: 2 at 32×32).")
   var stemStride: Int?
   @Option(help: "Dataset file.") var data: String
   @Option(help: "Training images per epoch.") var trainLimit = 5000
@@ -84,7 +84,7 @@ struct BenchSearch: ParsableCommand {
               python, script, "--data", data, "--model", model, "--width", "\(width)", "--limit", "\(trainLimit)",
               "--costs", costs, "--lam", "\(lambda)", "--batch", "\(batch)", "--threads",
               "\(ProcessInfo.processInfo.activeProcessorCount)",
-            ])
+            ] + (stemStride.map { ["--stem-stride", "\($0)"] } ?? []))
           guard let line = output.split(separator: "\n").last,
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
             let speed = object["images_per_second"] as? Double

@@ -127,10 +127,10 @@ class SplitBlock(nn.Module):
         return torch.stack([m.sum(), (1 - m).sum()])
 
 
-def mobilenet(channels, classes, width):
+def mobilenet(channels, classes, width, stem_stride=1):
     spec = [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2)] + [(512, 1)] * 5 + [(1024, 2), (1024, 1)]
     scale = lambda c: max(1, int(round(c * width)))
-    layers = [conv_bn(nn.Conv2d(channels, scale(32), 3, 1, 1, bias=False), scale(32))]
+    layers = [conv_bn(nn.Conv2d(channels, scale(32), 3, stem_stride, 1, bias=False), scale(32))]
     cin = scale(32)
     for cout, stride in spec:
         if stride == 1 and scale(cout) == cin:
@@ -164,6 +164,7 @@ def main():
     parser.add_argument("--data", required=True)
     parser.add_argument("--model", default="resnet20")
     parser.add_argument("--width", type=float, default=1.0)
+    parser.add_argument("--stem-stride", type=int, default=1, help="MobileNetV1's first-layer stride")
     parser.add_argument("--limit", type=int, default=10000)
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--costs", required=True, help="JSON file: per searchable layer, cycles per channel per unit")
@@ -180,7 +181,7 @@ def main():
     if args.model.startswith("resnet"):
         model = resnet({"resnet8": 1, "resnet20": 3}[args.model], channels, classes)
     else:
-        model = mobilenet(channels, classes, args.width)
+        model = mobilenet(channels, classes, args.width, args.stem_stride)
     model = model.to(memory_format=torch.channels_last)
     searchable = [m for m in model.modules() if isinstance(m, (MixedConv, SplitBlock))]
     costs = json.load(open(args.costs))

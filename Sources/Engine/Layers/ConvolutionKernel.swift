@@ -19,6 +19,8 @@ final class ConvolutionKernel: Kernel {
   private var backwardData: Primitive?
   private var backwardWeights: Primitive?
   private var savedInput: Tensor?
+  /// The oneDNN implementation of the forward primitive ("jit:avx512_core", …), once built.
+  var forwardImplementation: String { forwardPrimitive?.implementation ?? "" }
   /// False for a layer fed by the network input, whose gradient nobody needs: its
   /// backward-data convolution is skipped.
   var computesInputGradient = true
@@ -96,6 +98,15 @@ final class ConvolutionKernel: Kernel {
     return mixer == nil || inputOnGrid ? .bf16 : .fp32
   }
 
+  /// Direct 3×3 convolution on output maps smaller than 4×4, oneDNN's choice elsewhere.
+  /// Its fp32 Winograd kernel computes 4×4 output tiles: on MobileNetV1's 2×2 and 1×1 maps
+  /// it did 4–16× the work (the 512- and 1,024-channel 3×3 convolutions of Darkside's
+  /// alternative blocks took 76 % of oneDNN's time in a search step), where direct
+  /// kernels skip the padding. Other kernel sizes have no Winograd form: unchanged.
+  func algorithm(output: [Int]) -> dnnl_alg_kind_t {
+    spec.kernel == 3 && (output[2] < 4 || output[3] < 4) ? dnnl_convolution_direct : dnnl_convolution_auto
+  }
+
   private func outputDims(_ input: [Int]) -> [Int] {
     let size = { (extent: Int) in (extent + 2 * self.spec.padding - self.spec.kernel) / self.spec.stride + 1 }
     return [input[0], spec.outChannels, size(input[2]), size(input[3])]
@@ -115,11 +126,13 @@ final class ConvolutionKernel: Kernel {
     var diffWeights = MemoryDescriptor(weight.value.dims, any).raw
     let stride = Int64(spec.stride)
     let padding = Int64(spec.padding)
+    let algorithm = algorithm(output: outputDims(dims))
     var forward = dnnl_convolution_desc_t()
     let biasOrNil: dnnl_memory_desc_t? = bias == nil ? nil : biasMD
     try withOptionalPointer(biasOrNil) { biasPointer in
       try check(
-        odimo_conv_forward(&forward, dnnl_forward_training, &src, &weights, biasPointer, &dst, stride, padding),
+        odimo_conv_forward(
+          &forward, dnnl_forward_training, algorithm, &src, &weights, biasPointer, &dst, stride, padding),
         "convolution forward")
     }
     let made = try withDescriptor(&forward) { try Primitive($0, name: "convolution forward") }
@@ -128,7 +141,7 @@ final class ConvolutionKernel: Kernel {
       // Post-ops: × (step · channel factor), then + bias, both per output channel.
       var unbiased = dnnl_convolution_desc_t()
       try check(
-        odimo_conv_forward(&unbiased, dnnl_forward_training, &src, &weights, nil, &dst, stride, padding),
+        odimo_conv_forward(&unbiased, dnnl_forward_training, algorithm, &src, &weights, nil, &dst, stride, padding),
         "convolution forward on levels")
       var postOps: dnnl_post_ops_t?
       var attributes: dnnl_primitive_attr_t?
@@ -150,12 +163,14 @@ final class ConvolutionKernel: Kernel {
     builtForGrid = onGrid
     var data = dnnl_convolution_desc_t()
     try check(
-      odimo_conv_backward_data(&data, &diffSrc, &weights, &diffDst, stride, padding), "convolution backward data")
+      odimo_conv_backward_data(&data, algorithm, &diffSrc, &weights, &diffDst, stride, padding),
+      "convolution backward data")
     backwardData = try withDescriptor(&data) { try Primitive($0, hint: made, name: "convolution backward data") }
     var weightsDesc = dnnl_convolution_desc_t()
     try withOptionalPointer(biasOrNil) { biasPointer in
       try check(
-        odimo_conv_backward_weights(&weightsDesc, &src, &diffWeights, biasPointer, &diffDst, stride, padding),
+        odimo_conv_backward_weights(
+          &weightsDesc, algorithm, &src, &diffWeights, biasPointer, &diffDst, stride, padding),
         "convolution backward weights")
     }
     backwardWeights = try withDescriptor(&weightsDesc) {

@@ -1,0 +1,63 @@
+import CDNNL
+import Foundation
+import Models
+import Support
+import Testing
+
+@testable import Engine
+
+/// 3×3 convolutions on maps under 4×4 run oneDNN's direct kernels (its Winograd one
+/// computes whole 4×4 tiles there) and still compute the convolution: against a naive
+/// loop within float32 rounding.
+@Suite struct ConvolutionAlgorithmTests {
+  @Test(arguments: [1, 2, 3])
+  func smallMapsAreDirectAndCorrect(size: Int) throws {
+    var generator = SplitMix64(seed: 7)
+    let (batch, inChannels, outChannels) = (4, 32, 32)
+    let kernel = ConvolutionKernel(
+      name: "conv", spec: Convolution(outChannels: outChannels, kernel: 3), inChannels: inChannels,
+      generator: &generator)
+    let values = (0..<(batch * inChannels * size * size)).map { _ in Float(generator.nextUnit() * 2 - 1) }
+    let output = try kernel.forward([Tensor(dims: [batch, inChannels, size, size], values: values)], training: false)
+      .values()
+    #expect(kernel.algorithm(output: [batch, outChannels, size, size]) == dnnl_convolution_direct)
+    #expect(!kernel.forwardImplementation.contains("wino"), "\(kernel.forwardImplementation)")
+    let weights = kernel.weight.value.values()
+    var largest: Float = 0
+    var worst: Float = 0
+    for n in 0..<batch {
+      for o in 0..<outChannels {
+        for y in 0..<size {
+          for x in 0..<size {
+            var sum: Float = 0
+            for c in 0..<inChannels {
+              for ky in 0..<3 {
+                for kx in 0..<3 {
+                  let (iy, ix) = (y + ky - 1, x + kx - 1)
+                  guard iy >= 0, iy < size, ix >= 0, ix < size else { continue }
+                  sum +=
+                    values[((n * inChannels + c) * size + iy) * size + ix]
+                    * weights[((o * inChannels + c) * 3 + ky) * 3 + kx]
+                }
+              }
+            }
+            largest = max(largest, abs(sum))
+            worst = max(worst, abs(sum - output[((n * outChannels + o) * size + y) * size + x]))
+          }
+        }
+      }
+    }
+    #expect(largest > 0 && worst <= 1e-5 * largest, "largest difference \(worst) against \(largest)")
+  }
+
+  /// Maps of 4×4 and more keep oneDNN's own choice; 1×1 kernels have no Winograd form.
+  @Test func largerMapsAndPointwiseKeepOneDNNsChoice() {
+    var generator = SplitMix64(seed: 7)
+    let threeByThree = ConvolutionKernel(
+      name: "conv", spec: Convolution(outChannels: 8, kernel: 3), inChannels: 8, generator: &generator)
+    #expect(threeByThree.algorithm(output: [2, 8, 4, 4]) == dnnl_convolution_auto)
+    let pointwise = ConvolutionKernel(
+      name: "pw", spec: Convolution(outChannels: 8, kernel: 1, padding: 0), inChannels: 8, generator: &generator)
+    #expect(pointwise.algorithm(output: [2, 8, 1, 1]) == dnnl_convolution_auto)
+  }
+}
