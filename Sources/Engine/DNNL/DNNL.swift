@@ -70,6 +70,20 @@ struct MemoryDescriptor: Equatable, @unchecked Sendable {
   var key: Data { withUnsafeBytes(of: raw) { Data($0) } }
 }
 
+extension MemoryDescriptor {
+  /// b for a float layout whose memory order is [n][⌈C/b⌉][spatial][b]: plain (b = 1),
+  /// nChw8c / nChw16c (b = 8 / 16, channels padded to whole blocks with zeros) and nhwc
+  /// (one block of all C); nil for any other layout.
+  var channelBlock: Int? {
+    let dims = self.dims
+    if self == .plain(dims) { return 1 }
+    guard dims.count == 4 else { return nil }
+    if self == MemoryDescriptor(dims, dnnl_acdb) { return dims[1] }
+    for (tag, size) in [(dnnl_aBcd16b, 16), (dnnl_aBcd8b, 8)] where self == MemoryDescriptor(dims, tag) { return size }
+    return nil
+  }
+}
+
 /// A float32 tensor in a oneDNN layout, backed by a 64-byte-aligned buffer it owns.
 /// A reference type: tensors are large, and layers hand the same buffer along.
 package final class Tensor {

@@ -32,9 +32,10 @@ final class ConvolutionKernel: Kernel {
   /// built for an input shape (`operandPrecision(output:)`); their outputs (activations,
   /// input and weight gradients) are float32 either way.
   private(set) var computedIn: Precision = .fp32
-  /// bf16 with the input on a quantization grid (`Tensor.grid`): the forward primitive, built
-  /// without bias, that reads the input's integer levels and the weights' exact operands
-  /// (`WeightMixer.exactOperand`); scales and bias are applied after it in float32.
+  /// bf16 with the input on a quantization grid (`Tensor.grid`): the forward primitive that
+  /// reads the input's integer levels and the weights' exact operands
+  /// (`WeightMixer.exactOperand`) and applies step × channel factor and the bias in its own
+  /// float32 post-ops.
   private var levelsForward: Primitive?
   private var builtForGrid = false
   /// The grid step of the input the last training forward pass read as levels.
@@ -208,8 +209,9 @@ final class ConvolutionKernel: Kernel {
   }
 
   /// y[c] = conv(x / step, w / f)[c] · step · f[c] + b[c]: the convolution of integer levels
-  /// and exact weight operands, exact in float32 accumulation (every |sum| < 2²⁴), scaled
-  /// and biased afterwards.
+  /// and exact weight operands, exact in float32 accumulation while its sums stay under 2²⁴
+  /// (DIANA: 7-bit levels × int8 levels over at most 576 products, < 9.4 M), then scaled and
+  /// biased.
   private func forwardOnLevels(_ input: Tensor, step: Float, primitive: Primitive, training: Bool) -> Tensor {
     let src = input.levels(step: step, in: primitive.md(dnnl_query_src_md))
     let mixed = effectiveWeights()
