@@ -119,9 +119,12 @@ package enum Sweep {
     }
     guard let widest else { return nil }
     let lambda = widest.low == 0 ? widest.high / 3 : (widest.low * widest.high).squareRoot()
-    // Three significant digits keep run-file names readable.
-    let magnitude = Foundation.pow(10, Foundation.floor(Foundation.log10(lambda)) - 2)
-    return (lambda / magnitude).rounded() * magnitude
+    // Three significant digits keep run-file names readable. Dividing by an exact power of
+    // ten gives the double nearest the decimal (173 × 0.001 is 0.17300000000000001; 173 / 1000
+    // is 0.173).
+    let exponent = Foundation.floor(Foundation.log10(lambda)) - 2
+    let digits = (lambda / Foundation.pow(10, exponent)).rounded()
+    return exponent < 0 ? digits / Foundation.pow(10, -exponent) : digits * Foundation.pow(10, exponent)
   }
 
   enum Job {

@@ -143,6 +143,10 @@ import Testing
     #expect(Sweep.nextLambda(front) == 0.316)
     // Next to λ = 0, a third of the upper neighbour.
     #expect(Sweep.nextLambda([(0, 1000), (0.3, 10), (3, 9)]) == 0.1)
+    // Between 0.1 and 0.3: √0.03 = 0.1732… → 0.173, the double a person would type (it names
+    // the run file), not 0.17300000000000001.
+    let between = Sweep.nextLambda([(0.1, 121_055), (0.3, 91_850), (1, 88_269)])
+    #expect(between.map { "\($0)" } == "0.173")
     // Nothing left to split: costs within 5 %, or λ values within 10 %.
     #expect(Sweep.nextLambda([(0, 100), (1, 99), (10, 98)]) == nil)
     #expect(Sweep.nextLambda([(1, 100), (1.05, 10)]) == nil)
