@@ -144,21 +144,10 @@ final class ConvolutionKernel: Kernel {
       try check(
         odimo_conv_forward(&unbiased, dnnl_forward_training, algorithm, &src, &weights, nil, &dst, stride, padding),
         "convolution forward on levels")
-      var postOps: dnnl_post_ops_t?
-      var attributes: dnnl_primitive_attr_t?
-      dnnl_post_ops_create(&postOps)
-      dnnl_primitive_attr_create(&attributes)
-      defer {
-        dnnl_post_ops_destroy(postOps)
-        dnnl_primitive_attr_destroy(attributes)
-      }
-      var perChannel = MemoryDescriptor.plain([1, spec.outChannels, 1, 1]).raw
-      for operation in bias == nil ? [dnnl_binary_mul] : [dnnl_binary_mul, dnnl_binary_add] {
-        try check(dnnl_post_ops_append_binary(postOps, operation, &perChannel), "convolution post-op")
-      }
-      try check(dnnl_primitive_attr_set_post_ops(attributes, postOps), "convolution post-ops")
-      levelsForward = try withDescriptor(&unbiased) {
-        try Primitive($0, attributes: attributes, name: "convolution forward on levels")
+      levelsForward = try withPerChannelPostOps { attributes in
+        try withDescriptor(&unbiased) {
+          try Primitive($0, attributes: attributes, name: "convolution forward on levels")
+        }
       }
     }
     builtForGrid = onGrid
@@ -183,6 +172,25 @@ final class ConvolutionKernel: Kernel {
     // (a 1024-channel 2×2 layer took 10 % of a MobileNetV1 step); ours is direct.
     let depthwise = spec.groups > 1 && spec.groups == inChannels && spec.groups == spec.outChannels
     usesOwnDepthwiseWeightGradient = depthwise && (backwardWeights?.implementation.contains("gemm") ?? false)
+  }
+
+  /// Runs `body` with attributes whose post-ops multiply each output channel by a factor
+  /// and, when the layer has a bias, add it ([1, C, 1, 1] operands given at execution).
+  private func withPerChannelPostOps<R>(_ body: (dnnl_primitive_attr_t?) throws -> R) throws -> R {
+    var postOps: dnnl_post_ops_t?
+    var attributes: dnnl_primitive_attr_t?
+    dnnl_post_ops_create(&postOps)
+    dnnl_primitive_attr_create(&attributes)
+    defer {
+      dnnl_post_ops_destroy(postOps)
+      dnnl_primitive_attr_destroy(attributes)
+    }
+    var perChannel = MemoryDescriptor.plain([1, spec.outChannels, 1, 1]).raw
+    for operation in bias == nil ? [dnnl_binary_mul] : [dnnl_binary_mul, dnnl_binary_add] {
+      try check(dnnl_post_ops_append_binary(postOps, operation, &perChannel), "convolution post-op")
+    }
+    try check(dnnl_primitive_attr_set_post_ops(attributes, postOps), "convolution post-ops")
+    return try body(attributes)
   }
 
   func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
