@@ -20,6 +20,9 @@ package final class HDF5File: @unchecked Sendable {
     self.path = path
     self.id = id
     self.isWritable = writable
+    // Best effort: a failure leaves the descriptor inheritable, as HDF5 made it.
+    _ = odimo_h5f_close_on_exec(id)
+    _ = drainErrorStack()
   }
 
   deinit { close() }

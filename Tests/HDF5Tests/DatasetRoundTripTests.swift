@@ -11,8 +11,6 @@ import Testing
 
   private func roundTrip<T: HDF5Element & Equatable>(_ make: (Int) -> T) throws {
     for (optionIndex, options) in Self.optionSets.enumerated() {
-      // One file per option set: recreating a file whose reader ARC has not released yet
-      // fails HDF5's file lock now and then ("Resource temporarily unavailable").
       let path = scratch.file("\(T.elementType)-\(optionIndex).h5")
       let file = try HDF5File.create(path)
       var expected: [String: [T]] = [:]
