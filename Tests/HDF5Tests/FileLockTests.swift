@@ -20,7 +20,7 @@ import Testing
     var pid: pid_t = 0
     let arguments = ["/bin/sleep", "5"]
     var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
+    defer { for argument in argv { free(argument) } }
     let status = posix_spawn(&pid, "/bin/sleep", nil, nil, &argv, environ)
     guard status == 0 else { throw ProcessFailure("posix_spawn failed: \(status)") }
     return pid
