@@ -50,12 +50,66 @@ import Testing
     #expect(largest > 0 && worst <= 1e-5 * largest, "largest difference \(worst) against \(largest)")
   }
 
+  /// Their weight gradient is computed tap by tap on GEMM (oneDNN's direct backward-weights
+  /// kernel spends most of its time on the padding): against the definition within float32
+  /// rounding, for stride 1 and 2, with and without a bias.
+  @Test(arguments: [(1, 1), (2, 1), (3, 1), (4, 2), (3, 2)])
+  func smallMapWeightGradientsMatchTheDefinition(size: Int, stride: Int) throws {
+    var generator = SplitMix64(seed: 11)
+    let (batch, inChannels, outChannels) = (3, 24, 40)
+    let kernel = ConvolutionKernel(
+      name: "conv", spec: Convolution(outChannels: outChannels, kernel: 3, stride: stride, bias: true),
+      inChannels: inChannels, generator: &generator)
+    let random = { (count: Int) in (0..<count).map { _ in Float(generator.nextUnit() * 2 - 1) } }
+    let x = random(batch * inChannels * size * size)
+    let output = try kernel.forward([Tensor(dims: [batch, inChannels, size, size], values: x)], training: true)
+    #expect(kernel.weightGradientPath == .tapwise)
+    let out = output.dims[2]
+    let dy = random(batch * outChannels * out * out)
+    _ = try kernel.backward(Tensor(dims: output.dims, values: dy))
+    let gradient = kernel.weight.gradient.values()
+    var largest: Float = 0
+    var worst: Float = 0
+    for o in 0..<outChannels {
+      for c in 0..<inChannels {
+        for ky in 0..<3 {
+          for kx in 0..<3 {
+            var sum: Float = 0
+            for n in 0..<batch {
+              for y in 0..<out {
+                for x0 in 0..<out {
+                  let (iy, ix) = (y * stride + ky - 1, x0 * stride + kx - 1)
+                  guard iy >= 0, iy < size, ix >= 0, ix < size else { continue }
+                  sum +=
+                    dy[((n * outChannels + o) * out + y) * out + x0]
+                    * x[((n * inChannels + c) * size + iy) * size + ix]
+                }
+              }
+            }
+            largest = max(largest, abs(sum))
+            worst = max(worst, abs(sum - gradient[((o * inChannels + c) * 3 + ky) * 3 + kx]))
+          }
+        }
+      }
+    }
+    #expect(largest > 0 && worst <= 1e-5 * largest, "largest difference \(worst) against \(largest)")
+    let biasGradient = try #require(kernel.bias).gradient.values()
+    for o in 0..<outChannels {
+      var sum: Float = 0
+      for n in 0..<batch { for p in 0..<(out * out) { sum += dy[(n * outChannels + o) * out * out + p] } }
+      #expect(abs(sum - biasGradient[o]) <= 1e-5 * max(1, abs(sum)))
+    }
+  }
+
   /// Maps of 4×4 and more keep oneDNN's own choice; 1×1 kernels have no Winograd form.
-  @Test func largerMapsAndPointwiseKeepOneDNNsChoice() {
+  @Test func largerMapsAndPointwiseKeepOneDNNsChoice() throws {
     var generator = SplitMix64(seed: 7)
     let threeByThree = ConvolutionKernel(
       name: "conv", spec: Convolution(outChannels: 8, kernel: 3), inChannels: 8, generator: &generator)
     #expect(threeByThree.algorithm(output: [2, 8, 4, 4]) == dnnl_convolution_auto)
+    _ = try threeByThree.forward(
+      [Tensor(dims: [2, 8, 4, 4], values: [Float](repeating: 1, count: 256))], training: true)
+    #expect(threeByThree.weightGradientPath == .oneDNN)
     let pointwise = ConvolutionKernel(
       name: "pw", spec: Convolution(outChannels: 8, kernel: 1, padding: 0), inChannels: 8, generator: &generator)
     #expect(pointwise.algorithm(output: [2, 8, 1, 1]) == dnnl_convolution_auto)

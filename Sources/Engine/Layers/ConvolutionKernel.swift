@@ -24,8 +24,9 @@ final class ConvolutionKernel: Kernel {
   /// False for a layer fed by the network input, whose gradient nobody needs: its
   /// backward-data convolution is skipped.
   var computesInputGradient = true
-  /// Whether the depthwise weight gradient is computed by `depthwiseWeightGradient`.
-  private(set) var usesOwnDepthwiseWeightGradient = false
+  /// Who computes the weight gradient (ConvolutionKernel+WeightGradients.swift).
+  enum WeightGradientPath: Sendable { case oneDNN, depthwise, tapwise }
+  private(set) var weightGradientPath = WeightGradientPath.oneDNN
   /// The precision asked for (`Precision`); depthwise convolutions keep fp32.
   let precision: Precision
   /// What the primitives read input, weights and output gradient as, chosen when they are
@@ -168,10 +169,17 @@ final class ConvolutionKernel: Kernel {
     }
     forwardPrimitive = made
     inputDims = dims
-    // oneDNN 2.6 falls back to a slow GEMM for depthwise weight gradients on small maps
-    // (a 1024-channel 2×2 layer took 10 % of a MobileNetV1 step); ours is direct.
+    weightGradientPath = weightGradientPath(algorithm: algorithm)
+  }
+
+  /// oneDNN 2.6 falls back to a slow GEMM for depthwise weight gradients on small maps (a
+  /// 1024-channel 2×2 layer took 10 % of a MobileNetV1 step): ours is direct. Its direct
+  /// kernel for ungrouped 3×3 weight gradients on maps under 4×4 took 3–5× its forward
+  /// (68–104 ms per call on Darkside's 512- and 1,024-channel blocks): tap by tap on GEMM.
+  private func weightGradientPath(algorithm: dnnl_alg_kind_t) -> WeightGradientPath {
     let depthwise = spec.groups > 1 && spec.groups == inChannels && spec.groups == spec.outChannels
-    usesOwnDepthwiseWeightGradient = depthwise && (backwardWeights?.implementation.contains("gemm") ?? false)
+    if depthwise { return backwardWeights?.implementation.contains("gemm") == true ? .depthwise : .oneDNN }
+    return spec.groups == 1 && algorithm == dnnl_convolution_direct && computedIn == .fp32 ? .tapwise : .oneDNN
   }
 
   /// Runs `body` with attributes whose post-ops multiply each output channel by a factor
@@ -256,19 +264,16 @@ final class ConvolutionKernel: Kernel {
       backwardData.execute([(DNNL_ARG_DIFF_DST, diffDst), (DNNL_ARG_WEIGHTS, weights), (DNNL_ARG_DIFF_SRC, diffSrc)])
     }
 
-    if usesOwnDepthwiseWeightGradient {
+    switch weightGradientPath {
+    case .depthwise:
       Self.depthwiseWeightGradient(input: savedInput, gradient: gradient, spec: spec, into: weight.gradient)
       if let bias { Self.biasGradient(gradient, into: bias.gradient) }
-      return [diffSrc]
+    case .tapwise:
+      try Self.tapwiseWeightGradient(input: savedInput, gradient: gradient, spec: spec, into: weight.gradient)
+      if let bias { Self.biasGradient(gradient, into: bias.gradient) }
+    case .oneDNN:
+      try oneDNNWeightGradient(gradient, input: savedInput, converted: converted, primitive: backwardWeights)
     }
-    let src = savedInput.reordered(to: backwardWeights.md(dnnl_query_src_md))
-    let wanted = backwardWeights.md(dnnl_query_diff_dst_md)
-    let diffDstW = converted.flatMap { $0.descriptor == wanted ? $0 : nil } ?? gradient.reordered(to: wanted)
-    let diffWeights = Tensor(backwardWeights.md(dnnl_query_diff_weights_md))
-    var arguments = [(DNNL_ARG_SRC, src), (DNNL_ARG_DIFF_DST, diffDstW), (DNNL_ARG_DIFF_WEIGHTS, diffWeights)]
-    if let bias { arguments.append((DNNL_ARG_DIFF_BIAS, bias.gradient)) }
-    backwardWeights.execute(arguments)
-    copyPlain(diffWeights.reordered(to: .plain(weight.value.dims)), into: weight.gradient)
     if let savedStep {
       // The forward pass read levels x / step: d/dw of conv(x, w) is step × that of conv(levels, w).
       for index in 0..<weight.gradient.elementCount { weight.gradient.buffer[index] *= savedStep }
@@ -278,60 +283,16 @@ final class ConvolutionKernel: Kernel {
     return [diffSrc]
   }
 
-  /// dW[c, ky, kx] = Σ_n Σ_(oy, ox) dY[n, c, oy, ox] · X[n, c, oy·s − p + ky, ox·s − p + kx],
-  /// computed on plain NCHW copies on the calling thread (oneDNN's OpenMP workers spin
-  /// after each primitive, so other threads would compete with them).
-  static func depthwiseWeightGradient(input: Tensor, gradient: Tensor, spec: Convolution, into result: Tensor) {
-    let x = input.reordered(to: .plain(input.dims))
-    let dy = gradient.reordered(to: .plain(gradient.dims))
-    let (batch, channels, height, width) = (x.dims[0], x.dims[1], x.dims[2], x.dims[3])
-    let (outHeight, outWidth) = (dy.dims[2], dy.dims[3])
-    let k = spec.kernel
-    let (step, padding) = (spec.stride, spec.padding)
-    let (xs, dys, out) = (x.buffer, dy.buffer, result.buffer)
-    // Output positions whose tap (ky or kx) lands inside the input, found once so the
-    // inner loops carry no bounds tests.
-    func valid(_ tap: Int, outputs: Int, extent: Int) -> Range<Int> {
-      let low = max(0, (padding - tap + step - 1) / step)
-      let high = min(outputs - 1, (extent - 1 + padding - tap) / step)
-      return low <= high ? low..<(high + 1) : 0..<0
-    }
-    let rows = (0..<k).map { valid($0, outputs: outHeight, extent: height) }
-    let columns = (0..<k).map { valid($0, outputs: outWidth, extent: width) }
-    var accumulators = [Float](repeating: 0, count: k * k)
-    for c in 0..<channels {
-      for index in accumulators.indices { accumulators[index] = 0 }
-      for n in 0..<batch {
-        let xBase = (n * channels + c) * height * width
-        let dyBase = (n * channels + c) * outHeight * outWidth
-        for ky in 0..<k {
-          for kx in 0..<k {
-            var total: Float = 0
-            for oy in rows[ky] {
-              let xRow = xBase + (oy * step - padding + ky) * width - padding + kx
-              let dyRow = dyBase + oy * outWidth
-              for ox in columns[kx] { total += dys[dyRow + ox] * xs[xRow + ox * step] }
-            }
-            accumulators[ky * k + kx] += total
-          }
-        }
-      }
-      for index in 0..<(k * k) { out[c * k * k + index] = accumulators[index] }
-    }
-  }
-
-  /// d bias[c] = Σ dY[n, c, …].
-  static func biasGradient(_ gradient: Tensor, into result: Tensor) {
-    let dy = gradient.reordered(to: .plain(gradient.dims))
-    let (batch, channels) = (dy.dims[0], dy.dims[1])
-    let plane = dy.dims.dropFirst(2).reduce(1, *)
-    for c in 0..<channels {
-      var total: Float = 0
-      for n in 0..<batch {
-        let base = (n * channels + c) * plane
-        for index in base..<(base + plane) { total += dy.buffer[index] }
-      }
-      result.buffer[c] = total
-    }
+  private func oneDNNWeightGradient(
+    _ gradient: Tensor, input: Tensor, converted: Tensor?, primitive backwardWeights: Primitive
+  ) throws {
+    let src = input.reordered(to: backwardWeights.md(dnnl_query_src_md))
+    let wanted = backwardWeights.md(dnnl_query_diff_dst_md)
+    let diffDstW = converted.flatMap { $0.descriptor == wanted ? $0 : nil } ?? gradient.reordered(to: wanted)
+    let diffWeights = Tensor(backwardWeights.md(dnnl_query_diff_weights_md))
+    var arguments = [(DNNL_ARG_SRC, src), (DNNL_ARG_DIFF_DST, diffDstW), (DNNL_ARG_DIFF_WEIGHTS, diffWeights)]
+    if let bias { arguments.append((DNNL_ARG_DIFF_BIAS, bias.gradient)) }
+    backwardWeights.execute(arguments)
+    copyPlain(diffWeights.reordered(to: .plain(weight.value.dims)), into: weight.gradient)
   }
 }
