@@ -50,11 +50,11 @@ import Testing
     #expect(largest > 0 && worst <= 1e-5 * largest, "largest difference \(worst) against \(largest)")
   }
 
-  /// Their weight gradient is computed tap by tap on GEMM (oneDNN's direct backward-weights
-  /// kernel spends most of its time on the padding): against the definition within float32
-  /// rounding, for stride 1 and 2, with and without a bias.
+  /// Their gradients are computed tap by tap on GEMM (oneDNN's direct backward kernels spend
+  /// most of their time on the padding): weights, bias and input against the definition
+  /// within float32 rounding, for stride 1 and 2.
   @Test(arguments: [(1, 1), (2, 1), (3, 1), (4, 2), (3, 2)])
-  func smallMapWeightGradientsMatchTheDefinition(size: Int, stride: Int) throws {
+  func smallMapGradientsMatchTheDefinition(size: Int, stride: Int) throws {
     var generator = SplitMix64(seed: 11)
     let (batch, inChannels, outChannels) = (3, 24, 40)
     let kernel = ConvolutionKernel(
@@ -63,10 +63,10 @@ import Testing
     let random = { (count: Int) in (0..<count).map { _ in Float(generator.nextUnit() * 2 - 1) } }
     let x = random(batch * inChannels * size * size)
     let output = try kernel.forward([Tensor(dims: [batch, inChannels, size, size], values: x)], training: true)
-    #expect(kernel.weightGradientPath == .tapwise)
+    #expect(kernel.backwardPath == .tapwise)
     let out = output.dims[2]
     let dy = random(batch * outChannels * out * out)
-    _ = try kernel.backward(Tensor(dims: output.dims, values: dy))
+    let inputGradient = try kernel.backward(Tensor(dims: output.dims, values: dy))[0].values()
     let gradient = kernel.weight.gradient.values()
     var largest: Float = 0
     var worst: Float = 0
@@ -93,6 +93,32 @@ import Testing
       }
     }
     #expect(largest > 0 && worst <= 1e-5 * largest, "largest difference \(worst) against \(largest)")
+    // dX[n, c, iy, ix] = Σ_(o, ky, kx) dY[n, o, oy, ox] · W[o, c, ky, kx] with iy = oy·s − 1 + ky.
+    let weights = kernel.weight.value.values()
+    var expected = [Float](repeating: 0, count: x.count)
+    for n in 0..<batch {
+      for o in 0..<outChannels {
+        for y in 0..<out {
+          for x0 in 0..<out {
+            let g = dy[((n * outChannels + o) * out + y) * out + x0]
+            for c in 0..<inChannels {
+              for ky in 0..<3 {
+                for kx in 0..<3 {
+                  let (iy, ix) = (y * stride + ky - 1, x0 * stride + kx - 1)
+                  guard iy >= 0, iy < size, ix >= 0, ix < size else { continue }
+                  expected[((n * inChannels + c) * size + iy) * size + ix] +=
+                    g * weights[((o * inChannels + c) * 3 + ky) * 3 + kx]
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    let largestInput = expected.map(abs).max() ?? 0
+    let worstInput = zip(expected, inputGradient).map { abs($0 - $1) }.max() ?? .infinity
+    #expect(
+      largestInput > 0 && worstInput <= 1e-5 * largestInput, "input gradient: \(worstInput) against \(largestInput)")
     let biasGradient = try #require(kernel.bias).gradient.values()
     for o in 0..<outChannels {
       var sum: Float = 0
@@ -109,7 +135,7 @@ import Testing
     #expect(threeByThree.algorithm(output: [2, 8, 4, 4]) == dnnl_convolution_auto)
     _ = try threeByThree.forward(
       [Tensor(dims: [2, 8, 4, 4], values: [Float](repeating: 1, count: 256))], training: true)
-    #expect(threeByThree.weightGradientPath == .oneDNN)
+    #expect(threeByThree.backwardPath == .oneDNN)
     let pointwise = ConvolutionKernel(
       name: "pw", spec: Convolution(outChannels: 8, kernel: 1, padding: 0), inChannels: 8, generator: &generator)
     #expect(pointwise.algorithm(output: [2, 8, 1, 1]) == dnnl_convolution_auto)

@@ -1,9 +1,9 @@
 import CDNNL
 import Models
 
-/// Weight gradients computed outside oneDNN's backward-weights primitive, where oneDNN 2.6
-/// is slow: depthwise layers (a GEMM fallback) and full 3×3 convolutions on maps under 4×4
-/// (a direct kernel that runs every tap over the padding).
+/// Gradients computed outside oneDNN's backward primitives, where oneDNN 2.6 is slow:
+/// depthwise weight gradients (a GEMM fallback) and both gradients of full 3×3
+/// convolutions on maps under 4×4 (direct kernels that run every tap over the padding).
 extension ConvolutionKernel {
   /// The output positions along one axis whose tap lands inside the input (of `extent`
   /// positions), so inner loops carry no bounds tests.
@@ -15,48 +15,58 @@ extension ConvolutionKernel {
   }
 
   /// dW[c, ky, kx] = Σ_n Σ_(oy, ox) dY[n, c, oy, ox] · X[n, c, oy·s − p + ky, ox·s − p + kx],
-  /// computed on plain NCHW copies on the calling thread (oneDNN's OpenMP workers spin
-  /// after each primitive, so other threads would compete with them).
+  /// computed on channels-last copies (the inner loop runs over contiguous channels, which
+  /// vectorizes on MobileNetV1's 1×1…4×4 maps where a loop over positions would not) on the
+  /// calling thread (oneDNN's OpenMP workers spin after each primitive, so other threads
+  /// would compete with them).
   static func depthwiseWeightGradient(input: Tensor, gradient: Tensor, spec: Convolution, into result: Tensor) {
-    let x = input.reordered(to: .plain(input.dims))
-    let dy = gradient.reordered(to: .plain(gradient.dims))
+    let x = input.reordered(to: MemoryDescriptor(input.dims, dnnl_nhwc))
+    let dy = gradient.reordered(to: MemoryDescriptor(gradient.dims, dnnl_nhwc))
     let (batch, channels, height, width) = (x.dims[0], x.dims[1], x.dims[2], x.dims[3])
     let (outHeight, outWidth) = (dy.dims[2], dy.dims[3])
     let k = spec.kernel
     let (step, padding) = (spec.stride, spec.padding)
-    let (xs, dys, out) = (x.buffer, dy.buffer, result.buffer)
     let rows = (0..<k).map { validOutputs(tap: $0, outputs: outHeight, extent: height, spec: spec) }
     let columns = (0..<k).map { validOutputs(tap: $0, outputs: outWidth, extent: width, spec: spec) }
-    var accumulators = [Float](repeating: 0, count: k * k)
-    for c in 0..<channels {
-      for index in accumulators.indices { accumulators[index] = 0 }
-      for n in 0..<batch {
-        let xBase = (n * channels + c) * height * width
-        let dyBase = (n * channels + c) * outHeight * outWidth
-        for ky in 0..<k {
-          for kx in 0..<k {
-            var total: Float = 0
-            for oy in rows[ky] {
-              let xRow = xBase + (oy * step - padding + ky) * width - padding + kx
-              let dyRow = dyBase + oy * outWidth
-              for ox in columns[kx] { total += dys[dyRow + ox] * xs[xRow + ox * step] }
+    let (xs, dys, out) = (x.buffer.baseAddress!, dy.buffer.baseAddress!, result.buffer)
+    // accumulators[tap · channels + c]
+    let accumulators = UnsafeMutablePointer<Float>.allocate(capacity: k * k * channels)
+    defer { accumulators.deallocate() }
+    accumulators.update(repeating: 0, count: k * k * channels)
+    for n in 0..<batch {
+      for ky in 0..<k {
+        for kx in 0..<k {
+          let total = accumulators + (ky * k + kx) * channels
+          for oy in rows[ky] {
+            let iy = oy * step - padding + ky
+            for ox in columns[kx] {
+              let ix = ox * step - padding + kx
+              let xRow = xs + ((n * height + iy) * width + ix) * channels
+              let dyRow = dys + ((n * outHeight + oy) * outWidth + ox) * channels
+              for c in 0..<channels { total[c] += dyRow[c] * xRow[c] }
             }
-            accumulators[ky * k + kx] += total
           }
         }
       }
-      for index in 0..<(k * k) { out[c * k * k + index] = accumulators[index] }
+    }
+    for c in 0..<channels {
+      for tap in 0..<(k * k) { out[c * k * k + tap] = accumulators[tap * channels + c] }
     }
   }
 
-  /// The weight gradient of an ungrouped convolution, one matrix product per tap:
-  /// dW[:, :, ky, kx] = dYᵀ · X over just the (n, oy, ox) where tap (ky, kx) reads inside
-  /// the input, gathered channels-last. On a 1×1 map with padding 1 only the centre tap
-  /// has any such position; on 2×2, 16 of the 36 tap-position pairs — the work a direct
-  /// kernel spends on the padding is skipped, and the products run on oneDNN's GEMM.
-  static func tapwiseWeightGradient(input: Tensor, gradient: Tensor, spec: Convolution, into result: Tensor) throws {
+  /// Both gradients of an ungrouped convolution, two matrix products per tap over just the
+  /// (n, oy, ox) where tap (ky, kx) reads inside the input, gathered channels-last:
+  /// dW[:, :, ky, kx] = dYᵀ · X and dX[those inputs] += dY · W[:, :, ky, kx]. On a 1×1 map
+  /// with padding 1 only the centre tap has any such position; on 2×2, 16 of the 36
+  /// tap-position pairs — the work a direct kernel spends on the padding is skipped, and
+  /// the products run on oneDNN's GEMM. `weights` nil skips the input gradient (returns nil);
+  /// otherwise it is returned channels-last (NHWC).
+  static func tapwiseGradients(
+    input: Tensor, gradient: Tensor, weights: Tensor?, spec: Convolution, weightGradient result: Tensor
+  ) throws -> Tensor? {
     let x = input.reordered(to: MemoryDescriptor(input.dims, dnnl_nhwc))
     let dy = gradient.reordered(to: MemoryDescriptor(gradient.dims, dnnl_nhwc))
+    let w = weights?.reordered(to: .plain(weights?.dims ?? []))
     let (batch, inputs, height, width) = (x.dims[0], x.dims[1], x.dims[2], x.dims[3])
     let (outputs, outHeight, outWidth) = (dy.dims[1], dy.dims[2], dy.dims[3])
     let k = spec.kernel
@@ -64,44 +74,83 @@ extension ConvolutionKernel {
     let rows = (0..<k).map { validOutputs(tap: $0, outputs: outHeight, extent: height, spec: spec) }
     let columns = (0..<k).map { validOutputs(tap: $0, outputs: outWidth, extent: width, spec: spec) }
     let positions = batch * outHeight * outWidth
-    var gatheredX = [Float](repeating: 0, count: positions * inputs)
-    var gatheredDY = [Float](repeating: 0, count: positions * outputs)
-    var tap = [Float](repeating: 0, count: outputs * inputs)
-    let (xs, dys, out) = (x.buffer, dy.buffer, result.buffer)
-    for ky in 0..<k {
-      for kx in 0..<k {
-        var count = 0
-        gatheredX.withUnsafeMutableBufferPointer { gx in
-          gatheredDY.withUnsafeMutableBufferPointer { gdy in
-            for n in 0..<batch {
-              for oy in rows[ky] {
-                let iy = oy * step - padding + ky
-                for ox in columns[kx] {
-                  let ix = ox * step - padding + kx
-                  let xRow = ((n * height + iy) * width + ix) * inputs
-                  let dyRow = ((n * outHeight + oy) * outWidth + ox) * outputs
-                  for c in 0..<inputs { gx[count * inputs + c] = xs[xRow + c] }
-                  for c in 0..<outputs { gdy[count * outputs + c] = dys[dyRow + c] }
-                  count += 1
-                }
-              }
-            }
-          }
-        }
-        if count == 0 {
-          for index in tap.indices { tap[index] = 0 }
-        } else {
-          // Row-major: tap[outputs × inputs] = gatheredDYᵀ[outputs × count] · gatheredX[count × inputs].
-          let status = dnnl_sgemm(
-            CChar(UInt8(ascii: "T")), CChar(UInt8(ascii: "N")), Int64(outputs), Int64(inputs), Int64(count), 1,
-            gatheredDY, Int64(outputs), gatheredX, Int64(inputs), 0, &tap, Int64(inputs))
-          try check(status, "weight-gradient GEMM")
-        }
-        for o in 0..<outputs {
-          for c in 0..<inputs { out[((o * inputs + c) * k + ky) * k + kx] = tap[o * inputs + c] }
+    let (taps, size) = (k * k, outputs * inputs)
+    // Taps that read inside the input at all (on a 1×1 map with padding 1, the centre alone),
+    // each with a slot in the per-tap buffers: dW and W go to and from OIHW in one pass each,
+    // not one strided pass per tap.
+    let active = (0..<taps).filter { !rows[$0 / k].isEmpty && !columns[$0 % k].isEmpty }
+    let gatheredX = UnsafeMutablePointer<Float>.allocate(capacity: positions * inputs)
+    let gatheredDY = UnsafeMutablePointer<Float>.allocate(capacity: positions * outputs)
+    let sources = UnsafeMutablePointer<Int>.allocate(capacity: positions)
+    let tapGradients = UnsafeMutablePointer<Float>.allocate(capacity: active.count * size)
+    let tapWeights = UnsafeMutablePointer<Float>.allocate(capacity: w == nil ? 0 : active.count * size)
+    let product = UnsafeMutablePointer<Float>.allocate(capacity: w == nil ? 0 : positions * inputs)
+    defer {
+      for scratch in [gatheredX, gatheredDY, tapGradients, tapWeights, product] { scratch.deallocate() }
+      sources.deallocate()
+    }
+    let dx = w.map { _ in Tensor(MemoryDescriptor([batch, inputs, height, width], dnnl_nhwc)) }
+    let dxs = dx?.buffer.baseAddress
+    dxs?.update(repeating: 0, count: batch * height * width * inputs)
+    let (xs, dys, out) = (x.buffer.baseAddress!, dy.buffer.baseAddress!, result.buffer.baseAddress!)
+    if let ws = w?.buffer.baseAddress {
+      for block in stride(from: 0, to: size, by: Self.transposeBlock) {
+        for (slot, tap) in active.enumerated() {
+          let slice = tapWeights + slot * size
+          for index in block..<min(block + Self.transposeBlock, size) { slice[index] = ws[index * taps + tap] }
         }
       }
     }
+    for (slot, tap) in active.enumerated() {
+      let (ky, kx) = (tap / k, tap % k)
+      var count = 0
+      for n in 0..<batch {
+        for oy in rows[ky] {
+          let iy = oy * step - padding + ky
+          for ox in columns[kx] {
+            let ix = ox * step - padding + kx
+            let xRow = ((n * height + iy) * width + ix) * inputs
+            let dyRow = ((n * outHeight + oy) * outWidth + ox) * outputs
+            (gatheredX + count * inputs).update(from: xs + xRow, count: inputs)
+            (gatheredDY + count * outputs).update(from: dys + dyRow, count: outputs)
+            sources[count] = xRow
+            count += 1
+          }
+        }
+      }
+      // Row-major: dW_tap[outputs × inputs] = gatheredDYᵀ[outputs × count] · gatheredX[count × inputs].
+      try gemm(transposeA: true, outputs, inputs, count, gatheredDY, gatheredX, into: tapGradients + slot * size)
+      guard let dxs else { continue }
+      // product[count × inputs] = gatheredDY[count × outputs] · W_tap[outputs × inputs].
+      try gemm(transposeA: false, count, inputs, outputs, gatheredDY, tapWeights + slot * size, into: product)
+      for row in 0..<count {
+        let (target, source) = (dxs + sources[row], product + row * inputs)
+        for c in 0..<inputs { target[c] += source[c] }
+      }
+    }
+    if active.count < taps { out.update(repeating: 0, count: size * taps) }
+    for block in stride(from: 0, to: size, by: Self.transposeBlock) {
+      for (slot, tap) in active.enumerated() {
+        let slice = tapGradients + slot * size
+        for index in block..<min(block + Self.transposeBlock, size) { out[index * taps + tap] = slice[index] }
+      }
+    }
+    return dx
+  }
+
+  /// Weights per block when moving between OIHW and per-tap slices: a block's OIHW records
+  /// (256 × 9 floats) stay in L1 while every tap visits them.
+  private static let transposeBlock = 256
+
+  /// C[m × n] = op(A) · B, row-major, op(A) = Aᵀ (A stored k × m) or A (m × k).
+  private static func gemm(
+    transposeA: Bool, _ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+    into c: UnsafeMutablePointer<Float>
+  ) throws {
+    let status = dnnl_sgemm(
+      CChar(UInt8(ascii: transposeA ? "T" : "N")), CChar(UInt8(ascii: "N")), Int64(m), Int64(n), Int64(k), 1, a,
+      Int64(transposeA ? m : k), b, Int64(n), 0, c, Int64(n))
+    try check(status, "convolution-gradient GEMM")
   }
 
   /// d bias[c] = Σ dY[n, c, …].

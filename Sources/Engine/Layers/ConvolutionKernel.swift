@@ -24,9 +24,10 @@ final class ConvolutionKernel: Kernel {
   /// False for a layer fed by the network input, whose gradient nobody needs: its
   /// backward-data convolution is skipped.
   var computesInputGradient = true
-  /// Who computes the weight gradient (ConvolutionKernel+WeightGradients.swift).
-  enum WeightGradientPath: Sendable { case oneDNN, depthwise, tapwise }
-  private(set) var weightGradientPath = WeightGradientPath.oneDNN
+  /// Who computes the gradients (ConvolutionKernel+WeightGradients.swift): oneDNN's
+  /// primitives, ours for a depthwise weight gradient, or ours tap by tap for both.
+  enum BackwardPath: Sendable { case oneDNN, depthwiseWeights, tapwise }
+  private(set) var backwardPath = BackwardPath.oneDNN
   /// The precision asked for (`Precision`); depthwise convolutions keep fp32.
   let precision: Precision
   /// What the primitives read input, weights and output gradient as, chosen when they are
@@ -169,16 +170,17 @@ final class ConvolutionKernel: Kernel {
     }
     forwardPrimitive = made
     inputDims = dims
-    weightGradientPath = weightGradientPath(algorithm: algorithm)
+    backwardPath = backwardPath(algorithm: algorithm)
   }
 
   /// oneDNN 2.6 falls back to a slow GEMM for depthwise weight gradients on small maps (a
   /// 1024-channel 2×2 layer took 10 % of a MobileNetV1 step): ours is direct. Its direct
-  /// kernel for ungrouped 3×3 weight gradients on maps under 4×4 took 3–5× its forward
-  /// (68–104 ms per call on Darkside's 512- and 1,024-channel blocks): tap by tap on GEMM.
-  private func weightGradientPath(algorithm: dnnl_alg_kind_t) -> WeightGradientPath {
+  /// backward kernels for ungrouped 3×3 convolutions on maps under 4×4 run every tap over
+  /// the padding (weight gradients: 68–104 ms per call on Darkside's 512- and 1,024-channel
+  /// blocks, 3–5× the forward): tap by tap on GEMM.
+  private func backwardPath(algorithm: dnnl_alg_kind_t) -> BackwardPath {
     let depthwise = spec.groups > 1 && spec.groups == inChannels && spec.groups == spec.outChannels
-    if depthwise { return backwardWeights?.implementation.contains("gemm") == true ? .depthwise : .oneDNN }
+    if depthwise { return backwardWeights?.implementation.contains("gemm") == true ? .depthwiseWeights : .oneDNN }
     return spec.groups == 1 && algorithm == dnnl_convolution_direct && computedIn == .fp32 ? .tapwise : .oneDNN
   }
 
@@ -255,32 +257,42 @@ final class ConvolutionKernel: Kernel {
       throw EngineError.kernelMisuse(kernel: "convolution", detail: "backward without a training forward pass")
     }
     let diffSrc = Tensor(backwardData.md(dnnl_query_diff_src_md))
-    // The output gradient converted once when both backward primitives read it alike.
-    var converted: Tensor?
-    if computesInputGradient {
-      let diffDst = gradient.reordered(to: backwardData.md(dnnl_query_diff_dst_md))
-      converted = diffDst
-      let weights = effectiveWeights(recompute: false).reordered(to: backwardData.md(dnnl_query_weights_md))
-      backwardData.execute([(DNNL_ARG_DIFF_DST, diffDst), (DNNL_ARG_WEIGHTS, weights), (DNNL_ARG_DIFF_SRC, diffSrc)])
-    }
-
-    switch weightGradientPath {
-    case .depthwise:
-      Self.depthwiseWeightGradient(input: savedInput, gradient: gradient, spec: spec, into: weight.gradient)
-      if let bias { Self.biasGradient(gradient, into: bias.gradient) }
+    switch backwardPath {
     case .tapwise:
-      try Self.tapwiseWeightGradient(input: savedInput, gradient: gradient, spec: spec, into: weight.gradient)
+      let weights = computesInputGradient ? effectiveWeights(recompute: false) : nil
+      let tapwise = try Self.tapwiseGradients(
+        input: savedInput, gradient: gradient, weights: weights, spec: spec, weightGradient: weight.gradient)
       if let bias { Self.biasGradient(gradient, into: bias.gradient) }
-    case .oneDNN:
-      try oneDNNWeightGradient(gradient, input: savedInput, converted: converted, primitive: backwardWeights)
+      finishWeightGradient()
+      return [tapwise?.reordered(to: diffSrc.descriptor) ?? diffSrc]
+    case .oneDNN, .depthwiseWeights:
+      // The output gradient converted once when both backward primitives read it alike.
+      var converted: Tensor?
+      if computesInputGradient {
+        let diffDst = gradient.reordered(to: backwardData.md(dnnl_query_diff_dst_md))
+        converted = diffDst
+        let weights = effectiveWeights(recompute: false).reordered(to: backwardData.md(dnnl_query_weights_md))
+        backwardData.execute([(DNNL_ARG_DIFF_DST, diffDst), (DNNL_ARG_WEIGHTS, weights), (DNNL_ARG_DIFF_SRC, diffSrc)])
+      }
+      if backwardPath == .depthwiseWeights {
+        Self.depthwiseWeightGradient(input: savedInput, gradient: gradient, spec: spec, into: weight.gradient)
+        if let bias { Self.biasGradient(gradient, into: bias.gradient) }
+      } else {
+        try oneDNNWeightGradient(gradient, input: savedInput, converted: converted, primitive: backwardWeights)
+      }
+      finishWeightGradient()
+      return [diffSrc]
     }
+  }
+
+  /// Turns the gradient of the weights computed with into that of the master weights.
+  private func finishWeightGradient() {
     if let savedStep {
       // The forward pass read levels x / step: d/dw of conv(x, w) is step × that of conv(levels, w).
       for index in 0..<weight.gradient.elementCount { weight.gradient.buffer[index] *= savedStep }
     }
     // The buffer may be longer than the weights (allocations are at least 64 bytes).
     mixer?.backward(UnsafeMutableBufferPointer(rebasing: weight.gradient.buffer[0..<weight.gradient.elementCount]))
-    return [diffSrc]
   }
 
   private func oneDNNWeightGradient(
