@@ -110,6 +110,9 @@ import Testing
     #expect(!FileManager.default.fileExists(atPath: small + "/evidence.h5"))
     let smallText = try String(contentsOfFile: small + "/report.md", encoding: .utf8)
     #expect(smallText.contains("not bundled here") && smallText.contains("--bundle"))
+    // The Reproduce section's report command carries the limit that decided it.
+    let reportCommands = reproduceCommands(smallText, prefix: ["odimo", "report"])
+    #expect(reportCommands.first?.suffix(3) == ["--bundle", "--bundle-limit", "0.01"], "\(reportCommands)")
     let bundled = try odimo("report", sweep, "--out", small, "--bundle")
     #expect(bundled.status == 0 && FileManager.default.fileExists(atPath: small + "/evidence.h5"))
     #expect(try odimo("report", sweep, "--out", small, "--bundle", "--bundle-limit", "-1").status == 64)
