@@ -94,12 +94,7 @@ extension ConvolutionKernel {
     dxs?.update(repeating: 0, count: batch * height * width * inputs)
     let (xs, dys, out) = (x.buffer.baseAddress!, dy.buffer.baseAddress!, result.buffer.baseAddress!)
     if let ws = w?.buffer.baseAddress {
-      for block in stride(from: 0, to: size, by: Self.transposeBlock) {
-        for (slot, tap) in active.enumerated() {
-          let slice = tapWeights + slot * size
-          for index in block..<min(block + Self.transposeBlock, size) { slice[index] = ws[index * taps + tap] }
-        }
-      }
+      moveTaps(active, of: taps, count: size, oihw: ws, slices: tapWeights, toSlices: true)
     }
     for (slot, tap) in active.enumerated() {
       let (ky, kx) = (tap / k, tap % k)
@@ -129,18 +124,31 @@ extension ConvolutionKernel {
       }
     }
     if active.count < taps { out.update(repeating: 0, count: size * taps) }
-    for block in stride(from: 0, to: size, by: Self.transposeBlock) {
-      for (slot, tap) in active.enumerated() {
-        let slice = tapGradients + slot * size
-        for index in block..<min(block + Self.transposeBlock, size) { out[index * taps + tap] = slice[index] }
-      }
-    }
+    moveTaps(active, of: taps, count: size, oihw: out, slices: tapGradients, toSlices: false)
     return dx
   }
 
-  /// Weights per block when moving between OIHW and per-tap slices: a block's OIHW records
-  /// (256 × 9 floats) stay in L1 while every tap visits them.
-  private static let transposeBlock = 256
+  /// Copies between OIHW weights (`count` records of `taps` floats) and one contiguous slice
+  /// per active tap, in either direction. Blocked, so a block's records (256 × 9 floats) stay
+  /// in L1 while every tap visits them: one strided pass per tap cost more than the GEMMs on
+  /// a 1,024-channel layer.
+  private static func moveTaps(
+    _ active: [Int], of taps: Int, count: Int, oihw: UnsafeMutablePointer<Float>,
+    slices: UnsafeMutablePointer<Float>, toSlices: Bool
+  ) {
+    let block = 256
+    for start in stride(from: 0, to: count, by: block) {
+      for (slot, tap) in active.enumerated() {
+        let slice = slices + slot * count
+        let range = start..<min(start + block, count)
+        if toSlices {
+          for index in range { slice[index] = oihw[index * taps + tap] }
+        } else {
+          for index in range { oihw[index * taps + tap] = slice[index] }
+        }
+      }
+    }
+  }
 
   /// C[m × n] = op(A) · B, row-major, op(A) = Aᵀ (A stored k × m) or A (m × k).
   private static func gemm(
