@@ -26,11 +26,10 @@ static inline unsigned odimo_h5f_acc_trunc(void) { return H5F_ACC_TRUNC; }
 static inline unsigned odimo_h5f_acc_excl(void) { return H5F_ACC_EXCL; }
 static inline unsigned odimo_h5f_obj_all(void) { return H5F_OBJ_ALL; }
 
-// HDF5 opens files without O_CLOEXEC and holds an flock on them; a child process
-// started while a file is open (git for provenance, sbatch, a test's `odimo`) would
-// inherit the descriptor and keep the lock after we close the file, so a later
-// open fails with "unable to lock file". Returns 0, or -1 when the descriptor could
-// not be reached (a driver other than sec2) or fcntl failed.
+// HDF5 opens files without O_CLOEXEC; a child process started while a file is open
+// (git for provenance, sbatch, a test's `odimo`) would inherit the descriptor (and,
+// with HDF5's file locking, which odimo turns off, the lock). Returns 0, or -1 when the
+// descriptor could not be reached (a driver other than sec2) or fcntl failed.
 static inline int odimo_h5f_close_on_exec(hid_t file) {
   void *handle = NULL;
   if (H5Fget_vfd_handle(file, H5P_DEFAULT, &handle) < 0 || handle == NULL) return -1;

@@ -91,7 +91,13 @@ package final class HDF5File: @unchecked Sendable {
     // The earliest formats on purpose: with the 1.8+ ones (checksummed metadata) objects
     // with many attributes store them densely, and HDF5 1.10.8's H5Ocopy of such an object
     // (the evidence bundle) calls a null conversion function on variable-length strings.
-    guard fapl >= 0, H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) >= 0 else {
+    // No HDF5 file locks: odimo never writes a file another process may open (every writer
+    // fills a private temporary and renames it, `SafeWrite`), so the lock guards nothing, and
+    // it fails spuriously — a child process that inherits the descriptor (git, sbatch, a
+    // worker spawned while the file was being opened) keeps the file locked after odimo
+    // closes it, and some cluster file systems refuse flock outright.
+    guard fapl >= 0, H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) >= 0, H5Pset_file_locking(fapl, false, true) >= 0
+    else {
       throw HDF5Error(.cannotOpen, file: path, path: "/", "could not set up file access", stack: drainErrorStack())
     }
     return fapl

@@ -9,6 +9,9 @@ import Support
 /// here when it is not on disk, so a report folder can be mailed and audited elsewhere.
 /// h5py reads it directly: `f["runs/0"].attrs["test_accuracy"]`, `f["runs/0/weights"]`.
 package enum EvidenceBundle {
+  /// How this process's extracted runs are named in the temporary folder (the process id
+  /// keeps concurrent audits, and their clean-up checks, apart).
+  package static var extractionPrefix: String { "odimo-evidence-\(getpid())-" }
   static let fileName = "evidence.h5"
   static let cellAttribute = "report_path"
   /// The largest bundle `odimo report --bundle` writes unless told otherwise, in bytes: a
@@ -75,7 +78,7 @@ package enum EvidenceBundle {
     else {
       return nil
     }
-    let temporary = NSTemporaryDirectory() + "odimo-evidence-\(UUID().uuidString).h5"
+    let temporary = NSTemporaryDirectory() + "\(Self.extractionPrefix)\(UUID().uuidString).h5"
     let file = try HDF5File.create(temporary)
     do {
       for child in try bundle.children(of: group) { try file.copy("\(group)/\(child)", from: bundle, to: child) }

@@ -264,7 +264,7 @@ import Testing
     #expect(result.claims.contains { $0.section == "reference" && $0.verdict == .confirmed })
     // No extracted file is left behind.
     let left = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())
-    #expect(!left.contains { $0.hasPrefix("odimo-evidence-") })
+    #expect(!left.contains { $0.hasPrefix(EvidenceBundle.extractionPrefix) })
   }
 
   @Test func badSourcesAreRefusedWithTheirNames() throws {
