@@ -32,7 +32,7 @@ package final class HDF5File: @unchecked Sendable {
   /// `SafeWrite`, which hands them a temporary path.
   package static func create(_ path: String, overwrite: Bool = true) throws -> HDF5File {
     try withLibrary {
-      let fapl = try strongCloseAccessList(path)
+      let fapl = try fileAccessList(path)
       defer { H5Pclose(fapl) }
       let flags = overwrite ? odimo_h5f_acc_trunc() : odimo_h5f_acc_excl()
       let id = H5Fcreate(path, flags, odimo_h5p_default(), fapl)
@@ -70,7 +70,7 @@ package final class HDF5File: @unchecked Sendable {
           .notHDF5, file: path, path: "/",
           "no HDF5 signature found; expected a file written by HDF5 (h5py, odimo, …)")
       }
-      let fapl = try strongCloseAccessList(path)
+      let fapl = try fileAccessList(path)
       defer { H5Pclose(fapl) }
       let flags = writable ? odimo_h5f_acc_rdwr() : odimo_h5f_acc_rdonly()
       let id = H5Fopen(path, flags, fapl)
@@ -86,7 +86,7 @@ package final class HDF5File: @unchecked Sendable {
     }
   }
 
-  private static func strongCloseAccessList(_ path: String) throws -> hid_t {
+  private static func fileAccessList(_ path: String) throws -> hid_t {
     let fapl = H5Pcreate(odimo_h5p_file_access())
     // The earliest formats on purpose: with the 1.8+ ones (checksummed metadata) objects
     // with many attributes store them densely, and HDF5 1.10.8's H5Ocopy of such an object
