@@ -71,12 +71,14 @@ extension SearchRun {
   static func clearSamples(_ objective: SearchObjective, _ network: Network) {
     for layer in network.mixedLayers { layer.fixedAssignment = nil }
     for split in objective.splits.values { split.fixedCount = nil }
+    network.masksAreFrozen = false
   }
 
   /// Freezes the discrete mapping for fine-tuning.
   static func freeze(_ objective: SearchObjective, _ network: Network) {
     for layer in network.mixedLayers { layer.fixedAssignment = layer.assignment }
     for split in objective.splits.values { split.fixedCount = split.count }
+    network.masksAreFrozen = true
   }
 
   /// Freezes every searchable layer to `mapping`'s split (hand-made baselines).
@@ -101,5 +103,6 @@ extension SearchRun {
         objective.splits[layer.name]?.fixedCount = counts[layer.planIndex][0]
       }
     }
+    network.masksAreFrozen = true
   }
 }

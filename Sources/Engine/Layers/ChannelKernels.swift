@@ -17,6 +17,12 @@ final class ChannelMaskKernel: Kernel {
       name: "\(name).mask", dims: [channels], decays: false, initial: .init(repeating: 1, count: channels))
   }
 
+  /// Whether the mask switches off every channel (the network then skips its branch).
+  var isAllZero: Bool {
+    let values = mask.value.buffer
+    return (0..<mask.value.elementCount).allSatisfy { values[$0] == 0 }
+  }
+
   /// The broadcast multiply for `layout`, and the layout's `channelBlock` (nil for layouts
   /// it does not know, which the mask gradient reorders to plain).
   private func build(_ layout: MemoryDescriptor) throws -> (scale: Primitive, block: Int?) {

@@ -11,6 +11,14 @@ package final class Network {
   /// Trainable parameters in layer order.
   package let parameters: [Parameter]
   private var activations: [String: Tensor] = [:]
+  /// Each layer's consumers by name (the layers that read its output).
+  let consumers: [String: [String]]
+  /// Whether the channel masks stay as they are for the rest of training (a frozen
+  /// mapping); then a branch its mask switches off is skipped in training too
+  /// (`skippedLayers`). The search sets it; it never changes a number.
+  package var masksAreFrozen = false
+  /// The layers the last training forward pass skipped (its backward pass skips them too).
+  private var skippedInTraining: Set<String> = []
   /// When non-nil, seconds spent in each layer's forward and backward are added here.
   package var profile: [String: (forward: Double, backward: Double)]?
 
@@ -73,6 +81,7 @@ package final class Network {
       kernels[layer.name] = kernel
     }
     self.kernels = kernels
+    self.consumers = consumers.mapValues { $0.map(\.name) }
     parameters = architecture.layers.flatMap { kernels[$0.name]?.parameters ?? [] }
   }
 
@@ -173,9 +182,19 @@ package final class Network {
       throw EngineError.inputShape(model: architecture.name, expected: "\(expected)", got: input.dims)
     }
     activations = [Architecture.inputName: input]
+    let skipped = skippedLayers(training: training)
+    skippedInTraining = training ? skipped : []
+    if training { clearGradients(of: skipped) }
     var last = input
-    for layer in architecture.layers {
+    for layer in architecture.layers where !skipped.contains(layer.name) {
       guard let kernel = kernels[layer.name] else { continue }
+      let kept = layer.inputs.filter { !skipped.contains($0) }
+      if kept.count < layer.inputs.count, let only = kept.first, let tensor = activations[only] {
+        // A sum whose other inputs are switched off: exactly its remaining input.
+        last = tensor
+        activations[layer.name] = tensor
+        continue
+      }
       let inputs = try layer.inputs.map { name -> Tensor in
         guard let tensor = activations[name] else {
           throw EngineError.kernelMisuse(kernel: layer.name, detail: "input \(name) not computed")
@@ -202,20 +221,33 @@ package final class Network {
       guard let kernel = kernels[layer.name], let outputGradient = gradients.removeValue(forKey: layer.name) else {
         continue
       }
+      if let only = layer.inputs.first(where: { !skippedInTraining.contains($0) }),
+        layer.inputs.contains(where: skippedInTraining.contains)
+      {
+        try accumulate(outputGradient, into: &gradients, for: only)
+        continue
+      }
       let started = profile == nil ? 0 : DispatchTime.now().uptimeNanoseconds
       let inputGradients = try kernel.backward(outputGradient)
       if profile != nil {
         profile?[layer.name, default: (0, 0)].backward += Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9
       }
-      for (name, inputGradient) in zip(layer.inputs, inputGradients) where name != Architecture.inputName {
-        if let existing = gradients[name] {
-          gradients[name] = try sum(existing, inputGradient)
-        } else {
-          gradients[name] = inputGradient
-        }
+      for (name, inputGradient) in zip(layer.inputs, inputGradients) {
+        try accumulate(inputGradient, into: &gradients, for: name)
       }
     }
     activations = [:]
+  }
+
+  /// Adds `gradient` to what `name` has received (a layer feeding several consumers
+  /// receives all their gradients); the network's input takes none.
+  private func accumulate(_ gradient: Tensor, into gradients: inout [String: Tensor], for name: String) throws {
+    guard name != Architecture.inputName else { return }
+    if let existing = gradients[name] {
+      gradients[name] = try sum(existing, gradient)
+    } else {
+      gradients[name] = gradient
+    }
   }
 
   private let gradientSum = AddKernel()
