@@ -123,7 +123,9 @@ import Testing
     #expect(used > 0 && refused > 0, "\(used) used, \(refused) refused")
   }
 
-  @Test func runFilesAndCheckpointsNeverCrash() throws {
+  // Run files and checkpoints are separate tests so that the two longest fuzz loops of
+  // the suite run side by side.
+  @Test func runFilesNeverCrash() throws {
     let data = scratch.file("data.h5")
     try QuadrantData.write(data, train: 64, validation: 16, test: 16)
     let run = scratch.file("run.h5")
@@ -136,7 +138,11 @@ import Testing
       _ = file.provenance
     }
     #expect(runs.0 > 0 && runs.1 > 0, "run files: \(runs)")
+  }
 
+  @Test func checkpointsNeverCrash() throws {
+    let data = scratch.file("data.h5")
+    try QuadrantData.write(data, train: 64, validation: 16, test: 16)
     let checkpoint = scratch.file("checkpoint.h5")
     _ = try TrainingRun.run(
       TrainingConfiguration(model: "resnet8", data: data, epochs: 1, batchSize: 32), checkpoint: checkpoint,
