@@ -47,7 +47,7 @@ package struct Experiment: Sendable {
           run.name, run.baseline == nil ? .searched : .baseline,
           SeedGroup.Member(
             seed: run.configuration.seed, accuracy: run.testAccuracy, latencyCycles: run.latencyCycles,
-            energyMicrojoules: run.energyMicrojoules)
+            searchableLatencyCycles: run.searchableLatencyCycles, energyMicrojoules: run.energyMicrojoules)
         )
       })
   }

@@ -12,6 +12,8 @@ struct SeedGroup: Sendable {
     /// Test accuracy, 0–1.
     var accuracy: Double
     var latencyCycles: Double
+    /// Latency of the layers the search maps alone (the figure the ODiMO paper quotes).
+    var searchableLatencyCycles: Double
     var energyMicrojoules: Double?
 
     func cost(_ metric: CostMetric) -> Double {
@@ -28,6 +30,15 @@ struct SeedGroup: Sendable {
   var accuracy: Double { AccuracyStatistics.overSeeds(members.map(\.accuracy)).mean }
   /// Mean over seeds (searched points of different seeds may have different mappings).
   func cost(_ metric: CostMetric) -> Double { members.map { $0.cost(metric) }.reduce(0, +) / Double(members.count) }
+  /// Mean searchable-layer latency over seeds, in cycles.
+  var searchableLatencyCycles: Double {
+    members.map(\.searchableLatencyCycles).reduce(0, +) / Double(members.count)
+  }
+
+  /// baseline's / searched's searchable-layer latency (nil when the searched one has none).
+  static func searchableRatio(_ baseline: SeedGroup, _ searched: SeedGroup) -> Double? {
+    searched.searchableLatencyCycles > 0 ? baseline.searchableLatencyCycles / searched.searchableLatencyCycles : nil
+  }
 
   /// Groups runs by name, keeping the order names first appear in.
   static func grouping(_ runs: [(name: String, kind: ParetoPoint.Kind, member: Member)]) -> [SeedGroup] {
