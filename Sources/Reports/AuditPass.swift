@@ -303,6 +303,13 @@ struct AuditPass {
     }
   }
 
+  /// The hand-made baseline whose mapping every recomputed run of searched point `name` has.
+  func twin(_ name: String) -> String? {
+    let runs = orderedRuns.map(\.run)
+    return ReportWriter.handMadeTwin(
+      of: name, points: runs.filter { $0.baseline == nil }, baselines: runs.filter { $0.baseline != nil })
+  }
+
   /// The headline: one bold claim per metric against the baselines no other baseline
   /// dominates (or none), and a "not beaten" line per metric where such baselines dominate
   /// every searched point (or none).
@@ -321,7 +328,9 @@ struct AuditPass {
     }
     for metric in metrics {
       let front = front(metric)
-      let expected = front.headline.map { ReportWriter.headlineClaim($0, metric, searchedMetric: searchedMetric) }
+      let expected = front.headline.map {
+        ReportWriter.headlineClaim($0, metric, searchedMetric: searchedMetric, twin: twin($0.searched))
+      }
       checkDerived(
         "headline", metric.rawValue, "gain at iso-accuracy", claimsByMetric[metric] ?? "(no gain claimed)",
         expected ?? "(no gain claimed)")
@@ -332,7 +341,7 @@ struct AuditPass {
     }
     // Reports made before odimo compared with the paper have no such line: nothing claimed, nothing to check.
     guard let soc = orderedRuns.first?.run.configuration.soc else { return }
-    for expected in PaperHeadline.lines(soc: soc, metrics: metrics, groups: groups, epsilon: epsilon) {
+    for expected in PaperHeadline.lines(soc: soc, metrics: metrics, groups: groups, epsilon: epsilon, twin: twin) {
       let label = String(expected.prefix { $0 != ":" }) + ":"
       guard let reported = lines.first(where: { $0.hasPrefix(label) }) else { continue }
       checkDerived("headline", String(label.dropLast()), "against the paper", reported, expected)

@@ -24,17 +24,19 @@ struct PaperHeadline: Sendable {
 
   /// "Against the ODiMO paper (latency): it reports … on darkside; here …" for every metric
   /// the paper has a figure for on `soc` (none for other SoCs). The audit regenerates it.
-  static func lines(soc: String, metrics: [CostMetric], groups: [SeedGroup], epsilon: Double) -> [String] {
+  /// `twin` names the hand-made baseline whose mapping a searched point has (`ReportWriter.gainContext`).
+  static func lines(
+    soc: String, metrics: [CostMetric], groups: [SeedGroup], epsilon: Double, twin: (String) -> String? = { _ in nil }
+  ) -> [String] {
     metrics.compactMap { metric in
       guard let paper = known.first(where: { $0.soc == soc && $0.metric == metric }) else { return nil }
       let front = SeedGroup.front(groups, metric, epsilon: epsilon)
       let here: String
       if let best = front.headline, let ratio = ratio(best, metric, groups) {
-        let accuracy = String(format: "%+.2f", best.accuracyDelta * 100)
         let scope = metric == .latency ? "on the searchable layers" : "for the whole network"
         here =
           "here the largest gain at iso-accuracy against a standing baseline is \(Formatting.ratio(ratio))× \(scope) "
-          + "(\(best.searched) against \(best.baseline), \(accuracy) accuracy points)"
+          + "(\(ReportWriter.gainContext(best, twin: twin(best.searched))))"
       } else {
         here = "here no searched point reaches a standing baseline's accuracy"
       }

@@ -282,7 +282,8 @@ package enum ReportWriter {
     var claims: [String] = []
     for metric in experiment.metrics {
       guard let best = experiment.front(metric).headline else { continue }
-      claims.append(headlineClaim(best, metric, searchedMetric: experiment.configuration.metric))
+      let twin = handMadeTwin(of: best.searched, points: experiment.points, baselines: experiment.baselines)
+      claims.append(headlineClaim(best, metric, searchedMetric: experiment.configuration.metric, twin: twin))
     }
     var lines: [String] = []
     if claims.isEmpty {
@@ -301,7 +302,8 @@ package enum ReportWriter {
     }
     for line in PaperHeadline.lines(
       soc: experiment.configuration.soc, metrics: experiment.metrics, groups: experiment.groups,
-      epsilon: experiment.epsilon)
+      epsilon: experiment.epsilon,
+      twin: { handMadeTwin(of: $0, points: experiment.points, baselines: experiment.baselines) })
     {
       lines.append("\n" + line)
     }
@@ -326,7 +328,9 @@ package enum ReportWriter {
   /// "**up to 2.82× lower latency** (λ=3 against all-digital, +0.12 accuracy points)"; a gain that prints as
   /// 1.00 is "the same", and below that the search lost, which the wording says. A metric
   /// the search did not optimise is labelled as such.
-  static func headlineClaim(_ gain: IsoAccuracyGain, _ metric: CostMetric, searchedMetric: CostMetric) -> String {
+  static func headlineClaim(
+    _ gain: IsoAccuracyGain, _ metric: CostMetric, searchedMetric: CostMetric, twin: String? = nil
+  ) -> String {
     let name = metric.rawValue
     let phrase =
       Formatting.ratio(gain.ratio) == "1.00"
@@ -334,9 +338,26 @@ package enum ReportWriter {
       : gain.ratio > 1
         ? "up to \(Formatting.ratio(gain.ratio))× lower \(name)"
         : "at best \(Formatting.ratio(1 / gain.ratio))× higher \(name)"
-    let accuracy = String(format: "%+.2f", gain.accuracyDelta * 100)
     let label = metric == searchedMetric ? "" : ", \(name) of \(searchedMetric.rawValue)-optimised searches"
-    return "**\(phrase)** (\(gain.searched) against \(gain.baseline), \(accuracy) accuracy points\(label))"
+    return "**\(phrase)** (\(gainContext(gain, twin: twin))\(label))"
+  }
+
+  /// "λ=3 against dws, −0.27 accuracy points", and "; λ=3 has the mapping of all-dwe, a hand-made
+  /// baseline" when `twin` names the baseline whose mapping the searched point has: then the
+  /// gain is that hand-made mapping's as much as the search's.
+  static func gainContext(_ gain: IsoAccuracyGain, twin: String?) -> String {
+    let accuracy = String(format: "%+.2f", gain.accuracyDelta * 100)
+    let context = "\(gain.searched) against \(gain.baseline), \(accuracy) accuracy points"
+    guard let twin else { return context }
+    return context + "; \(gain.searched) has the mapping of \(twin), a hand-made baseline"
+  }
+
+  /// The hand-made baseline whose mapping every run of searched point `name` has (nil when
+  /// there is none, or its seeds' mappings differ).
+  static func handMadeTwin(of name: String, points: [RunFile], baselines: [RunFile]) -> String? {
+    let twins = Set(points.filter { $0.name == name }.map { sameMapping($0, as: baselines) })
+    guard twins.count == 1, let twin = twins.first, twin != "–" else { return nil }
+    return twin
   }
 
   /// The baseline whose mapping `run` has exactly, if any ("–" otherwise).

@@ -160,6 +160,16 @@ import Testing
     #expect(PaperHeadline.lines(soc: "naive", metrics: [.latency], groups: groups, epsilon: 0).isEmpty)
   }
 
+  /// A gain won by a searched point that has a hand-made baseline's mapping says so.
+  @Test func aGainOfAHandMadeMappingSaysSo() {
+    let gain = IsoAccuracyGain(baseline: "dws", searched: "λ=3", ratio: 4.009, accuracyDelta: -0.0027)
+    let plain = ReportWriter.headlineClaim(gain, .latency, searchedMetric: .latency)
+    #expect(plain == "**up to 4.01× lower latency** (λ=3 against dws, -0.27 accuracy points)")
+    let twin = ReportWriter.headlineClaim(gain, .latency, searchedMetric: .latency, twin: "all-dwe")
+    let context = "(λ=3 against dws, -0.27 accuracy points; λ=3 has the mapping of all-dwe, a hand-made baseline)"
+    #expect(twin.hasSuffix(context))
+  }
+
   /// Every row of the setup table is a claim: each one edited in turn fails the audit.
   @Test func everySetupRowIsAudited() throws {
     let folder = try makeSweep()
