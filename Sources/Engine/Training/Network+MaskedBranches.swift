@@ -4,8 +4,8 @@ import Models
 /// computed. Their contribution to the sum is 0 · x = 0 and every gradient inside them is
 /// exactly zero (each is a product with the zero output gradient), so skipping them
 /// changes no number the rest of the network computes. Only the mask's own gradient
-/// (Σ g · x) is left at zero, which nothing reads while the mapping is frozen. On Darkside it saves the full 3×3
-/// convolution of every block mapped entirely to the depthwise engine.
+/// (Σ g · x) is left at zero, which nothing reads while the mapping is frozen. On Darkside
+/// it saves the full 3×3 convolution of every block mapped entirely to the depthwise engine.
 ///
 /// Skipped in evaluation always, and in training only while the masks are frozen
 /// (`masksAreFrozen`: fine-tuning a fixed mapping): while the search learns the mapping it

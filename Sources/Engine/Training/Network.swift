@@ -189,7 +189,7 @@ package final class Network {
     for layer in architecture.layers where !skipped.contains(layer.name) {
       guard let kernel = kernels[layer.name] else { continue }
       let kept = layer.inputs.filter { !skipped.contains($0) }
-      if kept.count < layer.inputs.count, let only = kept.first, let tensor = activations[only] {
+      if kept.count == 1, layer.inputs.count > 1, let tensor = activations[kept[0]] {
         // A sum whose other inputs are switched off: exactly its remaining input.
         last = tensor
         activations[layer.name] = tensor
