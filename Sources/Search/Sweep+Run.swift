@@ -194,12 +194,8 @@ extension Sweep {
     where !isComplete(SweepFolder(folder).point(lambda))
       && RunFileFormat.divergence(SweepFolder(folder).point(lambda)) == nil
     {
-      var point = configuration
-      point.lambda = lambda
-      let path = SweepFolder(folder).point(lambda)
       observer.stage("[fill] λ \(lambda) (resuming)")
-      _ = try SearchRun.run(
-        point, out: path, warmStart: weights, resume: FileManager.default.fileExists(atPath: path), observer: observer)
+      try fillPoint(lambda, configuration, folder: folder, warmStart: weights, observer: observer)
     }
     while manifest.allLambdas.count < autoPoints {
       let done = manifest.allLambdas.filter { isComplete(SweepFolder(folder).point($0)) }
@@ -219,14 +215,31 @@ extension Sweep {
       }
       manifest.addedLambdas.append(lambda)
       try SafeWrite.write(try encoder().encode(manifest), to: manifestPath)
-      var point = configuration
-      point.lambda = lambda
       observer.stage("[fill \(manifest.allLambdas.count)/\(autoPoints)] λ \(lambda)")
-      do {
-        _ = try SearchRun.run(point, out: SweepFolder(folder).point(lambda), warmStart: weights, observer: observer)
-      } catch let error as RunDiverged {
-        observer.stage("[fill] \(error)")
-      }
+      try fillPoint(lambda, configuration, folder: folder, warmStart: weights, observer: observer)
+    }
+  }
+
+  /// Runs (or resumes) the auto-filled point `lambda` under its own job lock, as the grid's
+  /// points run, so `sweep status` sees it running; a diverged point is reported, not retried.
+  private static func fillPoint(
+    _ lambda: Double, _ configuration: SearchConfiguration, folder: String, warmStart: [String: [Float]],
+    observer: RunObserver
+  ) throws {
+    let path = SweepFolder(folder).point(lambda)
+    guard let lock = try JobLock.take(for: path, wait: false) else {
+      observer.stage("[fill] λ \(lambda): another process is running it")
+      return
+    }
+    defer { lock.release() }
+    var point = configuration
+    point.lambda = lambda
+    do {
+      _ = try SearchRun.run(
+        point, out: path, warmStart: warmStart, resume: FileManager.default.fileExists(atPath: path),
+        observer: observer)
+    } catch let error as RunDiverged {
+      observer.stage("[fill] \(error)")
     }
   }
 }

@@ -257,6 +257,11 @@ import Testing
     let ends = summary.points.filter { [0, 30].contains($0.lambda) }.map { ($0.lambda, $0.latencyCycles) }
     #expect(added == [Sweep.nextLambda(ends)].compactMap { $0 })
     #expect(added.allSatisfy { $0 > 0 && $0 < 30 })
+    // A filled point runs under its own job lock, as the grid's do: `sweep status` reads it
+    // (without one, a running filled point showed as "interrupted").
+    for lambda in added {
+      #expect(FileManager.default.fileExists(atPath: SweepFolder(folder).point(lambda) + ".lock"))
+    }
     try Sweep.run(configuration, lambdas: [0, 30], autoPoints: 3, folder: folder)  // nothing left to do
     #expect(try Sweep.merge(folder: folder).manifest.addedLambdas == added)
   }
