@@ -188,14 +188,13 @@ extension Sweep {
     }
     defer { lock.release() }
     var manifest = (try? SweepFolder(folder).readManifest()) ?? manifest
-    let weights = try RunFileFormat.weights(SweepFolder(folder).warmup)
     // A filled point a killed process left unfinished continues first.
     for lambda in manifest.addedLambdas
     where !isComplete(SweepFolder(folder).point(lambda))
       && RunFileFormat.divergence(SweepFolder(folder).point(lambda)) == nil
     {
       observer.stage("[fill] λ \(lambda) (resuming)")
-      try fillPoint(lambda, configuration, folder: folder, warmStart: weights, observer: observer)
+      try run([.lambda(lambda)], configuration, folder: folder, observer: observer)
     }
     while manifest.allLambdas.count < autoPoints {
       let done = manifest.allLambdas.filter { isComplete(SweepFolder(folder).point($0)) }
@@ -216,30 +215,8 @@ extension Sweep {
       manifest.addedLambdas.append(lambda)
       try SafeWrite.write(try encoder().encode(manifest), to: manifestPath)
       observer.stage("[fill \(manifest.allLambdas.count)/\(autoPoints)] λ \(lambda)")
-      try fillPoint(lambda, configuration, folder: folder, warmStart: weights, observer: observer)
-    }
-  }
-
-  /// Runs (or resumes) the auto-filled point `lambda` under its own job lock, as the grid's
-  /// points run, so `sweep status` sees it running; a diverged point is reported, not retried.
-  private static func fillPoint(
-    _ lambda: Double, _ configuration: SearchConfiguration, folder: String, warmStart: [String: [Float]],
-    observer: RunObserver
-  ) throws {
-    let path = SweepFolder(folder).point(lambda)
-    guard let lock = try JobLock.take(for: path, wait: false) else {
-      observer.stage("[fill] λ \(lambda): another process is running it")
-      return
-    }
-    defer { lock.release() }
-    var point = configuration
-    point.lambda = lambda
-    do {
-      _ = try SearchRun.run(
-        point, out: path, warmStart: warmStart, resume: FileManager.default.fileExists(atPath: path),
-        observer: observer)
-    } catch let error as RunDiverged {
-      observer.stage("[fill] \(error)")
+      // The grid's job runner: the point's own lock (which `sweep status` reads), resumption, divergence.
+      try run([.lambda(lambda)], configuration, folder: folder, observer: observer)
     }
   }
 }
