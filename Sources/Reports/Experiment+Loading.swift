@@ -29,7 +29,7 @@ extension Experiment {
       if isFolder.boolValue {
         try found.addSweep(source, isFirst: source == expanded.first)
       } else {
-        found.runs.append(try RunFile.read(source))
+        found.add(try RunFile.read(source))
       }
     }
     try found.check(sources)
@@ -107,12 +107,15 @@ extension Experiment {
       } else if partial && !Sweep.isComplete(path) {
         unfinished.append(name + tag)
       } else {
-        let run = try RunFile.read(path)
-        // A sweep continued by a newer build (points re-run after a method change) names
-        // every commit its runs came from, not only the one that started it.
-        if let commit = run.provenance?.commit, !commits.contains(commit) { commits.append(commit) }
-        runs.append(run)
+        add(try RunFile.read(path))
       }
+    }
+
+    /// A run and the commits it came from: a sweep continued by a newer build (points re-run
+    /// after a method change, a run resumed by another build) names every one.
+    mutating func add(_ run: RunFile) {
+      for commit in run.provenance?.commits ?? [] where !commits.contains(commit) { commits.append(commit) }
+      runs.append(run)
     }
 
     /// Refuses an empty experiment, runs that differ in more than λ and seed, and a run given

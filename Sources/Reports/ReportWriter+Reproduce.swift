@@ -13,7 +13,8 @@ extension ReportWriter {
     if !invocations.isEmpty {
       lines.append(
         "Build odimo at the commit in the setup table (`git checkout <commit> && swift build -c release`; where it "
-          + "lists several, the sweep was continued by newer builds and each run file's `provenance` names its own) "
+          + "lists several, the sweep was continued by newer builds and each run file's `odimo_commit` names the build that "
+          + "began it, `odimo_resumed_by` any other that continued it) "
           + "and run:")
       lines.append("")
       for file in invocations.compactMap({ $0.1?.presetFile }) {

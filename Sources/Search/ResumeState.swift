@@ -55,6 +55,8 @@ struct ResumeState {
   var best: (accuracy: Double, weights: [String: [Float]])?
   var warmupWeights: [String: [Float]]?
   var bestSearch: (score: Double, logits: [String: [Float]])?
+  /// Who made the run so far (nil in files written before provenance was kept).
+  var provenance: RunProvenance?
 
   /// Reads the state of the run at `path`, refusing a finished run or one written with
   /// other options (the message lists the differences).
@@ -98,6 +100,6 @@ struct ResumeState {
         ? (
           try file.attribute("best_search_score", at: "state").doubleValue ?? .infinity,
           try RunFileFormat.arrays(file, "state/best_search")
-        ) : nil)
+        ) : nil, provenance: try RunFileFormat.provenance(file, path: path))
   }
 }

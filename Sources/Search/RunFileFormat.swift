@@ -43,6 +43,7 @@ enum RunFileFormat {
     case socDescription = "soc_description"
     case odimoVersion = "odimo_version"
     case odimoCommit = "odimo_commit"
+    case odimoResumedBy = "odimo_resumed_by"
     case diverged
     case architecture
   }
@@ -101,6 +102,7 @@ enum RunFileFormat {
       try set(.socDescription, .string(provenance.socDescription))
       try set(.odimoVersion, .string(provenance.version))
       try set(.odimoCommit, .string(provenance.commit))
+      if !provenance.resumedBy.isEmpty { try set(.odimoResumedBy, .strings(provenance.resumedBy)) }
       if let (accuracy, cost) = contents.result {
         try set(.testAccuracy, .double(accuracy))
         try set(.latencyCycles, .double(cost.latencyCycles))
@@ -154,9 +156,17 @@ enum RunFileFormat {
       }
       return value
     }
+    var resumedBy: [String] = []
+    let resumers = Key.odimoResumedBy.rawValue
+    if file.hasAttribute(resumers) {
+      guard let commits = try file.attribute(resumers).stringsValue else {
+        throw SearchError.runFile(file: path, problem: .unreadable(attribute: resumers, detail: "expected strings"))
+      }
+      resumedBy = commits
+    }
     return RunProvenance(
       datasetPath: datasetPath, datasetSHA256: try text(.datasetSHA256), socDescription: try text(.socDescription),
-      version: try text(.odimoVersion), commit: try text(.odimoCommit))
+      version: try text(.odimoVersion), commit: try text(.odimoCommit), resumedBy: resumedBy)
   }
 
   /// Opens `path` as a run file, refusing anything else with its name.

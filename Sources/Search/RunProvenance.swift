@@ -21,13 +21,36 @@ package struct RunProvenance: Sendable, Equatable {
   /// that commit — else "unknown". The working folder's commit is a guess: it moves on if
   /// the repository does while a long run goes on, which is why scripts pin it.
   package var commit: String
+  /// The commits of other builds that continued the run after an interruption, in the order
+  /// they first did (never `commit` itself): a resumed run's numbers come from all of them.
+  package var resumedBy: [String]
 
-  package init(datasetPath: String, datasetSHA256: String, socDescription: String, version: String, commit: String) {
+  package init(
+    datasetPath: String, datasetSHA256: String, socDescription: String, version: String, commit: String,
+    resumedBy: [String] = []
+  ) {
     self.datasetPath = datasetPath
     self.datasetSHA256 = datasetSHA256
     self.socDescription = socDescription
     self.version = version
     self.commit = commit
+    self.resumedBy = resumedBy
+  }
+
+  /// Every build that computed part of the run: `commit`, then `resumedBy`.
+  package var commits: [String] { [commit] + resumedBy }
+
+  /// This provenance once `current` — the provenance of the process resuming the run — has
+  /// continued it: the run keeps the commit that began it and adds the resuming one if it is
+  /// new. Throws if the dataset's bytes are no longer those the run began on.
+  func continued(by current: RunProvenance, run path: String) throws -> RunProvenance {
+    guard current.datasetSHA256 == datasetSHA256 else {
+      throw SearchError.datasetMismatch(
+        run: path, dataset: current.datasetPath, recorded: datasetSHA256, actual: current.datasetSHA256)
+    }
+    var continued = self
+    if !commits.contains(current.commit) { continued.resumedBy.append(current.commit) }
+    return continued
   }
 
   /// odimo's version (the CLI's `--version`).

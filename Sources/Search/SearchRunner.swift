@@ -25,8 +25,8 @@ final class SearchRunner {
   private var warmupWeights: [String: [Float]]?
   /// Whether the float model (not the supernet) is the network being trained.
   private var onFloat: Bool
-  /// Dataset digest, SoC text, version and commit, written into every save.
-  private let provenance: RunProvenance
+  /// Dataset digest, SoC text, version and commit(s), written into every save.
+  private var provenance: RunProvenance
 
   init(
     _ configuration: SearchConfiguration, path: String, baseline: MappingStrategy?, warmStart: [String: [Float]]?
@@ -65,6 +65,8 @@ final class SearchRunner {
   /// Continues the run file at `path` where it stopped.
   func resume() throws {
     let saved = try ResumeState.read(path, configuration: configuration, baseline: baseline)
+    // The run keeps the build that began it; a different build resuming it is added.
+    if let began = saved.provenance { provenance = try began.continued(by: provenance, run: path) }
     trace = saved.trace
     // A float warmup's weights stay the float model's until the next phase begins.
     onFloat = setup.float != nil && (trace.last.map { $0.phase == .warmup } ?? true)

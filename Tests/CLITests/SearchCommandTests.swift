@@ -90,6 +90,32 @@ import Testing
     #expect(try a.attribute("test_accuracy") == b.attribute("test_accuracy"))
   }
 
+  /// A run another build resumes keeps the commit that began it and records the resuming
+  /// one in `odimo_resumed_by`; the report's setup row names both. A resume on a dataset
+  /// whose bytes changed is refused.
+  @Test func aRunResumedByAnotherBuildNamesBoth() throws {
+    let data = scratch.file("q.h5")
+    try QuadrantData.write(data, train: 256, validation: 64, test: 64)
+    let run = scratch.file("run.h5")
+    try killOdimo(arguments(data, run), whenFileAppears: run, environment: ["ODIMO_COMMIT": "began"])
+    let changed = scratch.file("changed.h5")
+    try FileManager.default.copyItem(atPath: run, toPath: changed)
+    let resumed = try odimo(arguments(data, run) + ["--resume"], environment: ["ODIMO_COMMIT": "resumed"])
+    #expect(resumed.status == 0, "\(resumed.stderr)")
+    let file = try HDF5File.open(run)
+    #expect(try file.attribute("odimo_commit") == .string("began"))
+    #expect(try file.attribute("odimo_resumed_by").stringsValue == ["resumed"])
+    file.close()
+    let folder = scratch.file("report")
+    #expect(try odimo("report", run, "--out", folder).status == 0)
+    let text = try String(contentsOfFile: folder + "/report.md", encoding: .utf8)
+    #expect(text.contains("| Commit | `began, resumed` |"), "\(text)")
+
+    try QuadrantData.write(data, train: 256, validation: 64, test: 65)
+    let refused = try odimo(arguments(data, changed) + ["--resume"], environment: ["ODIMO_COMMIT": "resumed"])
+    #expect(refused.status == 3 && refused.stderr.contains("SHA-256"), "\(refused.stderr)")
+  }
+
   /// A search killed after its first epoch with `option value`: the run file stores the
   /// value, a resume with `other` is refused naming both, and an unknown `bad` is a command
   /// line error. Returns the data and the run file.

@@ -28,13 +28,18 @@ public struct ProcessFailure: Error, CustomStringConvertible {
   public init(_ description: String) { self.description = description }
 }
 
-/// Runs `executable`, reading both pipes concurrently so a chatty child never blocks.
-public func runProcess(_ executable: String, _ arguments: [String], in directory: String? = nil) throws -> ProcessResult
-{
+/// Runs `executable`, reading both pipes concurrently so a chatty child never blocks;
+/// `environment` adds to (or overrides) this process's variables.
+public func runProcess(
+  _ executable: String, _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]
+) throws -> ProcessResult {
   let process = Process()
   process.executableURL = URL(fileURLWithPath: executable)
   process.arguments = arguments
   if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+  if !environment.isEmpty {
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, given in given }
+  }
   let out = Pipe()
   let err = Pipe()
   process.standardOutput = out
@@ -67,10 +72,10 @@ public func runPython(_ script: String, arguments: [String] = []) throws -> Stri
 /// Runs the `odimo` executable built beside the test bundle.
 public func odimo(_ arguments: String...) throws -> ProcessResult { try odimo(arguments) }
 
-public func odimo(_ arguments: [String]) throws -> ProcessResult {
+public func odimo(_ arguments: [String], environment: [String: String] = [:]) throws -> ProcessResult {
   let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
     .deletingLastPathComponent().appendingPathComponent("odimo")
-  return try runProcess(executable.path, arguments)
+  return try runProcess(executable.path, arguments, environment: environment)
 }
 
 /// The repository's root folder.
@@ -85,11 +90,17 @@ public let goldenCostPath = repositoryRoot.appendingPathComponent("Tests/Fixture
 /// first checkpoint or run file it writes), then SIGKILLs it — a run killed mid-way.
 /// Returns whether the process died of the signal.
 @discardableResult
-public func killOdimo(_ arguments: [String], whenFileAppears file: String, timeout: TimeInterval = 120) throws -> Bool {
+public func killOdimo(
+  _ arguments: [String], whenFileAppears file: String, timeout: TimeInterval = 120,
+  environment: [String: String] = [:]
+) throws -> Bool {
   let process = Process()
   process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
     .deletingLastPathComponent().appendingPathComponent("odimo")
   process.arguments = arguments
+  if !environment.isEmpty {
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, given in given }
+  }
   process.standardOutput = FileHandle.nullDevice
   process.standardError = FileHandle.nullDevice
   try process.run()
