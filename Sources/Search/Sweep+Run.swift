@@ -14,26 +14,30 @@ extension Sweep {
   /// `jobOffset` on (so several seeds' sweeps share one numbering), then, with
   /// `autoPoints`, λ values where the front has its widest gaps (`nextLambda`) until the
   /// sweep has that many points. Finished jobs are skipped and interrupted ones resume, so
-  /// running a sweep again continues it. `warmupOnly` stops after the warmup.
+  /// running a sweep again continues it; λ values, baselines or the reference the folder's
+  /// sweep lacks are added to it (`Manifest.extended`), and the jobs are the folder's.
+  /// `warmupOnly` stops after the warmup. Returns the sweep's number of jobs.
+  @discardableResult
   package static func run(
     _ configuration: SearchConfiguration, lambdas: [Double], baselines: [MappingStrategy] = [], reference: Bool = false,
     autoPoints: Int? = nil, folder: String, shard: Int = 1, shards: Int = 1, jobOffset: Int = 0,
     warmupOnly: Bool = false, observer: RunObserver = .silent
-  ) throws {
+  ) throws -> Int {
     guard shards >= 1, (1...shards).contains(shard) else {
       throw InvalidOption("--shard", value: "\(shard)/\(shards)", expected: "I/N with 1 ≤ I ≤ N")
     }
     let manifest = try prepare(
       configuration, lambdas: lambdas, baselines: baselines, reference: reference, autoPoints: autoPoints,
       folder: folder)
+    let jobs = try manifest.jobs(folder: folder)
     try warmUp(configuration, folder: folder, observer: observer)
-    if warmupOnly { return }
-    let jobs = lambdas.map { Job.lambda($0) } + baselines.map { Job.baseline($0) } + (reference ? [Job.reference] : [])
+    if warmupOnly { return jobs.count }
     let mine = jobs.enumerated().filter { ($0.offset + jobOffset) % shards == shard - 1 }.map(\.element)
     try run(mine, configuration, folder: folder, observer: observer)
-    if let autoPoints, shard == 1 {
+    if let autoPoints = manifest.autoPoints, shard == 1 {
       try fill(manifest, to: autoPoints, configuration, folder: folder, observer: observer)
     }
+    return jobs.count
   }
 
   /// Continues the sweep `folder/manifest.json` describes (`sweep submit`'s jobs run this).
@@ -42,25 +46,16 @@ extension Sweep {
     observer: RunObserver = .silent
   ) throws {
     let manifest = try SweepFolder(folder).readManifest()
-    let baselines = try manifest.baselines.map { name in
-      guard let strategy = MappingStrategy(name: name) else {
-        throw SearchError.sweepFolder(folder: folder, problem: .unknownBaseline(name))
-      }
-      return strategy
-    }
+    let baselines = try manifest.strategies(folder: folder)
     try run(
       manifest.configuration, lambdas: manifest.lambdas, baselines: baselines, reference: manifest.reference,
       autoPoints: manifest.autoPoints, folder: folder, shard: shard, shards: shards, jobOffset: jobOffset,
       warmupOnly: warmupOnly, observer: observer)
   }
 
-  /// The jobs of a sweep of `lambdas` grid points and `baselines`, per seed: the numbering
-  /// shards and `sweep submit`'s array share across seeds.
-  package static func jobCount(lambdas: Int, baselines: Int, reference: Bool) -> Int {
-    lambdas + baselines + (reference ? 1 : 0)
-  }
-
-  /// Writes the folder's manifest, or checks that the one there describes this sweep.
+  /// Writes the folder's manifest, or extends the one there with this sweep's λ values,
+  /// baselines and reference (refusing a folder whose sweep trains other networks).
+  /// Returns the manifest the folder now holds.
   @discardableResult
   package static func prepare(
     _ configuration: SearchConfiguration, lambdas: [Double], baselines: [MappingStrategy], reference: Bool,
@@ -74,16 +69,13 @@ extension Sweep {
     let manifest = Manifest(
       configuration: configuration, lambdas: lambdas, baselines: baselines.map(\.name), reference: reference,
       gitCommit: RunProvenance.commit(), autoPoints: autoPoints)
-    let manifestPath = SweepFolder(folder).manifest
-    guard FileManager.default.fileExists(atPath: manifestPath) else {
-      try SafeWrite.write(try encoder().encode(manifest), to: manifestPath)
-      return manifest
+    let extend = { (existing: inout Manifest) in
+      guard let extended = existing.extended(with: manifest) else {
+        throw SearchError.sweepFolder(folder: folder, problem: .otherSweep)
+      }
+      existing = extended
     }
-    let existing = try SweepFolder(folder).readManifest()
-    guard existing.describesSameSweep(as: manifest) else {
-      throw SearchError.sweepFolder(folder: folder, problem: .otherSweep)
-    }
-    return existing
+    return try SweepFolder(folder).updateManifest(creating: { manifest }, extend)
   }
 
   /// The shared warmup: one process computes (or resumes) it under its lock, the others wait.
@@ -212,8 +204,7 @@ extension Sweep {
         observer.stage("λ filling: no gap left on the front to fill")
         return
       }
-      manifest.addedLambdas.append(lambda)
-      try SafeWrite.write(try encoder().encode(manifest), to: manifestPath)
+      manifest = try SweepFolder(folder).updateManifest { $0.addedLambdas.append(lambda) }
       observer.stage("[fill \(manifest.allLambdas.count)/\(autoPoints)] λ \(lambda)")
       // The grid's job runner: the point's own lock (which `sweep status` reads), resumption, divergence.
       try run([.lambda(lambda)], configuration, folder: folder, observer: observer)

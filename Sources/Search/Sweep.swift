@@ -54,9 +54,17 @@ package enum Sweep {
     }
 
     /// Whether `other` asks for the same sweep (filling's progress aside).
-    func describesSameSweep(as other: Manifest) -> Bool {
-      configuration == other.configuration && lambdas == other.lambdas && baselines == other.baselines
-        && reference == other.reference && autoPoints == other.autoPoints
+    /// This sweep with `other`'s λ values, baselines and float reference added (after its
+    /// own, so jobs keep their numbers) and the larger of the two fill targets — or nil when
+    /// `other` trains other networks (any setting but those differs).
+    func extended(with other: Manifest) -> Manifest? {
+      guard configuration == other.configuration else { return nil }
+      var extended = self
+      extended.lambdas += other.lambdas.filter { !allLambdas.contains($0) }
+      extended.baselines += other.baselines.filter { !baselines.contains($0) }
+      extended.reference = reference || other.reference
+      if let points = other.autoPoints { extended.autoPoints = max(points, autoPoints ?? 0) }
+      return extended
     }
   }
 
@@ -199,4 +207,26 @@ package enum Sweep {
     try SafeWrite.write(try encoder().encode(summary), to: SweepFolder(folder).summary)
     return summary
   }
+}
+
+extension Sweep.Manifest {
+  /// The baselines as strategies, refusing a name odimo does not know (`folder` names the sweep).
+  func strategies(folder: String) throws -> [MappingStrategy] {
+    try baselines.map { name in
+      guard let strategy = MappingStrategy(name: name) else {
+        throw SearchError.sweepFolder(folder: folder, problem: .unknownBaseline(name))
+      }
+      return strategy
+    }
+  }
+
+  /// The sweep's jobs in the order shards number them: the grid's λ points, the baselines,
+  /// the float reference (filled λ points are not jobs: shard 1 runs them once these are done).
+  func jobs(folder: String) throws -> [Sweep.Job] {
+    let baselineJobs = try strategies(folder: folder).map { Sweep.Job.baseline($0) }
+    return lambdas.map { .lambda($0) } + baselineJobs + (reference ? [.reference] : [])
+  }
+
+  /// The number of jobs (`jobs`), which shards and `sweep submit`'s arrays count.
+  package var jobCount: Int { lambdas.count + baselines.count + (reference ? 1 : 0) }
 }

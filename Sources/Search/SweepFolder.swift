@@ -32,4 +32,24 @@ package struct SweepFolder: Sendable, Equatable {
     }
     return try JSONDecoder.snakeCase.decode(Sweep.Manifest.self, from: data)
   }
+
+  /// Changes the manifest — or, with none there, writes `create()` — under a short lock of
+  /// its own, so processes that extend the sweep or fill it never lose each other's changes
+  /// (each re-reads the manifest under the lock). Returns the manifest as written.
+  @discardableResult
+  package func updateManifest(
+    creating create: () -> Sweep.Manifest? = { nil }, _ change: (inout Sweep.Manifest) throws -> Void
+  ) throws -> Sweep.Manifest {
+    guard let lock = try JobLock.take(for: manifest + ".update", wait: true) else {
+      throw SearchError.lock(file: manifest, reason: "not taken")
+    }
+    defer { lock.release() }
+    let existing = FileManager.default.fileExists(atPath: manifest) ? try readManifest() : nil
+    guard var updated = existing ?? create() else {
+      throw SearchError.sweepFolder(folder: path, problem: .noManifest)
+    }
+    try change(&updated)
+    if updated != existing { try SafeWrite.write(try Sweep.encoder().encode(updated), to: manifest) }
+    return updated
+  }
 }

@@ -24,7 +24,9 @@ struct SweepCommand: ParsableCommand {
       process is running, so several processes on one folder divide the work; the shared \
       warmup is computed once (the others wait for it). Finished jobs are skipped and \
       interrupted ones (warmup, points, baselines, reference) resume when a sweep is run \
-      again. odimo sweep status DIR shows where every job stands. odimo sweep merge DIR assembles \
+      again; run again with more --lambdas, --baselines or --reference (and otherwise the \
+      same options), it adds them to the folder's sweep and runs them from the same warmup \
+      (other options are refused: that is another sweep). odimo sweep status DIR shows where every job stands. odimo sweep merge DIR assembles \
       DIR/sweep.json: every point, the baselines in DIR/baselines (from --baselines or \
       odimo baselines --out DIR/baselines), the Pareto fronts and the iso-accuracy gains.
       """,
@@ -113,12 +115,11 @@ struct SweepRun: ParsableCommand {
       var offset = 0
       for seeded in sweeps {
         let tag = sweeps.count > 1 ? " (seed \(seeded.configuration.seed))" : ""
-        try Sweep.run(
+        // The folder's jobs (its sweep may hold more than this command adds) number the next seed's.
+        offset += try Sweep.run(
           seeded.configuration, lambdas: seeded.lambdas, baselines: seeded.baselines, reference: seeded.reference,
           autoPoints: seeded.autoPoints, folder: seeded.folder, shard: parts.index, shards: parts.count,
           jobOffset: offset, observer: progress.observer(tag: tag, tensorboard: log))
-        offset += Sweep.jobCount(
-          lambdas: seeded.lambdas.count, baselines: seeded.baselines.count, reference: seeded.reference)
       }
       try log?.check()
       if json { return try printJSON(try SweepStatus.read(folder: sweep.out)) }
@@ -165,8 +166,7 @@ struct SweepResume: ParsableCommand {
         try Sweep.resume(
           folder: sweepFolder, shard: parts.index, shards: parts.count, jobOffset: offset,
           observer: progress.observer(tag: tag, tensorboard: log))
-        offset += Sweep.jobCount(
-          lambdas: manifest.lambdas.count, baselines: manifest.baselines.count, reference: manifest.reference)
+        offset += manifest.jobCount
       }
       try log?.check()
       if json { return try printJSON(try SweepStatus.read(folder: folder)) }

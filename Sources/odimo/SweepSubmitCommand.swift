@@ -40,15 +40,14 @@ struct SweepSubmit: ParsableCommand {
         throw InvalidOption("--cpus-per-task", value: cpusPerTask, expected: "≥ 1")
       }
       let sweeps = try sweep.sweeps()
-      for seeded in sweeps {
+      let manifests = try sweeps.map { seeded in
         try Sweep.prepare(
           seeded.configuration, lambdas: seeded.lambdas, baselines: seeded.baselines, reference: seeded.reference,
           autoPoints: seeded.autoPoints, folder: seeded.folder)
       }
       let folder = absolutePath(sweep.out)
-      let jobs = sweeps.reduce(0) {
-        $0 + Sweep.jobCount(lambdas: $1.lambdas.count, baselines: $1.baselines.count, reference: $1.reference)
-      }
+      // The folders' jobs: a sweep extended by this command keeps its earlier ones.
+      let jobs = manifests.reduce(0) { $0 + $1.jobCount }
       let scripts = SlurmScripts(
         folder: folder, odimo: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path,
         seeds: sweeps.count, jobs: jobs, options: directives)

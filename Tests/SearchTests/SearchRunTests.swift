@@ -265,4 +265,44 @@ import Testing
     try Sweep.run(configuration, lambdas: [0, 30], autoPoints: 3, folder: folder)  // nothing left to do
     #expect(try Sweep.merge(folder: folder).manifest.addedLambdas == added)
   }
+
+  /// A sweep run again with more λ values and a baseline adds them to the folder's sweep
+  /// (after its own jobs, keeping their numbers) and trains only them; a λ filling added
+  /// is not added twice; another configuration is still refused.
+  @Test func aSweepRunAgainWithMoreJobsExtendsIt() throws {
+    let data = scratch.file("q.h5")
+    try QuadrantData.write(data)
+    let folder = scratch.file("extend")
+    let configuration = SearchConfiguration(
+      soc: "diana", model: "resnet8", data: data, metric: .latency, lambda: 0, preset: SearchRunTests.tiny)
+    #expect(try Sweep.run(configuration, lambdas: [0], folder: folder) == 1)
+    let first = SweepFolder(folder).point(0)
+    let before = try FileManager.default.attributesOfItem(atPath: first)[.modificationDate] as? Date
+    let jobs = try Sweep.run(configuration, lambdas: [20, 0], baselines: [.allOn(unit: "digital")], folder: folder)
+    #expect(jobs == 3)
+    let manifest = try SweepFolder(folder).readManifest()
+    #expect(manifest.lambdas == [0, 20] && manifest.baselines == ["all-digital"])
+    #expect(try FileManager.default.attributesOfItem(atPath: first)[.modificationDate] as? Date == before)
+    let summary = try Sweep.merge(folder: folder)
+    #expect(summary.points.map(\.lambda) == [0, 20] && summary.baselines.count == 1)
+
+    var filled = manifest
+    filled.addedLambdas = [5]
+    var more = manifest
+    more.lambdas = [5, 40]
+    more.reference = true
+    more.autoPoints = 4
+    let extended = try #require(filled.extended(with: more))
+    #expect(extended.lambdas == [0, 20, 40] && extended.addedLambdas == [5])
+    #expect(extended.reference && extended.autoPoints == 4 && extended.baselines == ["all-digital"])
+    var other = configuration
+    other.seed = 9
+    #expect(
+      manifest.extended(
+        with: Sweep.Manifest(
+          configuration: other, lambdas: [0], baselines: [], reference: false, gitCommit: "x", autoPoints: nil)) == nil)
+    #expect(throws: SearchError.sweepFolder(folder: folder, problem: .otherSweep)) {
+      try Sweep.run(other, lambdas: [0], folder: folder)
+    }
+  }
 }
