@@ -198,12 +198,17 @@ import Testing
 @Suite struct SweepTests {
   let scratch = ScratchFolder()
 
-  @Test func shardsMergeIntoFrontsAndGains() throws {
+  /// A sweep folder `name` and the configuration of a tiny DIANA ResNet-8 sweep on fresh quadrant data.
+  private func tinySweep(_ name: String) throws -> (folder: String, configuration: SearchConfiguration) {
     let data = scratch.file("q.h5")
     try QuadrantData.write(data)
-    let folder = scratch.file("sweep")
     let configuration = SearchConfiguration(
       soc: "diana", model: "resnet8", data: data, metric: .latency, lambda: 0, preset: SearchRunTests.tiny)
+    return (scratch.file(name), configuration)
+  }
+
+  @Test func shardsMergeIntoFrontsAndGains() throws {
+    let (folder, configuration) = try tinySweep("sweep")
     // Two shards of a 3-point grid, as two machines of an array job would run them.
     try Sweep.run(configuration, lambdas: [0, 5, 20], folder: folder, shard: 2, shards: 2)
     // Shard 1 missing: its points are named.
@@ -244,11 +249,7 @@ import Testing
   /// `auto:N` adds λ values between the grid's points, where the front has its widest
   /// gap, until N points; the merge and a rerun see them.
   @Test func fillingAddsLambdasWhereTheFrontHasGaps() throws {
-    let data = scratch.file("q.h5")
-    try QuadrantData.write(data)
-    let folder = scratch.file("auto")
-    let configuration = SearchConfiguration(
-      soc: "diana", model: "resnet8", data: data, metric: .latency, lambda: 0, preset: SearchRunTests.tiny)
+    let (folder, configuration) = try tinySweep("auto")
     try Sweep.run(configuration, lambdas: [0, 30], autoPoints: 3, folder: folder)
     let summary = try Sweep.merge(folder: folder)
     let added = summary.manifest.addedLambdas
@@ -270,11 +271,7 @@ import Testing
   /// (after its own jobs, keeping their numbers) and trains only them; a λ filling added
   /// is not added twice; another configuration is still refused.
   @Test func aSweepRunAgainWithMoreJobsExtendsIt() throws {
-    let data = scratch.file("q.h5")
-    try QuadrantData.write(data)
-    let folder = scratch.file("extend")
-    let configuration = SearchConfiguration(
-      soc: "diana", model: "resnet8", data: data, metric: .latency, lambda: 0, preset: SearchRunTests.tiny)
+    let (folder, configuration) = try tinySweep("extend")
     #expect(try Sweep.run(configuration, lambdas: [0], folder: folder) == 1)
     let first = SweepFolder(folder).point(0)
     let before = try FileManager.default.attributesOfItem(atPath: first)[.modificationDate] as? Date
