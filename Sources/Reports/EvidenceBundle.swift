@@ -72,25 +72,26 @@ package enum EvidenceBundle {
     guard FileManager.default.fileExists(atPath: path) else { return nil }
     let bundle = try HDF5File.open(path)
     defer { bundle.close() }
-    let runs = bundle.contains("runs") ? try bundle.children(of: "runs") : []
-    let groups = runs.map { "runs/\($0)" } + (bundle.contains("reference") ? ["reference"] : [])
-    guard let group = try groups.first(where: { try bundle.attribute(cellAttribute, at: $0).stringValue == cell })
-    else {
-      return nil
-    }
+    guard let entry = try entries(bundle).first(where: { $0.cell == cell }) else { return nil }
     let temporary = NSTemporaryDirectory() + "\(Self.extractionPrefix)\(UUID().uuidString).h5"
-    let file = try HDF5File.create(temporary)
-    do {
-      for child in try bundle.children(of: group) { try file.copy("\(group)/\(child)", from: bundle, to: child) }
-      for name in try bundle.attributeNames(at: group) where name != cellAttribute {
-        try file.setAttribute(name, try bundle.attribute(name, at: group))
-      }
-      try file.finish()
-    } catch {
-      file.close()
-      try? FileManager.default.removeItem(atPath: temporary)
-      throw error
-    }
+    try SafeWrite.hdf5(temporary) { file in try rebuild(entry.group, of: bundle, into: file) }
     return temporary
+  }
+
+  /// The bundle's groups (`runs/<n>`, then `reference`) with the report cell each stands for.
+  static func entries(_ bundle: HDF5File) throws -> [(group: String, cell: String)] {
+    let runs = bundle.contains("runs") ? try bundle.children(of: "runs") : []
+    let groups =
+      runs.sorted { (Int($0) ?? 0) < (Int($1) ?? 0) }.map { "runs/\($0)" }
+      + (bundle.contains("reference") ? ["reference"] : [])
+    return try groups.map { ($0, try bundle.attribute(cellAttribute, at: $0).stringValue ?? "") }
+  }
+
+  /// Copies a bundled file's group into the root of `file`: the file as it was cited.
+  static func rebuild(_ group: String, of bundle: HDF5File, into file: HDF5File) throws {
+    for child in try bundle.children(of: group) { try file.copy("\(group)/\(child)", from: bundle, to: child) }
+    for name in try bundle.attributeNames(at: group) where name != cellAttribute {
+      try file.setAttribute(name, try bundle.attribute(name, at: group))
+    }
   }
 }

@@ -14,6 +14,10 @@ package enum ReportError: Error, CustomStringConvertible, Sendable, Equatable {
   case outsideReport(String)
   /// A report file the audit cannot read, and why.
   case report(file: String, problem: String)
+  /// A report folder without an evidence bundle (`odimo report --bundle` writes one).
+  case noEvidence(folder: String)
+  /// A file `odimo evidence extract` would write exists already (it is never replaced).
+  case extractionTarget(String)
   /// A claims file (`odimo audit --claims`) that cannot be used, and why.
   case claimsFile(file: String, problem: String)
   /// A claim naming a layer the model lacks (the model's layers listed).
@@ -35,6 +39,9 @@ package enum ReportError: Error, CustomStringConvertible, Sendable, Equatable {
       "\(path) lies outside the report's folder; audit with --allow-outside to open it (or from an evidence "
         + "bundle: odimo report --bundle)"
     case .report(let file, let problem): "\(file): \(problem)"
+    case .noEvidence(let folder):
+      "\(folder): no evidence bundle (evidence.h5) with files in it; odimo report --bundle writes one"
+    case .extractionTarget(let path): "\(path) exists already; extract into an empty folder (nothing is replaced)"
     case .claimsFile(let file, let problem): "\(file): \(problem)"
     case .unknownLayer(let claim, let layer, let model, let layers):
       "claim '\(claim)': no layer '\(layer)' in \(model) (layers: \(layers.joined(separator: ", ")))"

@@ -14,7 +14,8 @@ struct Odimo: ParsableCommand {
     version: odimoVersion,
     subcommands: [
       DataCommand.self, ModelCommand.self, Train.self, SearchCommand.self, SweepCommand.self, BaselinesCommand.self,
-      ReportCommand.self, AuditCommand.self, ExportCommand.self, Inspect.self, Cost.self, Bench.self,
+      ReportCommand.self, AuditCommand.self, EvidenceCommand.self, ExportCommand.self, Inspect.self, Cost.self,
+      Bench.self,
     ]
   )
 }

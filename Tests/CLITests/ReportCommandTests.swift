@@ -116,6 +116,32 @@ import Testing
     let bundled = try odimo("report", sweep, "--out", small, "--bundle")
     #expect(bundled.status == 0 && FileManager.default.fileExists(atPath: small + "/evidence.h5"))
     #expect(try odimo("report", sweep, "--out", small, "--bundle", "--bundle-limit", "-1").status == 64)
+
+    // The bundle's runs, extracted, are run files again: a report on them alone equals the
+    // bundled one's tables, and the audit confirms it. Nothing existing is replaced.
+    let archive = scratch.file("archive")
+    let extracted = try odimo("evidence", "extract", small, "--out", archive, "--json")
+    #expect(extracted.status == 0, "\(extracted.stderr)")
+    let entries = try #require(
+      try JSONSerialization.jsonObject(with: Data(extracted.stdout.utf8)) as? [[String: Any]])
+    let runs = entries.filter { $0["is_reference"] as? Bool == false }.compactMap { $0["path"] as? String }
+    #expect(runs.count == entries.count)  // this sweep has no float reference
+    #expect(runs.contains(archive + "/seed-4/baselines/all-digital.h5"), "\(runs)")
+    let again = scratch.file("again")
+    let rebuilt = try odimo(["report"] + runs + ["--out", again])
+    #expect(rebuilt.status == 0, "\(rebuilt.stderr)")
+    let rebuiltText = try String(contentsOfFile: again + "/report.md", encoding: .utf8)
+    // The searched points' rows, but for the run file each cites.
+    let pointRows = { (text: String) in
+      text.components(separatedBy: "\n").filter { $0.hasPrefix("| λ=") }.map {
+        $0.components(separatedBy: " | ").dropLast()
+      }
+    }
+    #expect(rebuiltText.contains("| Seeds | 3, 4 |"))
+    #expect(!pointRows(smallText).isEmpty && pointRows(rebuiltText) == pointRows(smallText))
+    #expect(try odimo("audit", again + "/report.md", "--allow-outside").status == 0)
+    #expect(try odimo("evidence", "extract", small, "--out", archive).status == 3)
+    #expect(try odimo("evidence", "extract", scratch.file("nowhere"), "--out", archive).status == 3)
   }
 
   /// The shell commands of a report's Reproduce section that start with `prefix`, split into

@@ -314,7 +314,8 @@ import Testing
   @Test func aBundledReportIsAuditedWithoutItsRuns() throws {
     let folder = try makeSweep()
     let out = scratch.file("report")
-    let path = try ReportWriter.write(try Experiment.load([folder]), to: out, bundle: true)
+    let experiment = try Experiment.load([folder])
+    let path = try ReportWriter.write(experiment, to: out, bundle: true)
     #expect(FileManager.default.fileExists(atPath: out + "/" + EvidenceBundle.fileName))
     // The bundle's copies serve without --allow-outside, before and after the runs are gone.
     let confined = try Audit.run(report: path)
@@ -326,6 +327,22 @@ import Testing
     // No extracted file is left behind.
     let left = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())
     #expect(!left.contains { $0.hasPrefix(EvidenceBundle.extractionPrefix) })
+
+    // Extracted whole, the runs are sources again, with the figures they had.
+    let archive = scratch.file("archive")
+    let files = try EvidenceBundle.extractAll(from: path, to: archive)
+    #expect(
+      files.map { String($0.path.dropFirst(archive.count + 1)) }.sorted()
+        == [
+          "baselines/all-analog.h5", "baselines/all-digital.h5", "lambda-0.0.h5", "lambda-20.0.h5", "reference.h5",
+        ])
+    let again = try Experiment.load(files.filter { !$0.isReference }.map(\.path))
+    #expect(again.points.map(\.testAccuracy) == experiment.points.map(\.testAccuracy))
+    #expect(again.baselines.map(\.latencyCycles) == experiment.baselines.map(\.latencyCycles))
+    #expect(throws: ReportError.extractionTarget(files[0].path)) {
+      try EvidenceBundle.extractAll(from: out, to: archive)
+    }
+    #expect(throws: ReportError.noEvidence(folder: folder)) { try EvidenceBundle.extractAll(from: folder, to: archive) }
   }
 
   @Test func badSourcesAreRefusedWithTheirNames() throws {
