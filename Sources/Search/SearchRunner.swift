@@ -86,6 +86,11 @@ final class SearchRunner {
   func enter(_ phase: SearchPhase, resuming: Bool = false) throws {
     let (objective, supernetwork) = (setup.objective, setup.network)
     if phase != .warmup && onFloat {
+      // A baseline's clips are calibrated under its own mapping, not the search's
+      // starting split (a folded all-digital ResNet-20 then starts at 88 % instead of 81 %).
+      if phase == .fineTune, let baseline {
+        try SearchRun.fix(objective, supernetwork, to: try setup.supernet.plan.mapping(baseline))
+      }
       try setup.adoptFloatWeights()
       onFloat = false
     }

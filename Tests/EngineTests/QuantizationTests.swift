@@ -31,6 +31,30 @@ import Testing
     #expect(abs(FakeQuantization.pact(3.01, alpha: 6) - (3.01 * 127 / 6).rounded() * 6 / 127) < 1e-6)
   }
 
+  /// Calibration runs the quantizers as the ReLUs they replace (unclipped, unrounded):
+  /// behind a ReLU, a convolution whose weights are all −1 has no positive output, so the
+  /// second clip keeps its initial value. Passing the first quantizer's negatives on (a
+  /// network without ReLUs) would set it, as it blew up a folded ResNet-20's clips.
+  @Test func calibrationKeepsTheReLU() throws {
+    var b = ArchitectureBuilder(name: "calibrate", input: FeatureShape(channels: 2, height: 4, width: 4), classes: 2)
+    b.add("conv1", .convolution(Convolution(outChannels: 3, kernel: 3)))
+    b.add("act1", .activationQuantizer(bits: 7))
+    b.add("conv2", .convolution(Convolution(outChannels: 2, kernel: 1)))
+    b.add("act2", .activationQuantizer(bits: 7))
+    b.add("gap", .globalAveragePool)
+    b.add("flatten", .flatten)
+    let network = Network(b.build(), seed: 4)
+    let conv2 = try #require(network.parameters.first { $0.name == "conv2.weight" })
+    for index in 0..<conv2.value.elementCount { conv2.value.buffer[index] = -1 }
+    var generator = SplitMix64(seed: 5)
+    let input = Tensor(dims: [2, 2, 4, 4], values: (0..<64).map { _ in Float(generator.nextUnit() * 2 - 1) })
+    let act1 = try #require(network.parameters.first { $0.name == "act1.alpha" })
+    let act2 = try #require(network.parameters.first { $0.name == "act2.alpha" })
+    try network.calibrateActivationClips(on: input, fraction: 1)
+    #expect(act1.value.buffer[0] != 6)
+    #expect(act2.value.buffer[0] == 6)
+  }
+
   @Test func biasQuantizationUsesTheProductScale() {
     let quantized = FakeQuantization.quantizeBias([0.1234], weightScale: 0.01, activationScale: 0.1)
     #expect(abs(quantized[0] - 0.123) < 1e-6)

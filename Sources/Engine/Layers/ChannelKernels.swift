@@ -119,8 +119,8 @@ final class ActivationQuantizerKernel: Kernel {
   let bits: Int
   var parameters: [Parameter] { [alpha] }
   private var savedInput: Tensor?
-  /// While set, forward passes the input through unquantized and records the clip that
-  /// keeps `observing` (a fraction, e.g. 0.999) of its positive values unclipped.
+  /// While set, forward applies only the ReLU (no clip, no rounding) and records the clip
+  /// that keeps `observing` (a fraction, e.g. 0.999) of its positive values unclipped.
   var observing: Double?
   private(set) var observedClip: Float?
 
@@ -146,11 +146,18 @@ final class ActivationQuantizerKernel: Kernel {
 
   func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
     let input = inputs[0]
+    let output = Tensor(input.descriptor)
     if let observing {
       observedClip = Self.quantile(of: input, fraction: observing)
-      return input
+      // The quantizer stands in for the ReLU: passing negatives on would calibrate every
+      // later clip on a network without ReLUs, whose activations grow block after block
+      // (a folded ResNet-20's last clip at ~7,000 instead of ~10: all its levels zero).
+      let (x, y) = (UnsafeMutablePointer(input.buffer.baseAddress!), output.buffer.baseAddress!)
+      Parallel.split(input.descriptor.byteCount / 4) { range in
+        for index in range { y[index] = x[index] > 0 ? x[index] : 0 }
+      }
+      return output
     }
-    let output = Tensor(input.descriptor)
     let clip = max(alpha.value.buffer[0], 1e-3)
     let levels = Float((1 << bits) - 1)
     let (scale, step) = (levels / clip, clip / levels)
