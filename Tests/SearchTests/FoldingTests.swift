@@ -40,4 +40,26 @@ import Testing
     let scale = expected.map(abs).max() ?? 1
     for (a, b) in zip(expected, actual) { #expect(abs(a - b) <= 0.05 * scale, "\(expected) vs \(actual)") }
   }
+
+  /// A hand-made baseline's PACT clips are calibrated under its own mapping, not under the
+  /// search's starting split: entering its fine-tune from a float warmup leaves the clips a
+  /// calibration of the fixed network gives.
+  @Test func aBaselineCalibratesItsClipsUnderItsOwnMapping() throws {
+    let scratch = ScratchFolder()
+    let data = scratch.file("quadrants.h5")
+    try QuadrantData.write(data)
+    let configuration = SearchConfiguration(
+      soc: "diana", model: "resnet8", data: data, metric: .latency, lambda: 0, preset: SearchRunTests.tiny)
+    let model = try ModelZoo.make("resnet8", resolution: 16, channels: 1, classes: 4)
+    let warmup = Network(model, seed: 3).snapshot()
+    let runner = try SearchRunner(
+      configuration, path: scratch.file("all-analog.h5"), baseline: .allOn(unit: "analog"), warmStart: warmup)
+    try runner.enter(.fineTune)
+    let network = runner.setup.network
+    func clips() -> [String: [Float]] { network.snapshot().filter { $0.key.hasSuffix("relu.alpha") } }
+    let entered = clips()
+    #expect(entered.count >= 3)
+    try runner.setup.trainer.calibrateActivationClips(on: runner.setup.trainLoader)
+    #expect(clips() == entered)
+  }
 }
