@@ -117,6 +117,14 @@ final class SearchRunner {
     }
   }
 
+  /// Whether a mean cross-entropy says training diverged: not finite, or above 100·ln(classes)
+  /// (a network guessing uniformly scores ln(classes); a folded network whose clips were
+  /// miscalibrated averaged 2.2e6 over an epoch and ended at chance, while a run that is
+  /// still learning stays within a few nats).
+  static func lossExploded(_ loss: Double, classes: Int) -> Bool {
+    !loss.isFinite || loss > 100 * Foundation.log(Double(max(classes, 2)))
+  }
+
   /// "layer/unit" of every searchable layer's alternatives, in `TraceRow.channels` order.
   var channelTags: [[String]] {
     let plan = setup.supernet.plan
@@ -148,7 +156,10 @@ final class SearchRunner {
     objective.prepare()
     let validated = try trainer.evaluate(validation)
     let discreteCost = try objective.applyCost()
-    guard trained.loss.isFinite, validated.loss.isFinite, softCost.isFinite, discreteCost.isFinite else {
+    let classes = setup.dataset.classNames.count
+    guard !Self.lossExploded(trained.loss, classes: classes), !Self.lossExploded(validated.loss, classes: classes),
+      softCost.isFinite, discreteCost.isFinite
+    else {
       let detail =
         "epoch \(epoch.index + 1) (\(epoch.phase)): train loss \(trained.loss), validation loss \(validated.loss), "
         + "cost \(softCost)"

@@ -47,6 +47,18 @@ import Testing
     #expect(penalised < free, "λ = 20 should map to a faster network: \(penalised) vs \(free)")
   }
 
+  /// An epoch whose mean cross-entropy is not finite or over 100·ln(classes) diverged: the
+  /// full-scale DIANA fine-tune that averaged 2.2e6 and ended at 10 % is one; a network
+  /// still learning (a few nats) is not.
+  @Test func anExplodedLossIsADivergence() {
+    #expect(!SearchRunner.lossExploded(2.3, classes: 10))
+    #expect(!SearchRunner.lossExploded(40, classes: 10))
+    #expect(SearchRunner.lossExploded(2_191_340, classes: 10))
+    #expect(SearchRunner.lossExploded(300, classes: 10))
+    #expect(SearchRunner.lossExploded(.nan, classes: 10))
+    #expect(SearchRunner.lossExploded(.infinity, classes: 4))
+  }
+
   @Test func darksideSearchMovesChannelsToTheDepthwiseEngine() throws {
     let data = try makeData()
     let configuration = SearchConfiguration(
