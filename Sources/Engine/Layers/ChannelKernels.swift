@@ -147,12 +147,12 @@ final class ActivationQuantizerKernel: Kernel {
   func forward(_ inputs: [Tensor], training: Bool) throws -> Tensor {
     let input = inputs[0]
     let output = Tensor(input.descriptor)
+    let (x, y) = (UnsafeMutablePointer(input.buffer.baseAddress!), output.buffer.baseAddress!)
     if let observing {
       observedClip = Self.quantile(of: input, fraction: observing)
       // The quantizer stands in for the ReLU: passing negatives on would calibrate every
       // later clip on a network without ReLUs, whose activations grow block after block
       // (a folded ResNet-20's last clip at ~7,000 instead of ~10: all its levels zero).
-      let (x, y) = (UnsafeMutablePointer(input.buffer.baseAddress!), output.buffer.baseAddress!)
       Parallel.split(input.descriptor.byteCount / 4) { range in
         for index in range { y[index] = x[index] > 0 ? x[index] : 0 }
       }
@@ -163,7 +163,6 @@ final class ActivationQuantizerKernel: Kernel {
     let (scale, step) = (levels / clip, clip / levels)
     // At most 255 levels: bfloat16 convolutions can read them exactly (`Tensor.grid`).
     output.grid = bits <= 8 ? step : nil
-    let (x, y) = (UnsafeMutablePointer(input.buffer.baseAddress!), output.buffer.baseAddress!)
     Parallel.split(input.descriptor.byteCount / 4) { range in
       for index in range {
         // Written so it vectorises: a select (NaN → 0) for the clip, and rounding to nearest
