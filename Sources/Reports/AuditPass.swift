@@ -189,6 +189,17 @@ struct AuditPass {
       guard let key, let value = recomputed[key] else { continue }
       let name = key.name
       check(section, name, "name", name, value.run.name)
+      if let baseline = value.run.baseline {
+        // The row's name is a claim about the mapping the run was tested under.
+        do {
+          let off = try value.run.layersOffHeuristic() ?? []
+          check(
+            section, name, "mapping", baseline,
+            off.isEmpty ? baseline : "another split in \(off.joined(separator: ", "))")
+        } catch {
+          unverifiable(section, name, "mapping", baseline, "\(error)")
+        }
+      }
       for (column, cell) in zip(table.header, row).dropFirst() {
         let expected: String?
         switch column {

@@ -88,6 +88,21 @@ package struct RunFile: Sendable {
     return try plan.cost(of: mapping)
   }
 
+  /// For a baseline run, the layers whose stored channel split is not the one its
+  /// heuristic gives on the run's SoC and model (empty when the run is that baseline); nil
+  /// for a searched run. A run tested under another mapping — e.g. unfrozen after a resume —
+  /// would otherwise pass for the baseline it names.
+  package func layersOffHeuristic() throws -> [String]? {
+    guard let baseline else { return nil }
+    guard let strategy = MappingStrategy(name: baseline) else {
+      throw MappingMismatch(description: "\(path): baseline '\(baseline)' is no hand-made mapping odimo knows")
+    }
+    let (soc, _, model) = try context()
+    let plan = try NetworkPlan(architecture: model, soc: soc, replaceBlocks: mapping.replacesBlocks)
+    let (stored, heuristic) = (try plan.channelCounts(mapping), try plan.channelCounts(try plan.mapping(strategy)))
+    return plan.layers.indices.filter { stored[$0] != heuristic[$0] }.map { plan.layers[$0].name }
+  }
+
   /// The SoC the run was costed on: its stored description (so editing the description
   /// file afterwards does not change what an audit re-costs), else the configuration's name.
   package func soc() throws -> SoC {

@@ -77,8 +77,12 @@ final class SearchRunner {
     best = saved.best
     bestSearch = saved.bestSearch
     warmupWeights = saved.warmupWeights
-    if trace.count < schedule.epochs.count, schedule.epochs[trace.count].inPhase > 0 {
-      try enter(schedule.epochs[trace.count].phase, resuming: true)
+    // Mid-phase, or after the last epoch (only the test is left), the run loop enters no
+    // phase: the stopped one's mapping must be set up again, or the test would see the
+    // network unfrozen (a baseline under the search's mapping).
+    let next = trace.count
+    if next > 0, next == schedule.epochs.count || schedule.epochs[next].inPhase > 0 {
+      try enter(schedule.epochs[next - 1].phase, resuming: true)
     }
   }
 

@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import HDF5
 import Hardware
 import Models
 import TestSupport
@@ -112,6 +113,25 @@ import Testing
     let partialReport = try ReportWriter.write(partial, to: scratch.file("partial"))
     #expect(
       try String(contentsOfFile: partialReport, encoding: .utf8).contains("**Partial report:** λ=20 had not finished"))
+  }
+
+  /// A baseline row is a claim that the run was tested under that heuristic's mapping: a run
+  /// file holding another split (all-analog's, in all-digital's file) fails the audit's
+  /// "mapping" check, naming the layers that differ, while the untouched one is confirmed.
+  @Test func aBaselineUnderAnotherMappingFailsTheAudit() throws {
+    let folder = try makeSweep()
+    let path = try ReportWriter.write(try Experiment.load([folder]), to: scratch.file("report"))
+    let untouched = try Audit.run(report: path, allowOutside: true)
+    #expect(untouched.claims.filter { $0.quantity == "mapping" && $0.verdict == .confirmed }.count == 2)
+
+    let analog = try Mapping.read(from: try HDF5File.open(folder + "/baselines/all-analog.h5"))
+    let digital = try HDF5File.open(folder + "/baselines/all-digital.h5", writable: true)
+    try digital.remove("mapping")
+    try analog.write(to: digital)
+    digital.close()
+    let audited = try Audit.run(report: path, allowOutside: true)
+    let wrong = try #require(audited.differing.first { $0.quantity == "mapping" })
+    #expect(wrong.subject == "all-digital" && "\(wrong.verdict)".contains("another split in"))
   }
 
   /// One-seed groups with the full-scale Darkside seed-0 figures: λ = 0.1, dws, and λ = 3,

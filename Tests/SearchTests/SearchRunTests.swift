@@ -130,6 +130,40 @@ import Testing
     #expect(dws.cost.latencyCycles == (try dwsPlan.cost(of: try dwsPlan.mapping(.depthwiseSeparable))).latencyCycles)
   }
 
+  /// A run stopped after any epoch — the last one included, where only the test is left —
+  /// resumes to the uninterrupted run's accuracy, cost and weights: for a search fine-tuned
+  /// from the warmup or from the searched weights, and for a baseline. (A Slurm task
+  /// cancelled after its last epoch once tested its network unfrozen: 12.77 % instead of 13.6 %.)
+  @Test(arguments: [SearchPreset.FineTuneStart.warmup, .searched])
+  func aRunStoppedAfterAnyEpochResumesToTheSameResult(fineTuneFrom: SearchPreset.FineTuneStart) throws {
+    let data = try makeData()
+    var preset = Self.tiny
+    preset.fineTuneFrom = fineTuneFrom
+    let configuration = SearchConfiguration(
+      soc: "diana", model: "resnet8", data: data, metric: .latency, lambda: 0.5, preset: preset)
+    for baseline in [nil, MappingStrategy.minLatencyMaxPrecision] {
+      let tag = "\(fineTuneFrom)-\(baseline?.name ?? "search")"
+      let path = scratch.file("whole-\(tag).h5")
+      var stops: [String] = []
+      // The run file as a kill right after the epoch's save leaves it.
+      let copyEveryEpoch = RunObserver(epoch: { row in
+        let stop = scratch.file("stop-\(tag)-\(row.epoch).h5")
+        try? FileManager.default.copyItem(atPath: path, toPath: stop)
+        stops.append(stop)
+      })
+      let whole = try SearchRun.run(configuration, out: path, baseline: baseline, observer: copyEveryEpoch)
+      #expect(stops.count == whole.trace.count)
+      for stop in stops {
+        let resumed = try SearchRun.run(configuration, out: stop, baseline: baseline, resume: true)
+        #expect(resumed.testAccuracy == whole.testAccuracy, "\(stop)")
+        #expect(resumed.cost.latencyCycles == whole.cost.latencyCycles, "\(stop)")
+        #expect(
+          try RunFileFormat.arrays(try HDF5File.open(stop), RunFileFormat.weightsGroup)
+            == (try RunFileFormat.arrays(try HDF5File.open(path), RunFileFormat.weightsGroup)), "\(stop)")
+      }
+    }
+  }
+
   /// A run file names its dataset by absolute path and SHA-256 and keeps the SoC
   /// description's text: editing the description afterwards does not change what the run
   /// re-costs to, and a built-in SoC is recorded as such.
