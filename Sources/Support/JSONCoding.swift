@@ -1,17 +1,29 @@
 import Foundation
 
-/// "key: saved X, now Y" for every top-level key whose JSON value differs (resume checks).
+/// "key: saved X, now Y" for every value that differs between two JSON objects (resume
+/// checks), nested keys dotted ("preset.fine_tune_from") and in sorted order, so a message
+/// names only what changed and reads the same in every process.
 package func configurationDifferences(saved: String, now: String) -> String {
-  func object(_ text: String) -> [String: Any] {
-    (try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]) ?? [:]
+  func parse(_ text: String) -> Any? {
+    try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
   }
-  let (old, new) = (object(saved), object(now))
-  let keys = Set(old.keys).union(new.keys).sorted()
-  let changed = keys.compactMap { key -> String? in
-    let a = old[key].map { "\($0)" } ?? "absent"
-    let b = new[key].map { "\($0)" } ?? "absent"
-    return a == b ? nil : "\(key): saved \(a), now \(b)"
+  func text(_ value: Any?) -> String {
+    guard let value else { return "absent" }
+    if let string = value as? String { return string }
+    guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed])
+    else { return "\(value)" }
+    return String(decoding: data, as: UTF8.self)
   }
+  func differences(_ old: Any?, _ new: Any?, at path: String) -> [String] {
+    if let old = old as? [String: Any], let new = new as? [String: Any] {
+      return Set(old.keys).union(new.keys).sorted().flatMap { key in
+        differences(old[key], new[key], at: path.isEmpty ? key : "\(path).\(key)")
+      }
+    }
+    let (a, b) = (text(old), text(new))
+    return a == b ? [] : ["\(path.isEmpty ? "configuration" : path): saved \(a), now \(b)"]
+  }
+  let changed = differences(parse(saved), parse(now), at: "")
   return changed.isEmpty ? "(formatting only)" : changed.joined(separator: "; ")
 }
 

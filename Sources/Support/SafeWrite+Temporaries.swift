@@ -1,5 +1,4 @@
 import Foundation
-import Support
 
 extension SafeWrite {
   /// This machine's name as temporaries carry it (a folder shared by several machines

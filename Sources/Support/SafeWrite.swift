@@ -1,5 +1,4 @@
 import Foundation
-import Support
 
 /// Writes files so that a crash or an error never leaves a half-written file under the
 /// final name, and an existing file is replaced only once its successor is complete:

@@ -164,6 +164,26 @@ import Testing
     }
   }
 
+  /// A resume refused for other options names just the fields that changed, nested ones
+  /// dotted, in sorted order: a preset file's warmup against the built-in preset's.
+  @Test func configurationDifferencesNameOnlyTheChangedFields() throws {
+    var saved = SearchConfiguration(
+      soc: "diana", model: "resnet20", data: "d.h5", metric: .latency, lambda: 0, preset: .standard)
+    var now = saved
+    now.preset.name = "standard-searched"
+    now.preset.fineTuneFrom = .searched
+    let text = { (configuration: SearchConfiguration) in
+      String(decoding: try JSONEncoder.sorted.encode(configuration), as: UTF8.self)
+    }
+    #expect(
+      configurationDifferences(saved: try text(saved), now: try text(now))
+        == "preset.fine_tune_from: saved warmup, now searched; preset.name: saved standard, now standard-searched")
+    saved.seed = 1
+    #expect(configurationDifferences(saved: try text(saved), now: try text(now)).hasPrefix("preset.fine_tune_from"))
+    #expect(configurationDifferences(saved: try text(saved), now: try text(now)).hasSuffix("seed: saved 1, now 0"))
+    #expect(configurationDifferences(saved: try text(now), now: try text(now)) == "(formatting only)")
+  }
+
   /// A run file names its dataset by absolute path and SHA-256 and keeps the SoC
   /// description's text: editing the description afterwards does not change what the run
   /// re-costs to, and a built-in SoC is recorded as such.
@@ -193,7 +213,7 @@ import Testing
 
     var builtin = configuration
     builtin.soc = "diana"
-    try SearchRun.run(builtin, out: scratch.file("builtin.h5"))
+    _ = try SearchRun.run(builtin, out: scratch.file("builtin.h5"))
     #expect(try RunFile.read(scratch.file("builtin.h5")).provenance?.socDescription == "builtin diana")
   }
 

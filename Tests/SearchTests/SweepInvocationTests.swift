@@ -1,6 +1,7 @@
 import Foundation
 import Hardware
 import Support
+import TestSupport
 import Testing
 
 @testable import Search
@@ -20,6 +21,16 @@ import Testing
     let asked = try #require(changed.invocation())
     #expect(asked.file == nil)
     #expect(asked.arguments == ["--preset", "standard", "--batch", "64", "--logit-lr", "1e-05", "--patience", "3"])
+  }
+
+  /// The preset file committed beside the DIANA searched-start report is the built-in
+  /// `standard-searched`, field for field, so the sweep folders made with the file resume
+  /// under the name, and the name's reproduce command gives the report's runs.
+  @Test func theCommittedSearchedStartPresetFileIsTheBuiltIn() throws {
+    let file = repositoryRoot.appendingPathComponent(
+      "reports/diana-fashion-mnist-full-searched-ft/standard-searched.toml")
+    #expect(try SearchPreset.load(contentsOf: file.path) == .standardSearched)
+    #expect(SearchPreset.named("standard-searched")?.fineTuneFrom == .searched)
   }
 
   /// Fields no option sets go into a preset file; parsing that file gives the preset back,

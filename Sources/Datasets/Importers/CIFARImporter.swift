@@ -91,8 +91,8 @@ enum CIFARImporter {
 
   static func run(hundred: Bool, source path: String, options: ImportOptions) throws {
     var isDirectory: ObjCBool = false
-    FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-    let source: Source = isDirectory.boolValue ? .folder(path) : .archive(path: path, try TarArchive(path: path))
+    let isFolder = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    let source: Source = isFolder ? .folder(path) : .archive(path: path, try TarArchive(path: path))
     let trainNames = hundred ? ["train.bin"] : (1...5).map { "data_batch_\($0).bin" }
     let testName = hundred ? "test.bin" : "test_batch.bin"
     var used: [String] = []
