@@ -75,7 +75,8 @@ struct PresetOptions: ParsableArguments {
       quick (CPU demo: warmup 1, search 2, fine-tune 2 epochs), standard (warmup 5, search 5, \
       fine-tune 5 at batch 256, fine-tune from the warmup weights: the full-scale protocol), \
       standard-searched (standard, fine-tuning from the searched weights as the reference does; \
-      baselines train the search epochs too), paper (the reference's GPU epochs) or a preset file (*.toml; see datasets/FORMATS.md). The options below override single fields.
+      baselines train the search epochs too), paper (the reference's GPU epochs) or a preset \
+      file (*.toml; see datasets/FORMATS.md). The options below override single fields.
       """) var preset = "quick"
   @Option(help: "Warmup epochs.") var warmupEpochs: Int?
   @Option(help: "Search epochs.") var searchEpochs: Int?
