@@ -83,9 +83,13 @@ package struct RunFile: Sendable {
 
   /// The cost of `mapping` under the model of `configuration` on `soc`.
   static func cost(of mapping: Mapping, configuration: SearchConfiguration, soc: SoC) throws -> NetworkCostReport {
+    try plan(for: mapping, configuration: configuration, soc: soc).cost(of: mapping)
+  }
+
+  /// The plan of the model of `configuration` on `soc`, in `mapping`'s layout.
+  private static func plan(for mapping: Mapping, configuration: SearchConfiguration, soc: SoC) throws -> NetworkPlan {
     let model = try configuration.makeModel(for: try DatasetFile(path: configuration.data))
-    let plan = try NetworkPlan(architecture: model, soc: soc, replaceBlocks: mapping.replacesBlocks)
-    return try plan.cost(of: mapping)
+    return try NetworkPlan(architecture: model, soc: soc, replaceBlocks: mapping.replacesBlocks)
   }
 
   /// For a baseline run, the layers whose stored channel split is not the one its
@@ -97,8 +101,7 @@ package struct RunFile: Sendable {
     guard let strategy = MappingStrategy(name: baseline) else {
       throw MappingMismatch(description: "\(path): baseline '\(baseline)' is no hand-made mapping odimo knows")
     }
-    let (soc, _, model) = try context()
-    let plan = try NetworkPlan(architecture: model, soc: soc, replaceBlocks: mapping.replacesBlocks)
+    let plan = try Self.plan(for: mapping, configuration: configuration, soc: try soc())
     let (stored, heuristic) = (try plan.channelCounts(mapping), try plan.channelCounts(try plan.mapping(strategy)))
     return plan.layers.indices.filter { stored[$0] != heuristic[$0] }.map { plan.layers[$0].name }
   }
