@@ -37,9 +37,20 @@ struct PaperHeadline: Sendable {
       let here: String
       if let best = front.headline, let ratio = ratio(best, metric, own) {
         let scope = metric == .latency ? "on the searchable layers" : "for the whole network"
-        here =
-          "here the largest gain at iso-accuracy of a searched mapping no baseline has, against a standing baseline, "
-          + "is \(Formatting.ratio(ratio))× \(scope) (\(ReportWriter.gainContext(best, twin: nil)))"
+        let context = ReportWriter.gainContext(best, twin: nil)
+        // A ratio at or below 1 is no gain: the searched mapping costs as much or more.
+        if ratio > 1, Formatting.ratio(ratio) != "1.00" {
+          here =
+            "here the largest gain at iso-accuracy of a searched mapping no baseline has, against a standing baseline, "
+            + "is \(Formatting.ratio(ratio))× \(scope) (\(context))"
+        } else {
+          let cost =
+            Formatting.ratio(ratio) == "1.00"
+            ? "the same \(metric.rawValue)" : "\(Formatting.ratio(1 / ratio))× higher \(metric.rawValue)"
+          here =
+            "here no searched mapping that no baseline has is cheaper than a standing baseline at its accuracy: "
+            + "the closest has \(cost) \(scope) (\(context))"
+        }
       } else {
         here = "here no searched mapping that no baseline has reaches a standing baseline's accuracy"
       }
