@@ -45,12 +45,18 @@ extension SearchPreset {
 
   /// What to pass as `--preset` and the options after it, and the preset file to write
   /// first when one is needed (nil: the preset cannot be asked for again — a field every
-  /// built-in sets is unset here).
-  package func invocation() -> (arguments: [String], file: PresetFile?)? {
+  /// built-in sets is unset here). `spelledOut` also passes the option-set fields that equal
+  /// the built-in's: a later version may change a built-in (standard's folded rate did), and
+  /// a command that names a commit must mean the same preset there.
+  package func invocation(spelledOut: Bool = false) -> (arguments: [String], file: PresetFile?)? {
     if let base = Self.named(name), let changed = differences(from: base),
       changed.allSatisfy({ $0.field.option != nil })
     {
-      return (["--preset", name] + changed.flatMap { [$0.field.option ?? "", $0.value] }, nil)
+      let listed =
+        spelledOut
+        ? Self.fields.compactMap { field in field.option.flatMap { option in field.text(self).map { (option, $0) } } }
+        : changed.map { ($0.field.option ?? "", $0.value) }
+      return (["--preset", name] + listed.flatMap { [$0.0, $0.1] }, nil)
     }
     let candidates = Self.builtIn.compactMap { base in differences(from: base).map { (base, $0) } }
     guard let (base, changed) = candidates.min(by: { $0.1.count < $1.1.count }) else { return nil }

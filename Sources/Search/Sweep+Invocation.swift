@@ -25,12 +25,13 @@ extension Sweep.Manifest {
   /// The command that recreates this sweep's jobs in `folder` — pointed at the sweep's own
   /// folder it is accepted as the same sweep (nothing left to run), anywhere else it runs
   /// the sweep again. Every option that defines the sweep is spelled out, defaults included
-  /// where a later version might change them (the cost gradient, the precision, the metric);
+  /// where a later version might change them (the cost gradient, the precision, the metric,
+  /// every preset field an option sets);
   /// filling's added λ values come back from `auto:N`. Nil when the preset cannot be
   /// expressed (`SearchPreset.invocation`).
   package func invocation(folder: String) -> Invocation? {
     let configuration = configuration
-    guard let preset = configuration.preset.invocation() else { return nil }
+    guard let preset = configuration.preset.invocation(spelledOut: true) else { return nil }
     var arguments = ["--soc", configuration.soc, "--model", configuration.model]
     if configuration.width != 1 { arguments += ["--width", "\(configuration.width)"] }
     if let stride = configuration.stemStride { arguments += ["--stem-stride", "\(stride)"] }

@@ -84,7 +84,9 @@ import Testing
       invocation.arguments == [
         "--soc", "darkside", "--model", "mobilenetv1", "--width", "0.5", "--stem-stride", "2", "--data",
         "/data/fm 32.h5", "--metric", "energy", "--train-limit", "800", "--init", "cluster", "--cost-gradient",
-        "secant", "--precision", "bf16", "--preset", "standard", "--batch", "32", "--lambdas", "0,0.1,1e-06,auto:5",
+        "secant", "--precision", "bf16", "--preset", "standard", "--warmup-epochs", "5", "--search-epochs", "5",
+        "--finetune-epochs", "5", "--batch", "32", "--lr", "0.05", "--folded-lr", "0.001", "--logit-lr", "0.01",
+        "--lambda-ramp", "1", "--lambdas", "0,0.1,1e-06,auto:5",
         "--baselines",
         "all-cluster,dws", "--reference", "--seed", "7", "--out", "/runs/it's here",
       ])
