@@ -43,6 +43,11 @@ extension SearchPreset {
     return found
   }
 
+  /// Every field this preset sets, with its value.
+  private var setFields: [(field: Field, value: String)] {
+    Self.fields.compactMap { field in field.text(self).map { (field, $0) } }
+  }
+
   /// What to pass as `--preset` and the options after it, and the preset file to write
   /// first when one is needed (nil: the preset cannot be asked for again — a field every
   /// built-in sets is unset here). `spelledOut` also passes the option-set fields that equal
@@ -52,17 +57,14 @@ extension SearchPreset {
     if let base = Self.named(name), let changed = differences(from: base),
       changed.allSatisfy({ $0.field.option != nil })
     {
-      let listed =
-        spelledOut
-        ? Self.fields.compactMap { field in field.option.flatMap { option in field.text(self).map { (option, $0) } } }
-        : changed.map { ($0.field.option ?? "", $0.value) }
-      return (["--preset", name] + listed.flatMap { [$0.0, $0.1] }, nil)
+      let listed = spelledOut ? setFields.filter { $0.field.option != nil } : changed
+      return (["--preset", name] + listed.flatMap { [$0.field.option ?? "", $0.value] }, nil)
     }
     let candidates = Self.builtIn.compactMap { base in differences(from: base).map { (base, $0) } }
     guard let (base, changed) = candidates.min(by: { $0.1.count < $1.1.count }) else { return nil }
     let lines =
       ["base = \(tomlString(base.name))", "name = \(tomlString(name))"]
-      + changed.map { "\($0.field.key) = \($0.value)" }
+      + (spelledOut ? setFields : changed).map { "\($0.field.key) = \($0.value)" }
     let file = PresetFile(name: fileName, text: lines.joined(separator: "\n") + "\n")
     return (["--preset", file.name], file)
   }

@@ -134,15 +134,18 @@ import Testing
     #expect(wrong.subject == "all-digital" && "\(wrong.verdict)".contains("another split in"))
   }
 
+  /// A one-seed group: (accuracy, latency, searchable-layer latency, energy).
+  static func group(_ name: String, _ kind: ParetoPoint.Kind, _ figures: (Double, Double, Double, Double)) -> SeedGroup
+  {
+    let member = SeedGroup.Member(
+      seed: 0, accuracy: figures.0, latencyCycles: figures.1, searchableLatencyCycles: figures.2,
+      energyMicrojoules: figures.3)
+    return SeedGroup(name: name, kind: kind, members: [member])
+  }
+
   /// One-seed groups with the full-scale Darkside seed-0 figures: λ = 0.1, dws, and λ = 3,
   /// which ends on the all-DWE mapping within ε of dws.
   static let darkside: (tenth: SeedGroup, dws: SeedGroup, allDWE: SeedGroup) = {
-    func group(_ name: String, _ kind: ParetoPoint.Kind, _ figures: (Double, Double, Double, Double)) -> SeedGroup {
-      let member = SeedGroup.Member(
-        seed: 0, accuracy: figures.0, latencyCycles: figures.1, searchableLatencyCycles: figures.2,
-        energyMicrojoules: figures.3)
-      return SeedGroup(name: name, kind: kind, members: [member])
-    }
     return (
       group("λ=0.1", .searched, (0.8859, 2_308_861, 1_569_570, 1498.67)),
       group("dws", .baseline, (0.8771, 3_014_931, 2_275_640, 1944.51)),
@@ -183,12 +186,7 @@ import Testing
   /// accuracy, the line against the paper says so instead of calling a ratio below 1 a gain
   /// (post-fix seed-0 figures: λ = 1 is within ε of all-DWE but costs more; none reaches dws).
   @Test func aSearchThatGainsNothingIsNotCalledAGain() {
-    func group(_ name: String, _ kind: ParetoPoint.Kind, _ figures: (Double, Double, Double, Double)) -> SeedGroup {
-      let member = SeedGroup.Member(
-        seed: 0, accuracy: figures.0, latencyCycles: figures.1, searchableLatencyCycles: figures.2,
-        energyMicrojoules: figures.3)
-      return SeedGroup(name: name, kind: kind, members: [member])
-    }
+    let group = Self.group
     let groups = [
       group("λ=1", .searched, (0.8693, 798_357, 59_066, 515.41)),
       group("all-dwe", .baseline, (0.8688, 752_019, 12_728, 482.39)),

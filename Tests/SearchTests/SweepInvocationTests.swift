@@ -46,6 +46,9 @@ import Testing
       if Bool.random(using: &generator) { preset.searchEpochs = Int.random(in: 1...9, using: &generator) }
       if Bool.random(using: &generator) { preset.learningRate = Double.random(in: 1e-3...0.5, using: &generator) }
       preset.patience = Bool.random(using: &generator) ? nil : Int.random(in: 1...9, using: &generator)
+      if let spelled = preset.invocation(spelledOut: true)?.file {
+        #expect(try SearchPreset.parse(spelled.text, file: spelled.name) == preset, "\(spelled.text)")
+      }
       let asked = try #require(preset.invocation(), "\(preset)")
       let parsed: SearchPreset
       if let file = asked.file {
