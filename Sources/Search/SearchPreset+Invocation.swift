@@ -50,21 +50,23 @@ extension SearchPreset {
 
   /// What to pass as `--preset` and the options after it, and the preset file to write
   /// first when one is needed (nil: the preset cannot be asked for again — a field every
-  /// built-in sets is unset here). `spelledOut` also passes the option-set fields that equal
-  /// the built-in's: a later version may change a built-in (standard's folded rate did), and
-  /// a command that names a commit must mean the same preset there.
-  package func invocation(spelledOut: Bool = false) -> (arguments: [String], file: PresetFile?)? {
+  /// built-in sets is unset here). Every field the preset sets is spelled out, even where it
+  /// equals today's built-in: a later version may change a built-in (standard's folded rate
+  /// did), and a command that names a commit must mean the same preset there.
+  package func invocation() -> (arguments: [String], file: PresetFile?)? {
     if let base = Self.named(name), let changed = differences(from: base),
       changed.allSatisfy({ $0.field.option != nil })
     {
-      let listed = spelledOut ? setFields.filter { $0.field.option != nil } : changed
+      let listed = setFields.filter { $0.field.option != nil }
       return (["--preset", name] + listed.flatMap { [$0.field.option ?? "", $0.value] }, nil)
     }
+    // The built-in needing the fewest changes is named as the base: the file reads as that
+    // built-in plus its differences, though it lists every field.
     let candidates = Self.builtIn.compactMap { base in differences(from: base).map { (base, $0) } }
-    guard let (base, changed) = candidates.min(by: { $0.1.count < $1.1.count }) else { return nil }
+    guard let (base, _) = candidates.min(by: { $0.1.count < $1.1.count }) else { return nil }
     let lines =
       ["base = \(tomlString(base.name))", "name = \(tomlString(name))"]
-      + (spelledOut ? setFields : changed).map { "\($0.field.key) = \($0.value)" }
+      + setFields.map { "\($0.field.key) = \($0.value)" }
     let file = PresetFile(name: fileName, text: lines.joined(separator: "\n") + "\n")
     return (["--preset", file.name], file)
   }

@@ -31,7 +31,7 @@ extension Sweep.Manifest {
   /// expressed (`SearchPreset.invocation`).
   package func invocation(folder: String) -> Invocation? {
     let configuration = configuration
-    guard let preset = configuration.preset.invocation(spelledOut: true) else { return nil }
+    guard let preset = configuration.preset.invocation() else { return nil }
     var arguments = ["--soc", configuration.soc, "--model", configuration.model]
     if configuration.width != 1 { arguments += ["--width", "\(configuration.width)"] }
     if let stride = configuration.stemStride { arguments += ["--stem-stride", "\(stride)"] }
