@@ -61,8 +61,10 @@ enum ReportCharts {
       values: mapping.layers.map { layer in mapping.units.indices.map { Double(layer.channels(ofUnit: $0)) } })
   }
 
-  /// Loss, accuracy and the discrete mapping's latency per epoch, phase starts marked;
-  /// `warmup` holds the shared warmup's rows of a sweep point (its run file starts after them).
+  /// Loss, accuracy and the discrete mapping's cost per epoch, phase starts marked: its
+  /// energy (µJ) when the run searched energy and every row has one, else its latency
+  /// (cycles), so the curve shows what λ weighed. `warmup` holds the shared warmup's rows
+  /// of a sweep point (its run file starts after them).
   static func training(_ run: RunFile, warmup: [TraceRow] = []) -> [Chart] {
     let trace = warmup + run.trace
     let epochs = trace.indices.map { Double($0 + 1) }
@@ -77,6 +79,10 @@ enum ReportCharts {
       boundaries.append(ReferenceLine(.vertical, at: Double(index) + 0.5, label: name, color: .gray, inLegend: false))
     }
     let axis = Axis("Epoch", limits: (0.5, Double(max(trace.count, 1)) + 0.5), integerTicks: true)
+    let energies = trace.compactMap(\.energyMicrojoules)
+    let (costLabel, costs) =
+      run.configuration.metric == .energy && energies.count == trace.count
+      ? ("Energy (µJ)", energies) : ("Latency (cycles)", trace.map(\.latencyCycles))
     return [
       Chart(
         title: "Training: \(run.name)", x: axis, y: Axis("Loss"),
@@ -96,11 +102,9 @@ enum ReportCharts {
             color: .series(1), marker: .square),
         ], lines: boundaries),
       Chart(
-        title: "", x: axis, y: Axis("Latency (cycles)"),
+        title: "", x: axis, y: Axis(costLabel),
         series: [
-          Series(
-            "discrete mapping", points: zip(epochs, trace.map(\.latencyCycles)).map { ($0, $1) }, color: .series(2),
-            marker: .diamond)
+          Series("discrete mapping", points: zip(epochs, costs).map { ($0, $1) }, color: .series(2), marker: .diamond)
         ], lines: boundaries),
     ]
   }

@@ -275,6 +275,13 @@ import Testing
     #expect(experiment.configuration.metric == .energy && experiment.points.count == 2)
     let report = try ReportWriter.write(experiment, to: scratch.file("energy-report"))
     #expect(try String(contentsOfFile: report, encoding: .utf8).contains("| Search metric | energy,"))
+    // Its training chart follows the metric λ weighed; a latency run's stays in cycles.
+    let energyRun = try RunFile.read(searched)
+    let curve = try #require(ReportCharts.training(energyRun).last)
+    #expect(curve.y.label == "Energy (µJ)")
+    #expect(curve.series.first?.points.map(\.y) == energyRun.trace.compactMap(\.energyMicrojoules))
+    let latencyRun = try RunFile.read(folder + "/lambda-0.0.h5")
+    #expect(ReportCharts.training(latencyRun).last?.y.label == "Latency (cycles)")
     let audit = try Audit.run(report: report, allowOutside: true)
     #expect(audit.differing.isEmpty && audit.unverifiable.isEmpty, "\(audit.differing) \(audit.unverifiable)")
   }
