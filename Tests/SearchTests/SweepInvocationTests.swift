@@ -29,6 +29,16 @@ import Testing
     #expect(try Self.parsed(asked) == changed)
   }
 
+  /// The preset file committed beside the DIANA searched-start report is the built-in
+  /// `standard-searched`, field for field, so the sweep folders made with the file resume
+  /// under the name, and the name's reproduce command gives the report's runs.
+  @Test func theCommittedSearchedStartPresetFileIsTheBuiltIn() throws {
+    let file = repositoryRoot.appendingPathComponent(
+      "reports/diana-fashion-mnist-full-searched-ft/standard-searched.toml")
+    #expect(try SearchPreset.load(contentsOf: file.path) == .standardSearched)
+    #expect(SearchPreset.named("standard-searched")?.fineTuneFrom == .searched)
+  }
+
   /// The preset a command asks for: its file parsed, or the named built-in with every
   /// option applied (through the option's preset-file key, as the CLI's options set fields).
   private static func parsed(_ asked: (arguments: [String], file: SearchPreset.PresetFile?)) throws -> SearchPreset {
