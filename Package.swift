@@ -85,7 +85,7 @@ let package = Package(
     .testTarget(name: "TensorBoardTests", dependencies: ["TensorBoard", "TestSupport"]),
     .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "Support", "TestSupport"]),
     .testTarget(name: "NativeLibraryTests", dependencies: ["CPNG", "CZlib", "CDNNL", "CJPEG", "HDF5"]),
-    .testTarget(name: "CLITests", dependencies: ["HDF5", "Datasets", "TestSupport"]),
+    .testTarget(name: "CLITests", dependencies: ["HDF5", "Datasets", "Engine", "TestSupport"]),
     .testTarget(
       name: "DatasetsTests", dependencies: ["Datasets", "HDF5", "Support", "CJPEG", "CPNG", "TestSupport"]),
     .testTarget(

@@ -18,11 +18,13 @@ package enum EngineError: Error, CustomStringConvertible, Sendable, Equatable {
   case datasetDoesNotFit(file: String, model: String, detail: String)
   /// The training loss stopped being a finite number (1-based epoch and step).
   case diverged(loss: Float, epoch: Int, step: Int)
+  /// A precision this CPU has no oneDNN kernels for (bf16 on AVX2-only CPUs).
+  case precisionUnsupported(Precision)
 
   package var isBadInput: Bool {
     switch self {
     case .oneDNN, .kernelMisuse, .diverged: false
-    case .checkpoint, .weightsDoNotFit, .inputShape, .datasetDoesNotFit: true
+    case .checkpoint, .weightsDoNotFit, .inputShape, .datasetDoesNotFit, .precisionUnsupported: true
     }
   }
 
@@ -41,6 +43,9 @@ package enum EngineError: Error, CustomStringConvertible, Sendable, Equatable {
     case .datasetDoesNotFit(let file, let model, let detail): "\(file): \(detail) cannot feed \(model)"
     case .diverged(let loss, let epoch, let step):
       "the loss became \(loss) at epoch \(epoch), step \(step); lower the learning rate"
+    case .precisionUnsupported(let precision):
+      "--precision \(precision.rawValue): oneDNN 2.6 has \(precision.rawValue) convolutions only on CPUs with AVX-512 "
+        + "(F, BW, VL, DQ) or native bfloat16, and this one has neither; use fp32 or auto"
     }
   }
 }

@@ -1,4 +1,5 @@
 import Datasets
+import Engine
 import Foundation
 import HDF5
 import TestSupport
@@ -59,9 +60,21 @@ import Testing
     }
   }
 
+  /// Where oneDNN has no bf16 convolutions (AVX2-only CPUs), `--precision bf16` is refused
+  /// as bad input that names the option, not left to fail inside oneDNN.
+  @Test(.disabled(if: CPUFeatures.current.hasBFloat16Kernels, "this CPU has bf16 convolutions"))
+  func bf16WithoutKernelsIsRefused() throws {
+    let data = try makeData()
+    let ran = try odimo(
+      "train", "--model", "resnet8", "--data", data, "--epochs", "1", "--batch", "32", "--seed", "3", "--out",
+      scratch.file("refused.h5"), "--precision", "bf16")
+    #expect(ran.status == 3 && ran.stderr.contains("--precision bf16"), "\(ran.stderr)")
+  }
+
   /// `--precision bf16` is part of the checkpoint's configuration (an fp32 run's JSON has no
   /// precision key, as before the option), so a resume in fp32 is refused.
-  @Test func precisionIsPartOfTheCheckpoint() throws {
+  @Test(.enabled(if: CPUFeatures.current.hasBFloat16Kernels, "oneDNN 2.6 has no bf16 convolutions on this CPU"))
+  func precisionIsPartOfTheCheckpoint() throws {
     let data = try makeData()
     let arguments = [
       "train", "--model", "resnet8", "--data", data, "--epochs", "1", "--batch", "32", "--seed", "3", "--out",

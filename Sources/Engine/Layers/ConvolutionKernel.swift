@@ -118,6 +118,9 @@ final class ConvolutionKernel: Kernel {
   private func build(_ dims: [Int], onGrid: Bool) throws {
     let any = dnnl_format_tag_any
     computedIn = operandPrecision(output: outputDims(dims), inputOnGrid: onGrid)
+    if computedIn == .bf16 && !CPUFeatures.current.hasBFloat16Kernels {
+      throw EngineError.precisionUnsupported(.bf16)
+    }
     let operand = computedIn.operandType
     var src = MemoryDescriptor(dims, any, type: operand).raw
     var weights = MemoryDescriptor(weight.value.dims, any, type: operand).raw
