@@ -18,7 +18,7 @@ package enum EngineError: Error, CustomStringConvertible, Sendable, Equatable {
   case datasetDoesNotFit(file: String, model: String, detail: String)
   /// The training loss stopped being a finite number (1-based epoch and step).
   case diverged(loss: Float, epoch: Int, step: Int)
-  /// A precision this CPU has no oneDNN kernels for (bf16 on AVX2-only CPUs).
+  /// A precision oneDNN has no kernel for on this CPU (most bf16 convolutions on AVX2-only CPUs).
   case precisionUnsupported(Precision)
 
   package var isBadInput: Bool {
@@ -44,8 +44,8 @@ package enum EngineError: Error, CustomStringConvertible, Sendable, Equatable {
     case .diverged(let loss, let epoch, let step):
       "the loss became \(loss) at epoch \(epoch), step \(step); lower the learning rate"
     case .precisionUnsupported(let precision):
-      "--precision \(precision.rawValue): oneDNN 2.6 has \(precision.rawValue) convolutions only on CPUs with AVX-512 "
-        + "(F, BW, VL, DQ) or native bfloat16, and this one has neither; use fp32 or auto"
+      "--precision \(precision.rawValue): oneDNN 2.6 has no \(precision.rawValue) kernel for this convolution on this CPU "
+        + "(its bf16 kernels need AVX-512 F, BW, VL and DQ, or native bfloat16); use fp32 or auto"
     }
   }
 }

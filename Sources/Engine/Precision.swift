@@ -45,9 +45,9 @@ package struct CPUFeatures: Sendable {
 
   package var hasNativeBFloat16: Bool { flags.contains("avx512_bf16") || flags.contains("amx_bf16") }
 
-  /// Whether oneDNN 2.6 has bf16 convolutions here at all: natively, or emulated on
-  /// AVX-512 (F, BW, VL, DQ). On AVX2-only CPUs it has none, and a bf16 convolution
-  /// primitive fails to create (oneDNN's "unimplemented").
+  /// Whether oneDNN 2.6 has its bf16 convolution kernels here: natively, or emulated on
+  /// AVX-512 (F, BW, VL, DQ). On AVX2-only CPUs most bf16 convolution primitives fail to
+  /// create (oneDNN's "unimplemented"; `EngineError.precisionUnsupported`).
   package var hasBFloat16Kernels: Bool {
     hasNativeBFloat16 || ["avx512f", "avx512bw", "avx512vl", "avx512dq"].allSatisfy(flags.contains)
   }

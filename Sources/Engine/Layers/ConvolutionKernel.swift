@@ -115,12 +115,19 @@ final class ConvolutionKernel: Kernel {
     return [input[0], spec.outChannels, size(input[2]), size(input[3])]
   }
 
+  /// Builds the primitives; a bf16 primitive oneDNN does not implement on this CPU (AVX2
+  /// only has few) becomes an error that names the option, not oneDNN's status.
   private func build(_ dims: [Int], onGrid: Bool) throws {
-    let any = dnnl_format_tag_any
-    computedIn = operandPrecision(output: outputDims(dims), inputOnGrid: onGrid)
-    if computedIn == .bf16 && !CPUFeatures.current.hasBFloat16Kernels {
+    do {
+      try buildPrimitives(dims, onGrid: onGrid)
+    } catch EngineError.oneDNN(_, let status) where computedIn == .bf16 && status == Int(dnnl_unimplemented.rawValue) {
       throw EngineError.precisionUnsupported(.bf16)
     }
+  }
+
+  private func buildPrimitives(_ dims: [Int], onGrid: Bool) throws {
+    let any = dnnl_format_tag_any
+    computedIn = operandPrecision(output: outputDims(dims), inputOnGrid: onGrid)
     let operand = computedIn.operandType
     var src = MemoryDescriptor(dims, any, type: operand).raw
     var weights = MemoryDescriptor(weight.value.dims, any, type: operand).raw
