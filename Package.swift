@@ -79,13 +79,13 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .target(name: "TestSupport", dependencies: ["Datasets", "Support"], path: "Tests/TestSupport"),
+    .target(name: "TestSupport", dependencies: ["Datasets", "Engine", "Support"], path: "Tests/TestSupport"),
     .testTarget(name: "ConsoleTests", dependencies: ["Console"]),
     .testTarget(name: "DeploymentTests", dependencies: ["Deployment"]),
     .testTarget(name: "TensorBoardTests", dependencies: ["TensorBoard", "TestSupport"]),
     .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "Support", "TestSupport"]),
     .testTarget(name: "NativeLibraryTests", dependencies: ["CPNG", "CZlib", "CDNNL", "CJPEG", "HDF5"]),
-    .testTarget(name: "CLITests", dependencies: ["HDF5", "Datasets", "Engine", "TestSupport"]),
+    .testTarget(name: "CLITests", dependencies: ["HDF5", "Datasets", "TestSupport"]),
     .testTarget(
       name: "DatasetsTests", dependencies: ["Datasets", "HDF5", "Support", "CJPEG", "CPNG", "TestSupport"]),
     .testTarget(

@@ -1,4 +1,3 @@
-import Engine
 import Foundation
 import TestSupport
 import Testing
@@ -31,7 +30,7 @@ import Testing
   /// `odimo bench precision` on a searched DIANA run (quantized: PACT levels, int8 and
   /// ternary codes, which bf16 holds exactly): the JSON a script reads, predictions that
   /// agree, and refused input. What agreement this measures at full scale is in README.
-  @Test(.enabled(if: CPUFeatures.current.hasBFloat16Kernels, "oneDNN 2.6 lacks most bf16 convolutions on this CPU"))
+  @Test(.needsBFloat16Kernels)
   func precisionComparisonOfASearchedRun() throws {
     let data = scratch.file("q.h5")
     try QuadrantData.write(data, train: 128, validation: 32, test: 64)

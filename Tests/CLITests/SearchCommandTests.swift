@@ -1,4 +1,3 @@
-import Engine
 import Foundation
 import HDF5
 import TestSupport
@@ -144,7 +143,7 @@ import Testing
 
   /// `--precision bf16` is stored in the run file, a resume in another precision is
   /// refused, and the report states it; its audit recomputes the accuracy in bf16 too.
-  @Test(.enabled(if: CPUFeatures.current.hasBFloat16Kernels, "oneDNN 2.6 lacks most bf16 convolutions on this CPU"))
+  @Test(.needsBFloat16Kernels)
   func precisionIsStoredComparedOnResumeAndReported() throws {
     let (data, run) = try storedAndComparedOnResume(option: "--precision", value: "bf16", other: "fp32", bad: "fp16")
     let resumed = try odimo(arguments(data, run) + ["--precision", "bf16", "--resume"])

@@ -1,5 +1,4 @@
 import Datasets
-import Engine
 import Foundation
 import HDF5
 import TestSupport
@@ -62,7 +61,7 @@ import Testing
 
   /// Where oneDNN lacks bf16 convolutions (AVX2-only CPUs), `--precision bf16` is refused
   /// as bad input that names the option, not left to fail inside oneDNN.
-  @Test(.disabled(if: CPUFeatures.current.hasBFloat16Kernels, "this CPU has bf16 convolutions"))
+  @Test(.lacksBFloat16Kernels)
   func bf16WithoutKernelsIsRefused() throws {
     let data = try makeData()
     let ran = try odimo(
@@ -73,7 +72,7 @@ import Testing
 
   /// `--precision bf16` is part of the checkpoint's configuration (an fp32 run's JSON has no
   /// precision key, as before the option), so a resume in fp32 is refused.
-  @Test(.enabled(if: CPUFeatures.current.hasBFloat16Kernels, "oneDNN 2.6 lacks most bf16 convolutions on this CPU"))
+  @Test(.needsBFloat16Kernels)
   func precisionIsPartOfTheCheckpoint() throws {
     let data = try makeData()
     let arguments = [

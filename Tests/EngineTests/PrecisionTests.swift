@@ -1,6 +1,7 @@
 import Foundation
 import Models
 import Support
+import TestSupport
 import Testing
 
 @testable import Engine
@@ -40,7 +41,7 @@ import Testing
   /// Integers of at most 8 significant bits are bfloat16 values, and sums of their products
   /// stay below 2^24, so float32 accumulation is exact in any order: equal bit for bit.
   @Test(
-    .enabled(if: CPUFeatures.current.hasBFloat16Kernels, "oneDNN 2.6 lacks most bf16 convolutions on this CPU"),
+    .needsBFloat16Kernels,
     arguments: [1, 2]) func smallIntegersGiveIdenticalResults(stride: Int) throws
   {
     let integer = { (generator: inout SplitMix64) in Float(Int(generator.next() % 17) - 8) }
@@ -53,7 +54,7 @@ import Testing
 
   /// Arbitrary floats are rounded to 8 significant bits (relative error ≤ 2^-9 each) before
   /// the float32 accumulation: every result within 1 % of the largest of its kind.
-  @Test(.enabled(if: CPUFeatures.current.hasBFloat16Kernels, "oneDNN 2.6 lacks most bf16 convolutions on this CPU"))
+  @Test(.needsBFloat16Kernels)
   func arbitraryValuesAgreeWithinBFloat16Rounding() throws {
     let uniform = { (generator: inout SplitMix64) in Float(generator.nextUnit() * 2 - 1) }
     let fp32 = try pass(.fp32, value: uniform)
@@ -129,7 +130,7 @@ import Testing
   /// differ only by float32 rounding (≤ 1e-5 of the largest). The gradients read the
   /// output gradient rounded to bf16: within 1 % of the largest.
   @Test(
-    .enabled(if: CPUFeatures.current.hasBFloat16Kernels, "oneDNN 2.6 lacks most bf16 convolutions on this CPU"),
+    .needsBFloat16Kernels,
     arguments: [[WeightQuantization.int8PowerOfTwo], [.ternary], [.int8PowerOfTwo, .ternary]])
   func quantizedLayersOnLevelsMatchFloat32(formats: [WeightQuantization]) throws {
     let fp32 = try quantizedPass(.fp32, formats: formats).pass
